@@ -1,0 +1,61 @@
+# Poche: every command a developer or devops needs. `make run` and `make test` do all set-up.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .make
+STAGE ?= dev
+TERRITORY ?= orne
+PHASES ?=
+CONTEXT := -c stage=$(STAGE) -c territory=$(TERRITORY) $(if $(PHASES),-c phases=$(PHASES),)
+CDK := node_modules/.bin/cdk
+
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export CDK_DISABLE_VERSION_CHECK := true
+export CDK_DISABLE_CLI_TELEMETRY := true
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install run test synth deploy lint bench clean
+
+help: ## list the commands
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMPS)/python: pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/node: package.json package-lock.json
+	@node -e 'const v = +process.versions.node.split(".")[0]; if (v < 20) { console.error("Node.js 20 or newer is needed (found " + process.version + ")"); process.exit(1) }'
+	npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMPS) && touch $@
+
+install: $(STAMPS)/python $(STAMPS)/node ## create .venv and node_modules (nothing global)
+
+synth: install ## synthesize the stacks into cdk.out (offline, no AWS account)
+	$(CDK) synth --quiet --no-notices $(CONTEXT)
+
+run: synth ## the whole platform locally on http://127.0.0.1:$${POCHE_PORT:-8000}
+	$(BIN)/poche run
+
+test: install ## unit, integration, infra and end-to-end tests
+	$(BIN)/python -m pytest
+
+lint: install ## ruff and mypy over the whole tree
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy infra functions layers tests bench
+
+bench: synth ## cold start, memory and warm latency of every function (table + .bench/results.json)
+	$(BIN)/python bench/functions.py --cdk-out cdk.out
+
+deploy: install ## deploy every stack of STAGE (make deploy STAGE=prod); needs AWS credentials
+	$(CDK) deploy --all --no-notices $(CONTEXT) --require-approval broadening
+
+clean: ## remove what the commands created
+	rm -rf $(VENV) node_modules cdk.out $(STAMPS) .poche .bench .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Service `canteen`: school canteens and their menus (GET /v1/canteens...)."""

@@ -1,0 +1,74 @@
+"""Read side of the canteen table (layout documented in the connector's `store.py`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from poche_common.dynamo import from_item, to_item
+from poche_common.pagination import check_cursor_key
+
+CONNECTOR = "canteen-menus-scdl"
+
+
+class MenuReader:
+    def __init__(self, client: Any, table: str) -> None:
+        self.client = client
+        self.table = table
+
+    def canteen(self, canteen_id: str) -> dict[str, Any] | None:
+        response = self.client.get_item(
+            TableName=self.table, Key=to_item({"pk": f"CANTEEN#{canteen_id}", "sk": "PROFILE"})
+        )
+        return from_item(response["Item"]) if "Item" in response else None
+
+    def canteens(
+        self, commune: str | None, limit: int, start: dict[str, Any] | None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One page of canteens (all, or in a commune), by name; and the key to continue from."""
+        index, attribute, value = (
+            ("by_commune", "gsi1pk", f"COMMUNE#{commune}") if commune else ("all_canteens", "gsi2pk", "CANTEENS")
+        )
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": index,
+            "KeyConditionExpression": "#p = :v",
+            "ExpressionAttributeNames": {"#p": attribute},
+            "ExpressionAttributeValues": to_item({":v": value}),
+            "Limit": limit,
+        }
+        if start is not None:
+            check_cursor_key(start, {attribute: {"S": value}})
+            kwargs["ExclusiveStartKey"] = start
+        page = self.client.query(**kwargs)
+        return [from_item(item) for item in page.get("Items", [])], page.get("LastEvaluatedKey")
+
+    def meals(self, canteen_id: str, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :from AND :to",
+            "ExpressionAttributeValues": to_item(
+                {
+                    ":pk": f"CANTEEN#{canteen_id}",
+                    ":from": f"MEAL#{first.isoformat()}",
+                    ":to": f"MEAL#{last.isoformat()}#~",
+                }
+            ),
+        }
+        meals: list[dict[str, Any]] = []
+        while True:
+            page = self.client.query(**kwargs)
+            meals += [from_item(item) for item in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                return meals
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def fetched_at(self) -> str | None:
+        """When the canteen feed was last read successfully: the `as_of` of every answer."""
+        response = self.client.get_item(
+            TableName=self.table,
+            Key=to_item({"pk": f"FEED#{CONNECTOR}", "sk": "STATE"}),
+            ProjectionExpression="fetched_at",
+        )
+        value = response.get("Item", {}).get("fetched_at", {}).get("S")
+        return str(value) if value else None

@@ -1,0 +1,1 @@
+"""Connector `canteen-menus-scdl`: SCDL menus-collectifs CSV -> canteen table."""

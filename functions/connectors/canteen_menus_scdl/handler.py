@@ -1,0 +1,66 @@
+"""Lambda entry point of the `canteen-menus-scdl` connector (EventBridge Scheduler, daily)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from poche_common import sources
+from poche_common.connector import Outcome, RunLog, run_connector
+from poche_common.events import EventPublisher
+from poche_common.observability import logger, metrics
+from poche_common.settings import required
+
+from .parser import parse_feed
+from .store import MenuWriter
+
+CONNECTOR = "canteen-menus-scdl"
+SAMPLE = Path(__file__).parent / "sample" / "menus-collectifs.csv"
+MAX_CHANGES_IN_EVENT = 500
+
+_dynamodb = boto3.client("dynamodb")
+_table = required("TABLE_NAME")
+_writer = MenuWriter(_dynamodb, _table)
+_runs = RunLog(_dynamodb, _table, CONNECTOR)
+_events = EventPublisher(required("EVENT_BUS_NAME"), source="poche.canteen")
+
+
+def ingest(payloads: list[bytes], writer: MenuWriter, events: EventPublisher) -> Outcome:
+    """Parse every file (all must parse before anything is written), write, announce."""
+    feeds = [parse_feed(data) for data in payloads]
+    outcome = Outcome()
+    for feed in feeds:
+        changes = writer.sync(feed)
+        outcome.read += feed.rows_read
+        outcome.rejected += len(feed.rejected)
+        outcome.rejections += [{"line": r.line, "reason": r.reason} for r in feed.rejected]
+        outcome.changed += len(changes)
+        if changes:
+            facts = [c.as_fact() for c in changes]
+            events.publish(
+                "MenusUpdated",
+                {
+                    "connector": CONNECTOR,
+                    "canteen_ids": sorted({c.canteen_id for c in changes}),
+                    "dates": sorted({c.date for c in changes if c.date}),
+                    "changes": facts[:MAX_CHANGES_IN_EVENT],
+                    "truncated": len(facts) > MAX_CHANGES_IN_EVENT,
+                },
+            )
+    return outcome
+
+
+@logger.inject_lambda_context(log_event=False, clear_state=True)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    report = run_connector(
+        connector=CONNECTOR,
+        sources=sources.resolve_sources(CONNECTOR, sources.ssm_parameter_reader()),
+        fetch=lambda url: sources.fetch(url, bundled=SAMPLE),
+        ingest=lambda payloads: ingest(payloads, _writer, _events),
+        runs=_runs,
+        describe=sources.describe,
+    )
+    return report.as_dict()

@@ -1,0 +1,170 @@
+"""Write side of the canteen table: diff a parsed feed against what is stored, write the changes.
+
+Table layout (owned by the canteen domain; the service `functions/canteen` reads it):
+- `CANTEEN#<id> / PROFILE`: the canteen; sparse index keys `gsi1pk=COMMUNE#<insee>` (by commune)
+  and `gsi2pk=CANTEENS` (all canteens), both sorted by `<name key>#<id>`.
+- `CANTEEN#<id> / MEAL#<date>#<meal>`: one meal, dishes grouped by course; expires a year after.
+- `FEED#<connector> / STATE | RUN#...`: see `poche_common.connector.RunLog`.
+
+A feed is authoritative for each (canteen, date) it mentions: a meal stored for such a date but
+absent from the feed was withdrawn and is deleted. Dates the feed does not mention are untouched,
+so a feed that only covers next week never erases this week.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from poche_common.clock import to_utc_iso
+from poche_common.dynamo import batch_write, to_item
+
+from .model import CANTEEN_KINDS, COURSES, LABELS, MEALS, Canteen, Meal, ParsedFeed
+
+MEAL_RETENTION_DAYS = 400
+
+
+@dataclass(frozen=True)
+class Change:
+    canteen_id: str
+    kind: str  # "canteen" | "meal"
+    change: str  # "created" | "updated" | "deleted"
+    date: str | None = None
+    meal: str | None = None
+
+    def as_fact(self) -> dict[str, str]:
+        fact = {"canteen_id": self.canteen_id, "kind": self.kind, "change": self.change}
+        if self.date:
+            fact["date"] = self.date
+        if self.meal:
+            fact["meal"] = self.meal
+        return fact
+
+
+def _digest(content: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:24]
+
+
+def name_key(name: str) -> str:
+    """Accent- and case-insensitive sort key."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return " ".join(ascii_name.lower().split())
+
+
+def canteen_item(canteen: Canteen) -> dict[str, Any]:
+    content: dict[str, Any] = {
+        "id": canteen.id,
+        "name": canteen.name,
+        "kind": canteen.kind,
+        "kind_label": CANTEEN_KINDS.get(canteen.kind, canteen.kind),
+        "commune": canteen.commune,
+        "id_type": canteen.id_type,
+        "organisation": canteen.organisation,
+        "organisation_siret": canteen.organisation_siret,
+    }
+    sort_key = f"{name_key(canteen.name)}#{canteen.id}"
+    item = {"pk": f"CANTEEN#{canteen.id}", "sk": "PROFILE", **content, "digest": _digest(content)}
+    item.update({"gsi2pk": "CANTEENS", "gsi2sk": sort_key})
+    if canteen.commune:
+        item.update({"gsi1pk": f"COMMUNE#{canteen.commune}", "gsi1sk": sort_key})
+    return item
+
+
+def meal_item(meal: Meal) -> dict[str, Any]:
+    courses: dict[str, list[dict[str, Any]]] = {}
+    for dish in meal.dishes:
+        courses.setdefault(dish.course, []).append(
+            {
+                "name": dish.name,
+                "labels": [{"code": code, "label": LABELS.get(code, code)} for code in dish.labels],
+                "local_labels": list(dish.local_labels),
+                "regimes": list(dish.regimes),
+                "allergens": list(dish.allergens),
+                "code": dish.code,
+            }
+        )
+    order = list(COURSES)
+    content: dict[str, Any] = {
+        "canteen_id": meal.canteen_id,
+        "date": meal.date.isoformat(),
+        "meal": meal.meal,
+        "meal_label": MEALS.get(meal.meal, meal.meal),
+        "courses": [
+            {"course": course, "label": COURSES.get(course, course), "dishes": courses[course]}
+            for course in sorted(courses, key=lambda c: order.index(c) if c in order else len(order))
+        ],
+        "notes": list(meal.notes),
+        "published_at": to_utc_iso(meal.published_at) if meal.published_at else None,
+        "modified_at": to_utc_iso(meal.modified_at) if meal.modified_at else None,
+    }
+    expires = dt.datetime.combine(meal.date, dt.time(), dt.UTC) + dt.timedelta(days=MEAL_RETENTION_DAYS)
+    return {
+        "pk": f"CANTEEN#{meal.canteen_id}",
+        "sk": f"MEAL#{meal.date.isoformat()}#{meal.meal}",
+        **content,
+        "digest": _digest(content),
+        "expires_at": int(expires.timestamp()),
+    }
+
+
+class MenuWriter:
+    def __init__(self, client: Any, table: str) -> None:
+        self.client = client
+        self.table = table
+
+    def _stored_digests(self, canteen_id: str, first_date: str) -> dict[str, str]:
+        """sk -> digest of the canteen's profile and of its meals from `first_date` on (one query)."""
+        digests: dict[str, str] = {}
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND sk >= :from",
+            "ExpressionAttributeValues": to_item({":pk": f"CANTEEN#{canteen_id}", ":from": f"MEAL#{first_date}"}),
+            "ProjectionExpression": "sk, digest",
+        }
+        while True:
+            page = self.client.query(**kwargs)
+            for item in page.get("Items", []):
+                digests[item["sk"]["S"]] = item.get("digest", {}).get("S", "")
+            if "LastEvaluatedKey" not in page:
+                return digests
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def sync(self, feed: ParsedFeed) -> list[Change]:
+        """Write what differs from the store; return the changes, in a stable order."""
+        meals_by_canteen: dict[str, list[Meal]] = {}
+        for meal in feed.meals:
+            meals_by_canteen.setdefault(meal.canteen_id, []).append(meal)
+        requests: list[dict[str, Any]] = []
+        changes: list[Change] = []
+        for canteen_id in sorted(set(feed.canteens) | set(meals_by_canteen)):
+            meals = meals_by_canteen.get(canteen_id, [])
+            first_date = min((m.date.isoformat() for m in meals), default="9999-12-31")
+            stored = self._stored_digests(canteen_id, first_date)
+            desired = [canteen_item(feed.canteens[canteen_id])] if canteen_id in feed.canteens else []
+            desired += [meal_item(m) for m in meals]
+            for item in desired:
+                previous = stored.get(item["sk"])
+                if previous == item["digest"]:
+                    continue
+                requests.append({"PutRequest": {"Item": to_item(item)}})
+                change = "updated" if previous is not None else "created"
+                changes.append(_change(canteen_id, item["sk"], change))
+            covered_dates = {m.date.isoformat() for m in meals}
+            wanted = {item["sk"] for item in desired}
+            for sk in sorted(stored):
+                if sk.startswith("MEAL#") and sk.split("#")[1] in covered_dates and sk not in wanted:
+                    requests.append({"DeleteRequest": {"Key": to_item({"pk": f"CANTEEN#{canteen_id}", "sk": sk})}})
+                    changes.append(_change(canteen_id, sk, "deleted"))
+        batch_write(self.client, self.table, requests)
+        return changes
+
+
+def _change(canteen_id: str, sk: str, change: str) -> Change:
+    if sk == "PROFILE":
+        return Change(canteen_id, "canteen", change)
+    _, date, meal = sk.split("#", 2)
+    return Change(canteen_id, "meal", change, date=date, meal=meal)

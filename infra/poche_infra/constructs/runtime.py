@@ -1,0 +1,67 @@
+"""What every phase stack gives its functions: the contracts published by Core, and the layers."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_events as events
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from ..config import POWERTOOLS_VERSION, PYTHON_RUNTIME, Settings
+from ..paths import LAYERS
+from .function import RUNTIME
+
+CONTRACT_API_ID = "api/id"
+CONTRACT_API_URL = "api/url"
+CONTRACT_BUS_NAME = "bus/name"
+CONTRACT_BUS_ARN = "bus/arn"
+CONTRACT_ALARM_TOPIC_ARN = "alarms/topic-arn"
+
+
+def powertools_parameter(architecture: str = "arm64") -> str:
+    """AWS's public SSM parameter holding the ARN of the pinned Powertools layer (it bundles pydantic v2)."""
+    return f"/aws/service/powertools/python/{architecture}/{PYTHON_RUNTIME}/{POWERTOOLS_VERSION}"
+
+
+class PhaseRuntime(Construct):
+    """Core's contracts, read from SSM at deploy time (no lookup at synth), and the shared layers.
+
+    SSM parameters rather than CloudFormation exports: an export locks Core while any phase
+    imports it, a parameter lets each phase deploy, update and go without touching Core.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings) -> None:
+        super().__init__(scope, construct_id)
+
+        def contract(path: str) -> str:
+            return ssm.StringParameter.value_for_string_parameter(self, settings.parameter(path))
+
+        self.api = apigwv2.HttpApi.from_http_api_attributes(self, "Api", http_api_id=contract(CONTRACT_API_ID))
+        self.bus = events.EventBus.from_event_bus_attributes(
+            self,
+            "Bus",
+            event_bus_name=contract(CONTRACT_BUS_NAME),
+            event_bus_arn=contract(CONTRACT_BUS_ARN),
+            event_bus_policy="",
+        )
+        self.alarm_topic = sns.Topic.from_topic_arn(self, "AlarmTopic", contract(CONTRACT_ALARM_TOPIC_ARN))
+        self.powertools_layer = lambda_.LayerVersion.from_layer_version_arn(
+            self,
+            "PowertoolsLayer",
+            ssm.StringParameter.value_for_string_parameter(self, powertools_parameter()),
+        )
+        self.common_layer = lambda_.LayerVersion(
+            self,
+            "CommonLayer",
+            code=lambda_.Code.from_asset(str(LAYERS / "common"), exclude=["**/__pycache__", "*.pyc"]),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[lambda_.Architecture.ARM_64],
+            description="poche_common: observability, HTTP conventions, connector runtime",
+        )
+
+    @property
+    def layers(self) -> list[lambda_.ILayerVersion]:
+        """Powertools first, then ours."""
+        return [self.powertools_layer, self.common_layer]

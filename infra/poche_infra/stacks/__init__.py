@@ -1,0 +1,1 @@
+"""Stacks: `Core`, then one per rollout phase."""

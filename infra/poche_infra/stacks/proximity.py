@@ -1,0 +1,17 @@
+"""Phase 1, proximity services. Add a domain with one line in `__init__`."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from ..config import Settings
+from ..constructs.runtime import PhaseRuntime
+from ..domains.canteen import CanteenDomain
+
+
+class ProximityStack(cdk.Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, **kwargs: object) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        runtime = PhaseRuntime(self, "Runtime", settings=settings)
+        self.canteen = CanteenDomain(self, "Canteen", settings=settings, runtime=runtime)

@@ -1,0 +1,149 @@
+"""`poche`: the project's command line.
+
+  poche run [--port 8000] [--cdk-out cdk.out]   the whole platform locally (make run)
+  poche connectors                              connectors, schedules, sources, last runs
+  poche invoke <connector>                      run one connector now against the running platform
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from .assembly import AssemblyError, load_assembly
+from .model import FunctionSpec, PlatformSpec
+from .platform import STATE_FILE, Platform, aws_clients, state_dir, summarize
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback, exit status 2."""
+
+
+def _running_state() -> dict[str, Any]:
+    path = state_dir() / STATE_FILE
+    if not path.exists():
+        raise CliError("the local platform is not running: start it with `make run` (or `poche run`)")
+    state: dict[str, Any] = json.loads(path.read_text())
+    try:
+        os.kill(int(state["pid"]), 0)
+    except (OSError, ValueError):
+        raise CliError("the local platform is not running (stale state file): start it with `make run`") from None
+    return state
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    port = args.port if args.port is not None else int(os.environ.get("POCHE_PORT", "8000"))
+    platform = Platform(cdk_out=Path(args.cdk_out), port=port)
+    try:
+        platform.start()
+    except OSError as exc:
+        raise CliError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror} (choose another with POCHE_PORT)") from None
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    print("stopping…", flush=True)
+    platform.stop()
+    return 0
+
+
+def _offline_spec(cdk_out: Path) -> PlatformSpec:
+    """The spec of the templates, provisioned into a throw-away in-process emulation."""
+    from moto import mock_aws
+
+    from .provision import Provisioner
+
+    with mock_aws():
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+        import boto3
+
+        clients = {n: boto3.client(n, region_name="eu-west-3") for n in ("dynamodb", "events", "sqs", "sns", "ssm")}
+        return Provisioner(clients).provision(load_assembly(cdk_out))
+
+
+def cmd_connectors(args: argparse.Namespace) -> int:
+    try:
+        state: dict[str, Any] | None = _running_state()
+    except CliError:
+        state = None
+    spec = PlatformSpec.from_json(state["spec"]) if state else _offline_spec(Path(args.cdk_out))
+    clients = aws_clients(state["endpoint"]) if state else None
+    print(f"{'CONNECTOR':<24} {'SCHEDULE':<36} {'SOURCE VARIABLE':<40} LAST RUN")
+    for name, function in sorted(spec.connectors().items()):
+        schedule = spec.schedule_of(function.name)
+        when = f"{schedule.expression} {schedule.timezone}" if schedule else "-"
+        variable = "POCHE_SOURCE_" + name.upper().replace("-", "_")
+        last = "platform not running" if clients is None else _describe_last_run(clients, function, name)
+        print(f"{name:<24} {when:<36} {variable:<40} {last}")
+    return 0
+
+
+def _describe_last_run(clients: dict[str, Any], function: FunctionSpec, name: str) -> str:
+    table = function.environment.get("TABLE_NAME")
+    if not table:
+        return "-"
+    item = clients["dynamodb"].get_item(TableName=table, Key={"pk": {"S": f"FEED#{name}"}, "sk": {"S": "STATE"}})
+    run = item.get("Item", {}).get("last_run", {}).get("M")
+    if not run:
+        return "never"
+    fields = {k: next(iter(v.values())) for k, v in run.items()}
+    return f"{fields.get('finished_at')} " + summarize(
+        {k: fields.get(k) for k in ("status", "read", "changed", "rejected", "error")}
+    )
+
+
+def cmd_invoke(args: argparse.Namespace) -> int:
+    state = _running_state()
+    spec = PlatformSpec.from_json(state["spec"])
+    connectors = spec.connectors()
+    if args.connector not in connectors:
+        known = ", ".join(sorted(connectors)) or "none"
+        raise CliError(f"unknown connector {args.connector!r}; known connectors: {known}")
+    from . import logs
+    from .functions import FunctionPool
+
+    function = connectors[args.connector]
+    schedule = spec.schedule_of(function.name)
+    event = schedule.input if schedule else {"trigger": "manual", "connector": args.connector}
+    pool = FunctionPool({function.name: function}, state["endpoint"], logs.function_line)
+    try:
+        report = pool.invoke(function.name, {**event, "trigger": "manual"})
+    finally:
+        pool.stop()
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    print(f"{args.connector}: {summarize(report)}")
+    return 1 if isinstance(report, dict) and report.get("status") == "failed" else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="poche", description="Poche: the local platform and its tools.")
+    parser.add_argument("--cdk-out", default=os.environ.get("POCHE_CDK_OUT", "cdk.out"), help="synthesized assembly")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run the whole platform locally (AWS emulated, offline)")
+    run.add_argument("--port", type=int, default=None, help="HTTP port of the API (default $POCHE_PORT or 8000)")
+    run.set_defaults(func=cmd_run)
+    commands.add_parser("connectors", help="list connectors, schedules, sources and last runs").set_defaults(
+        func=cmd_connectors
+    )
+    invoke = commands.add_parser("invoke", help="run one connector now against the running platform")
+    invoke.add_argument("connector", help="connector name, e.g. canteen-menus-scdl")
+    invoke.set_defaults(func=cmd_invoke)
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (CliError, AssemblyError) as exc:
+        print(f"poche: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

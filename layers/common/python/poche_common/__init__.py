@@ -1,0 +1,1 @@
+"""Shared runtime code of every Poche function (shipped as the `common` Lambda layer)."""

@@ -1,0 +1,129 @@
+"""HTTP conventions shared by every service function (see docs/api-conventions.md).
+
+- one resolver factory mapping domain exceptions to `application/problem+json`;
+- JSON responses with a strong `ETag`, `If-None-Match` -> 304 and a `Cache-Control`;
+- query parameter readers that fail with 400 naming the parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+
+from .errors import InvalidRequestError, NotFoundError
+from .observability import logger
+from .problems import PROBLEM_CONTENT_TYPE, problem_body
+
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+def problem(status: int, slug: str, detail: str, **extensions: Any) -> Response[str]:
+    return Response(
+        status_code=status,
+        content_type=PROBLEM_CONTENT_TYPE,
+        body=problem_body(status, slug, detail, **extensions),
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def make_resolver() -> APIGatewayHttpResolver:
+    """An HTTP API (payload 2.0) resolver whose errors are all problem details."""
+    app = APIGatewayHttpResolver()
+
+    @app.exception_handler(InvalidRequestError)
+    def _invalid(exc: InvalidRequestError) -> Response[str]:
+        logger.info("invalid request", extra={"field": exc.field, "detail": exc.detail})
+        params = [{"name": exc.field, "reason": exc.detail}] if exc.field else None
+        return problem(400, "invalid-request", exc.detail, invalid_params=params)
+
+    @app.exception_handler(NotFoundError)
+    def _not_found(exc: NotFoundError) -> Response[str]:
+        logger.info("not found", extra={"detail": str(exc)})
+        return problem(404, "not-found", str(exc))
+
+    @app.not_found
+    def _no_route(_exc: Exception) -> Response[str]:
+        path = app.current_event.path
+        return problem(404, "no-such-route", f"Aucune ressource à l'adresse {path}.")
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response[str]:
+        logger.exception("unexpected error")
+        return problem(500, "internal-error", "Une erreur interne est survenue ; réessayez plus tard.")
+
+    return app
+
+
+def etag_of(body: str) -> str:
+    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    candidates = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return etag in candidates
+
+
+def json_response(
+    app: APIGatewayHttpResolver, payload: dict[str, Any], *, max_age: int, private: bool = False
+) -> Response[str]:
+    """200 with the payload, or 304 when the client already holds this exact representation."""
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    etag = etag_of(body)
+    cache = "private, no-store" if private else f"public, max-age={max_age}"
+    headers = {"ETag": etag, "Cache-Control": cache}
+    if _matches(app.current_event.headers.get("if-none-match"), etag):
+        return Response(status_code=304, body="", headers=headers)
+    return Response(status_code=200, content_type=JSON_CONTENT_TYPE, body=body, headers=headers)
+
+
+def query(app: APIGatewayHttpResolver, name: str) -> str | None:
+    value = app.current_event.get_query_string_value(name)
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def query_date(app: APIGatewayHttpResolver, name: str) -> dt.date | None:
+    raw = query(app, name)
+    if raw is None:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            raise ValueError(raw)
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidRequestError(
+            f"« {raw} » n'est pas une date valide : attendu AAAA-MM-JJ, par exemple 2026-11-30.", field=name
+        ) from None
+
+
+def query_limit(app: APIGatewayHttpResolver, *, default: int = 50, maximum: int = 100) -> int:
+    raw = query(app, "limit")
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise InvalidRequestError(f"limit doit être un entier entre 1 et {maximum}.", field="limit")
+    return int(raw)
+
+
+INSEE_RE = re.compile(r"^([013-9]\d|2[AB1-9])\d{3}$")
+
+
+def query_commune(app: APIGatewayHttpResolver) -> str | None:
+    raw = query(app, "commune")
+    if raw is not None and not INSEE_RE.match(raw.upper()):
+        raise InvalidRequestError(
+            f"« {raw} » n'est pas un code INSEE de commune (5 caractères, par exemple 61001 pour Alençon).",
+            field="commune",
+        )
+    return raw.upper() if raw else None

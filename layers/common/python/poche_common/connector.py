@@ -1,0 +1,139 @@
+"""The life of one connector run, the same for every connector.
+
+fetch (bounded) -> parse and validate -> diff against what is stored -> write the changes ->
+emit one event describing them -> record the run. A source that cannot be used at all
+(`FeedError`) changes nothing stored: the run is recorded as failed, logged once with its reason
+and counted in the `ConnectorRunFailed` metric, which the stack alarms on. Any other exception
+is a bug or an AWS outage: it propagates so that Lambda retries and, at last, the invocation
+lands in the function's dead-letter queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from .clock import to_utc_iso, utc_now
+from .dynamo import from_item, to_item
+from .errors import FeedError
+from .observability import logger, metrics
+
+RUN_HISTORY_DAYS = 30
+MAX_REJECTIONS_KEPT = 50
+
+
+@dataclass
+class Outcome:
+    """What ingesting one fetched feed did."""
+
+    read: int = 0
+    changed: int = 0
+    rejected: int = 0
+    rejections: list[dict[str, Any]] = field(default_factory=list)  # [{"line": 12, "reason": "..."}]
+
+
+@dataclass
+class RunReport:
+    connector: str
+    status: str  # "succeeded" | "failed"
+    started_at: str
+    finished_at: str
+    sources: list[str]
+    read: int = 0
+    changed: int = 0
+    rejected: int = 0
+    rejections: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class RunLog:
+    """A connector's state and run history, kept in its domain's table.
+
+    `FEED#<connector> / STATE` holds `fetched_at` (the `as_of` of the data: the last time the
+    source was read successfully) and the last run; `FEED#<connector> / RUN#<started_at>` keeps
+    each run for RUN_HISTORY_DAYS.
+    """
+
+    def __init__(self, client: Any, table: str, connector: str) -> None:
+        self.client = client
+        self.table = table
+        self.connector = connector
+        self.pk = f"FEED#{connector}"
+
+    def state(self) -> dict[str, Any] | None:
+        response = self.client.get_item(TableName=self.table, Key=to_item({"pk": self.pk, "sk": "STATE"}))
+        return from_item(response["Item"]) if "Item" in response else None
+
+    def record(self, report: RunReport) -> None:
+        expires = dt.datetime.fromisoformat(report.started_at) + dt.timedelta(days=RUN_HISTORY_DAYS)
+        run = {"pk": self.pk, "sk": f"RUN#{report.started_at}", "expires_at": int(expires.timestamp())}
+        run.update(report.as_dict())
+        self.client.put_item(TableName=self.table, Item=to_item(run))
+        names = {"#last": "last_run"}
+        values: dict[str, Any] = {":last": report.as_dict()}
+        expression = "SET #last = :last"
+        if report.status == "succeeded":
+            names["#fetched"] = "fetched_at"
+            values[":fetched"] = report.finished_at
+            expression += ", #fetched = :fetched"
+        self.client.update_item(
+            TableName=self.table,
+            Key=to_item({"pk": self.pk, "sk": "STATE"}),
+            UpdateExpression=expression,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues={k: v for k, v in to_item(values).items()},
+        )
+
+
+def run_connector(
+    *,
+    connector: str,
+    sources: list[str],
+    fetch: Callable[[str], bytes],
+    ingest: Callable[[list[bytes]], Outcome],
+    runs: RunLog,
+    describe: Callable[[str], str] = lambda url: url,
+) -> RunReport:
+    """Run one connector once and record it; see the module docstring."""
+    metrics.add_dimension(name="connector", value=connector)
+    started = to_utc_iso(utc_now())
+    shown_sources = [describe(url) for url in sources]
+    try:
+        payloads = [fetch(url) for url in sources]
+        outcome = ingest(payloads)
+    except FeedError as exc:
+        report = RunReport(connector, "failed", started, to_utc_iso(utc_now()), shown_sources, error=str(exc))
+        logger.error("connector run failed: source unusable, stored data kept", extra={"report": report.as_dict()})
+        metrics.add_metric(name="ConnectorRunFailed", unit=MetricUnit.Count, value=1)
+        runs.record(report)
+        return report
+    report = RunReport(
+        connector,
+        "succeeded",
+        started,
+        to_utc_iso(utc_now()),
+        shown_sources,
+        read=outcome.read,
+        changed=outcome.changed,
+        rejected=outcome.rejected,
+        rejections=outcome.rejections[:MAX_REJECTIONS_KEPT],
+    )
+    if outcome.rejected:
+        logger.warning(
+            "rows rejected",
+            extra={"rejected": outcome.rejected, "first": outcome.rejections[:MAX_REJECTIONS_KEPT]},
+        )
+    logger.info("connector run succeeded", extra={"read": outcome.read, "changed": outcome.changed})
+    metrics.add_metric(name="ConnectorRunFailed", unit=MetricUnit.Count, value=0)
+    metrics.add_metric(name="RowsRead", unit=MetricUnit.Count, value=outcome.read)
+    metrics.add_metric(name="RowsRejected", unit=MetricUnit.Count, value=outcome.rejected)
+    metrics.add_metric(name="ItemsChanged", unit=MetricUnit.Count, value=outcome.changed)
+    runs.record(report)
+    return report

@@ -1,0 +1,32 @@
+"""Domain exceptions, mapped to HTTP problems in one place (`poche_common.api`)."""
+
+from __future__ import annotations
+
+
+class PocheError(Exception):
+    """Base of every error this project raises on purpose."""
+
+
+class NotFoundError(PocheError):
+    """The resource named in the request does not exist (HTTP 404)."""
+
+
+class InvalidRequestError(PocheError):
+    """The request is malformed (HTTP 400). `field` names the offending parameter."""
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class FeedError(PocheError):
+    """A data source could not be used at all: nothing stored may change."""
+
+
+class FeedUnavailableError(FeedError):
+    """The source could not be fetched (unreachable, HTTP error, timeout, too large)."""
+
+
+class FeedFormatError(FeedError):
+    """The source was fetched but is not in the expected format (not CSV, wrong columns, ...)."""
