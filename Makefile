@@ -14,6 +14,7 @@ CONTEXT := -c stage=$(STAGE) -c territory=$(TERRITORY) $(if $(PHASES),-c phases=
 CDK := node_modules/.bin/cdk
 
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := true
 export CDK_DISABLE_CLI_TELEMETRY := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1

@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from poche_common.api import json_response, make_resolver, query, query_commune, query_date, query_limit
 from poche_common.clock import today_paris
 from poche_common.errors import InvalidRequestError, NotFoundError
-from poche_common.observability import logger, metrics
+from poche_common.observability import logger
 from poche_common.pagination import decode_cursor, encode_cursor
 from poche_common.settings import optional_int, required
 
@@ -95,6 +95,5 @@ def list_menus(canteen_id: str) -> Response[str]:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
-@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -1,0 +1,128 @@
+"""Helpers shared by the tests: real event shapes and small file builders."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from urllib.parse import urlencode
+
+import pytest
+from poche_local.model import PlatformSpec
+
+
+def http_api_event(
+    route_key: str,
+    path: str,
+    *,
+    query: dict[str, str] | None = None,
+    path_parameters: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """An API Gateway HTTP API (payload format 2.0) event, as sent to a Lambda integration."""
+    method = route_key.split(" ", 1)[0]
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": path,
+        "rawQueryString": urlencode(query or {}),
+        "headers": {"host": "api.example.test", "user-agent": "pytest", **{k.lower(): v for k, v in (headers or {}).items()}},
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abcdef123",
+            "domainName": "api.example.test",
+            "domainPrefix": "api",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "pytest"},
+            "requestId": "req-1",
+            "routeKey": route_key,
+            "stage": "$default",
+            "time": "29/Nov/2026:07:00:00 +0000",
+            "timeEpoch": int(time.time() * 1000),
+        },
+        "isBase64Encoded": False,
+    }
+    if query:
+        event["queryStringParameters"] = query
+    if path_parameters:
+        event["pathParameters"] = path_parameters
+    return event
+
+
+def body(response: dict[str, Any]) -> Any:
+    return json.loads(response["body"])
+
+
+def header(response: dict[str, Any], name: str) -> str | None:
+    for key, value in (response.get("headers") or {}).items():
+        if key.lower() == name.lower():
+            return str(value)
+    return None
+
+
+SCHEDULED_INPUT = {"trigger": "schedule", "connector": "canteen-menus-scdl"}
+
+
+@dataclass
+class Synthesized:
+    """The CDK app synthesized once for the whole test session."""
+
+    outdir: Path
+    templates: dict[str, dict[str, Any]]  # stack name -> template
+    errors: list[str]  # cdk-nag (and other) error annotations
+    warnings: list[str]
+    missing_context: list[Any]
+
+
+def fresh_import(module: str) -> Any:
+    """Import a handler module anew, so it reads the environment of this test at 'cold start'."""
+    import importlib
+
+    package = module.split(".")[0]
+    for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+        del sys.modules[name]
+    return importlib.import_module(module)
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "functions/connectors/canteen_menus_scdl/sample/menus-collectifs.csv"
+
+
+@dataclass
+class Cloud:
+    spec: PlatformSpec
+    clients: dict[str, Any]
+    monkeypatch: pytest.MonkeyPatch
+    events_queue_url: str
+
+    def function(self, package: str) -> Any:
+        return next(f for f in self.spec.functions.values() if f.package == package)
+
+    def load(self, package: str) -> Any:
+        """The handler module of a function, imported with that function's deployed environment."""
+        spec = self.function(package)
+        for key, value in spec.environment.items():
+            self.monkeypatch.setenv(key, value)
+        return fresh_import(f"{package}.handler")
+
+    def table(self, package: str) -> str:
+        return str(self.function(package).environment["TABLE_NAME"])
+
+    def bus_events(self) -> list[dict[str, Any]]:
+        """Every event the bus delivered to the test's catch-all rule so far."""
+        messages: list[dict[str, Any]] = []
+        while True:
+            batch = self.clients["sqs"].receive_message(QueueUrl=self.events_queue_url, MaxNumberOfMessages=10)
+            if not batch.get("Messages"):
+                return messages
+            for message in batch["Messages"]:
+                messages.append(json.loads(message["Body"]))
+                self.clients["sqs"].delete_message(
+                    QueueUrl=self.events_queue_url, ReceiptHandle=message["ReceiptHandle"]
+                )
+
+    def items(self, package: str) -> list[dict[str, Any]]:
+        paginator = self.clients["dynamodb"].get_paginator("scan")
+        return [item for page in paginator.paginate(TableName=self.table(package)) for item in page["Items"]]
