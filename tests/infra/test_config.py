@@ -1,0 +1,43 @@
+"""Stage, territory and phase selection (CDK context), without synthesizing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from poche_infra.config import ConfigError, load_territory, settings_from_context
+
+
+def test_defaults_are_dev_orne_all_phases() -> None:
+    settings = settings_from_context({})
+    assert (settings.stage, settings.territory.name, settings.phases) == ("dev", "orne", ("proximity",))
+    assert settings.territory.departement == "61" and settings.territory.region == "eu-west-3"
+    assert settings.prefix == "Poche-dev"
+    assert settings.parameter("api/id") == "/poche/dev/api/id"
+
+
+def test_prod_stage() -> None:
+    settings = settings_from_context({"stage": "prod", "phases": "proximity"})
+    assert settings.is_prod and settings.prefix == "Poche-prod"
+
+
+@pytest.mark.parametrize(
+    ("context", "words"),
+    [
+        ({"stage": "staging"}, "stage 'staging' is not one of dev, prod"),
+        ({"phases": "proximity,payments"}, "unknown phase(s) payments"),
+        ({"territory": "calvados"}, "unknown territory 'calvados'"),
+        ({"territory": "../etc"}, "territory '../etc'"),
+    ],
+)
+def test_wrong_context_values_are_explained(context: dict[str, str], words: str) -> None:
+    with pytest.raises(ConfigError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        settings_from_context(context)
+
+
+def test_a_territory_file_with_a_typo_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "x.json").write_text(json.dumps({"name": "x", "titel": "X"}))
+    with pytest.raises(ConfigError, match="x.json"):
+        load_territory("x", tmp_path)

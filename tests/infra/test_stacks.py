@@ -1,0 +1,224 @@
+"""What the synthesized templates promise: the properties devops and security reviewers rely on."""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import version
+from typing import Any
+
+import pytest
+from support import Synthesized
+
+CORE = "Poche-dev-Core"
+PROXIMITY = "Poche-dev-Proximity"
+
+
+def resources(synthesized: Synthesized, stack: str, kind: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in synthesized.templates[stack]["Resources"].items() if v["Type"] == kind}
+
+
+def all_resources(synthesized: Synthesized, kind: str) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for stack in synthesized.templates:
+        found.update(resources(synthesized, stack, kind))
+    return found
+
+
+def function_named(synthesized: Synthesized, package: str) -> tuple[str, dict[str, Any]]:
+    return next(
+        (logical, fn)
+        for logical, fn in resources(synthesized, PROXIMITY, "AWS::Lambda::Function").items()
+        if fn["Properties"]["Handler"] == f"{package}.handler.handler"
+    )
+
+
+def role_statements(synthesized: Synthesized, function: dict[str, Any]) -> list[dict[str, Any]]:
+    role = function["Properties"]["Role"]["Fn::GetAtt"][0]
+    statements: list[dict[str, Any]] = []
+    for policy in resources(synthesized, PROXIMITY, "AWS::IAM::Policy").values():
+        if {"Ref": role} in policy["Properties"]["Roles"]:
+            statements += policy["Properties"]["PolicyDocument"]["Statement"]
+    return statements
+
+
+def actions(statement: dict[str, Any]) -> set[str]:
+    value = statement["Action"]
+    return {value} if isinstance(value, str) else set(value)
+
+
+def test_stacks_are_core_and_the_proximity_phase(synthesized: Synthesized) -> None:
+    assert set(synthesized.templates) == {CORE, PROXIMITY}
+
+
+def test_synth_needs_no_account_lookup(synthesized: Synthesized) -> None:
+    assert synthesized.missing_context == []
+
+
+def test_cdk_nag_finds_no_unsuppressed_error(synthesized: Synthesized) -> None:
+    assert synthesized.errors == []
+
+
+def test_every_nag_suppression_gives_a_reason(synthesized: Synthesized) -> None:
+    suppressions = []
+    for template in synthesized.templates.values():
+        for resource in template["Resources"].values():
+            suppressions += resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
+        suppressions += template.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
+    assert suppressions, "the stacks are expected to carry documented suppressions"
+    for suppression in suppressions:
+        assert suppression["id"].startswith("AwsSolutions-")
+        assert len(suppression["reason"]) > 40, suppression
+
+
+def test_one_public_http_api_with_an_auto_deployed_logged_throttled_stage(synthesized: Synthesized) -> None:
+    (api,) = resources(synthesized, CORE, "AWS::ApiGatewayV2::Api").values()
+    assert api["Properties"]["ProtocolType"] == "HTTP"
+    assert "etag" in api["Properties"]["CorsConfiguration"]["ExposeHeaders"]
+    (stage,) = resources(synthesized, CORE, "AWS::ApiGatewayV2::Stage").values()
+    props = stage["Properties"]
+    assert props["StageName"] == "$default" and props["AutoDeploy"] is True
+    log_format = json.loads(props["AccessLogSettings"]["Format"])
+    assert "$context.requestId" in log_format.values()
+    assert not any("sourceIp" in value or "identity" in value for value in log_format.values())  # no personal data
+    assert props["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0
+    assert all_resources(synthesized, "AWS::ApiGatewayV2::Api").keys() == resources(synthesized, CORE, "AWS::ApiGatewayV2::Api").keys()
+
+
+def test_phases_find_core_through_ssm_not_exports(synthesized: Synthesized) -> None:
+    names = {p["Properties"]["Name"] for p in resources(synthesized, CORE, "AWS::SSM::Parameter").values()}
+    assert {"/poche/dev/api/id", "/poche/dev/bus/name", "/poche/dev/bus/arn", "/poche/dev/alarms/topic-arn"} <= names
+    proximity = synthesized.templates[PROXIMITY]
+    assert "Fn::ImportValue" not in json.dumps(proximity)
+    assert "Export" not in json.dumps(synthesized.templates[CORE].get("Outputs", {}))
+    defaults = {p.get("Default") for p in proximity["Parameters"].values()}
+    assert {"/poche/dev/api/id", "/poche/dev/bus/name", "/poche/dev/alarms/topic-arn"} <= defaults
+
+
+def test_routes_of_the_canteen_service(synthesized: Synthesized) -> None:
+    keys = {r["Properties"]["RouteKey"] for r in all_resources(synthesized, "AWS::ApiGatewayV2::Route").values()}
+    assert keys == {"GET /v1/canteens", "GET /v1/canteens/{canteen_id}", "GET /v1/canteens/{canteen_id}/menus"}
+    for integration in resources(synthesized, PROXIMITY, "AWS::ApiGatewayV2::Integration").values():
+        assert integration["Properties"]["PayloadFormatVersion"] == "2.0"
+
+
+def test_event_bus_and_encrypted_alarm_topic(synthesized: Synthesized) -> None:
+    (bus,) = resources(synthesized, CORE, "AWS::Events::EventBus").values()
+    assert bus["Properties"]["Name"] == "poche-dev"
+    (topic,) = resources(synthesized, CORE, "AWS::SNS::Topic").values()
+    assert "KmsMasterKeyId" in topic["Properties"]
+    (key,) = resources(synthesized, CORE, "AWS::KMS::Key").values()
+    assert key["Properties"]["EnableKeyRotation"] is True
+
+
+@pytest.mark.parametrize("package", ["canteen", "canteen_menus_scdl"])
+def test_every_function_follows_the_house_rules(synthesized: Synthesized, package: str) -> None:
+    logical, function = function_named(synthesized, package)
+    props = function["Properties"]
+    assert props["Architectures"] == ["arm64"]
+    assert props["Runtime"] == "python3.13"
+    assert props["TracingConfig"] == {"Mode": "Active"}
+    assert props["LoggingConfig"]["LogFormat"] == "JSON"
+    log_group = resources(synthesized, PROXIMITY, "AWS::Logs::LogGroup")[props["LoggingConfig"]["LogGroup"]["Ref"]]
+    assert log_group["Properties"]["RetentionInDays"] == 30
+    assert props["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"] == "Poche"
+    assert props["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "canteen"
+    layers = json.dumps(props["Layers"])
+    assert "CommonLayer" in layers
+    roles = [f["Properties"]["Role"] for f in resources(synthesized, PROXIMITY, "AWS::Lambda::Function").values()]
+    assert roles.count(props["Role"]) == 1, "each function has its own role"
+    for statement in role_statements(synthesized, function):
+        assert not any(action.endswith("*") and ":" not in action for action in actions(statement))
+        assert "*" not in actions(statement)
+
+
+def test_the_powertools_layer_is_the_pinned_version(synthesized: Synthesized) -> None:
+    defaults = [p.get("Default", "") for p in synthesized.templates[PROXIMITY]["Parameters"].values()]
+    (name,) = [d for d in defaults if d.startswith("/aws/service/powertools/")]
+    assert name == f"/aws/service/powertools/python/arm64/python3.13/{version('aws-lambda-powertools')}"
+
+
+def test_menu_service_can_only_read_its_table(synthesized: Synthesized) -> None:
+    _, function = function_named(synthesized, "canteen")
+    table = next(iter(resources(synthesized, PROXIMITY, "AWS::DynamoDB::Table")))
+    data_statements = [s for s in role_statements(synthesized, function) if any(a.startswith("dynamodb:") for a in actions(s))]
+    assert len(data_statements) == 1
+    (statement,) = data_statements
+    assert actions(statement) == {"dynamodb:GetItem", "dynamodb:Query"}
+    assert table in json.dumps(statement["Resource"])
+    granted = set().union(*(actions(s) for s in role_statements(synthesized, function)))
+    assert granted <= {"dynamodb:GetItem", "dynamodb:Query", "logs:CreateLogStream", "logs:PutLogEvents",
+                       "xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+
+
+def test_connector_can_only_write_its_table_put_events_and_read_its_source(synthesized: Synthesized) -> None:
+    _, function = function_named(synthesized, "canteen_menus_scdl")
+    statements = role_statements(synthesized, function)
+    (source_parameter,) = [
+        logical for logical, p in resources(synthesized, PROXIMITY, "AWS::SSM::Parameter").items()
+        if p["Properties"]["Name"] == "/poche/dev/connectors/canteen-menus-scdl/source"
+    ]
+    granted = set().union(*(actions(s) for s in statements))
+    assert granted <= {
+        "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem", "events:PutEvents", "ssm:GetParameter", "ssm:GetParameters",
+        "ssm:DescribeParameters", "ssm:GetParameterHistory", "logs:CreateLogStream", "logs:PutLogEvents",
+        "xray:PutTraceSegments", "xray:PutTelemetryRecords", "sqs:SendMessage",
+    }
+    for statement in statements:
+        resource = json.dumps(statement["Resource"])
+        if actions(statement) & {"dynamodb:PutItem"}:
+            assert "CanteenMenusTable" in resource and "index" not in resource
+        if "events:PutEvents" in actions(statement):
+            assert "pochedevbusarn" in resource  # exactly the bus ARN read from Core's contract
+        if any(a.startswith("ssm:") for a in actions(statement)):
+            assert resource.count('"Ref": "') == 3 and f'"Ref": "{source_parameter}"' in resource
+        if any(a.startswith("xray:") for a in actions(statement)):
+            assert statement["Resource"] == "*"
+        else:
+            assert statement["Resource"] != "*"
+
+
+def test_tables_are_on_demand_with_pitr_and_ttl(synthesized: Synthesized) -> None:
+    (table,) = resources(synthesized, PROXIMITY, "AWS::DynamoDB::Table").values()
+    props = table["Properties"]
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert {i["IndexName"] for i in props["GlobalSecondaryIndexes"]} == {"by_commune", "all_canteens"}
+    assert table["DeletionPolicy"] == "Delete"  # dev; prod keeps its data (see test_config)
+
+
+def test_connector_runs_daily_in_paris_time_with_retries_and_dead_letters(synthesized: Synthesized) -> None:
+    logical, function = function_named(synthesized, "canteen_menus_scdl")
+    assert function["Properties"]["DeadLetterConfig"]["TargetArn"]["Fn::GetAtt"][1] == "Arn"
+    (invoke_config,) = resources(synthesized, PROXIMITY, "AWS::Lambda::EventInvokeConfig").values()
+    assert invoke_config["Properties"]["MaximumRetryAttempts"] == 2
+    (schedule,) = resources(synthesized, PROXIMITY, "AWS::Scheduler::Schedule").values()
+    props = schedule["Properties"]
+    assert props["ScheduleExpression"] == "cron(30 5 * * ? *)"
+    assert props["ScheduleExpressionTimezone"] == "Europe/Paris"
+    assert props["Target"]["Arn"] == {"Fn::GetAtt": [logical, "Arn"]}
+    assert "DeadLetterConfig" in props["Target"] and props["Target"]["RetryPolicy"]["MaximumRetryAttempts"] == 2
+    assert json.loads(props["Target"]["Input"]) == {"trigger": "schedule", "connector": "canteen-menus-scdl"}
+    env = function["Properties"]["Environment"]["Variables"]
+    assert env["POCHE_CONNECTOR"] == "canteen-menus-scdl"
+    (source,) = [
+        p for p in resources(synthesized, PROXIMITY, "AWS::SSM::Parameter").values()
+        if p["Properties"]["Name"] == "/poche/dev/connectors/canteen-menus-scdl/source"
+    ]
+    assert source["Properties"]["Value"] == "bundled"
+
+
+def test_alarms_reach_the_alarm_topic(synthesized: Synthesized) -> None:
+    alarms = list(resources(synthesized, PROXIMITY, "AWS::CloudWatch::Alarm").values())
+    failed = [a for a in alarms if a["Properties"].get("MetricName") == "ConnectorRunFailed"]
+    assert len(failed) == 1
+    dims = {d["Name"]: d["Value"] for d in failed[0]["Properties"]["Dimensions"]}
+    assert dims == {"service": "canteen", "connector": "canteen-menus-scdl"}
+    assert failed[0]["Properties"]["Namespace"] == "Poche"
+    errors = [a for a in alarms if a["Properties"].get("MetricName") == "Errors"]
+    assert len(errors) == 2  # one per function
+    dead_letters = [a for a in alarms if a["Properties"].get("MetricName") == "ApproximateNumberOfMessagesVisible"]
+    assert len(dead_letters) == 1
+    for alarm in alarms:
+        assert alarm["Properties"]["AlarmActions"], "every alarm notifies the alarm topic"
