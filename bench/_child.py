@@ -3,11 +3,16 @@
     python bench/_child.py floor   time `import boto3; boto3.client("dynamodb")`
     python bench/_child.py cold    time the import of the module named by `_HANDLER` (Lambda's init)
     python bench/_child.py warm    fake AWS, import, invoke; its settings come as JSON on stdin
+    python bench/_child.py spawn   start the above on request (one JSON line each way per run)
 
 The process runs with the function's own environment and `PYTHONPATH` (code asset, then
 layers). Times are taken inside the process with `time.perf_counter`, so interpreter start-up
 is excluded. The answer is one JSON line on the original stdout; whatever the function prints
 (its logs, its metrics) goes to /dev/null, and tracebacks to stderr.
+
+Why a spawner: on Linux `ru_maxrss` survives fork and exec, so a child started by the benchmark
+itself (a large process: moto, the CDK assembly) would report the benchmark's peak, not its own.
+Children started by this small process report their own peak.
 """
 
 from __future__ import annotations
@@ -172,10 +177,37 @@ def warm() -> dict[str, Any]:
     }
 
 
+def spawn() -> None:
+    """Run children for the benchmark: reads {mode, env, cwd, input, timeout} lines on stdin."""
+    import json
+    import subprocess
+
+    for line in sys.stdin:
+        request = json.loads(line)
+        try:
+            done = subprocess.run(
+                [sys.executable, os.path.abspath(__file__), request["mode"]],
+                env=request["env"],
+                cwd=request["cwd"],
+                input=request.get("input", ""),
+                capture_output=True,
+                text=True,
+                timeout=request["timeout"],
+            )
+            answer: dict[str, Any] = {"returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
+        except subprocess.TimeoutExpired:
+            answer = {"timeout": True}
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+
+
 def main() -> None:
     modes = {"floor": floor, "cold": cold, "warm": warm}
+    if sys.argv[1:] == ["spawn"]:
+        spawn()
+        return
     if len(sys.argv) != 2 or sys.argv[1] not in modes:
-        sys.exit(f"usage: {sys.argv[0]} {'|'.join(modes)}")
+        sys.exit(f"usage: {sys.argv[0]} {'|'.join(modes)}|spawn")
     channel = _answer_channel()
     _send(channel, modes[sys.argv[1]]())
 

@@ -247,8 +247,9 @@ class _Expressions:
         between = re.search(r"(\S+)\s+BETWEEN\s+(:[A-Za-z0-9_]+)\s+AND\s+(:[A-Za-z0-9_]+)", rest, re.I)
         if between:
             parts.append(between.group(0))
-            rest = (rest[: between.start()] + rest[between.end() :]).strip()
-        parts += [p for p in re.split(r"\s+AND\s+", rest, flags=re.I) if p.strip() and p.strip() != "AND"]
+            rest = (rest[: between.start()] + " " + rest[between.end() :]).strip()
+            rest = re.sub(r"^AND\s+|\s+AND$", "", rest, flags=re.I).strip()
+        parts += [p for p in re.split(r"\s+AND\s+", rest, flags=re.I) if p.strip()]
         conditions: list[tuple[str, str, list[Any]]] = []
         for part in parts:
             part = part.strip()

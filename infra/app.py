@@ -5,8 +5,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from poche_infra.app import build_app  # noqa: E402
-from poche_infra.config import ConfigError  # noqa: E402
+from poche_infra.app import build_app
+from poche_infra.config import ConfigError
 
 try:
     app, _ = build_app()

@@ -8,10 +8,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
 from urllib.parse import urlencode
 
 import pytest
+
 from poche_local.model import PlatformSpec
 
 
@@ -30,13 +30,23 @@ def http_api_event(
         "routeKey": route_key,
         "rawPath": path,
         "rawQueryString": urlencode(query or {}),
-        "headers": {"host": "api.example.test", "user-agent": "pytest", **{k.lower(): v for k, v in (headers or {}).items()}},
+        "headers": {
+            "host": "api.example.test",
+            "user-agent": "pytest",
+            **{k.lower(): v for k, v in (headers or {}).items()},
+        },
         "requestContext": {
             "accountId": "123456789012",
             "apiId": "abcdef123",
             "domainName": "api.example.test",
             "domainPrefix": "api",
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "pytest"},
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "192.0.2.1",
+                "userAgent": "pytest",
+            },
             "requestId": "req-1",
             "routeKey": route_key,
             "stage": "$default",

@@ -14,6 +14,7 @@ import boto3
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from poche_common.api import json_response, make_resolver, query, query_commune, query_date, query_limit
 from poche_common.clock import today_paris
 from poche_common.errors import InvalidRequestError, NotFoundError

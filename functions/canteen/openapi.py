@@ -6,9 +6,9 @@ from typing import Any
 
 from poche_common.openapi import (
     FRESHNESS_PROPERTIES,
-    PROBLEM_SCHEMA,
     IF_NONE_MATCH,
     NOT_MODIFIED,
+    PROBLEM_SCHEMA,
     json_ok,
     problem_response,
 )
@@ -112,8 +112,13 @@ _CANTEEN_ID = {
 
 
 def _date(name: str, description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
-            "description": description}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "format": "date"},
+        "description": description,
+    }
 
 
 PATHS: dict[str, Any] = {
@@ -123,10 +128,19 @@ PATHS: dict[str, Any] = {
             "tags": ["cantines"],
             "summary": "Les cantines, par nom ; d'une commune si `commune` est donné.",
             "parameters": [
-                {"name": "commune", "in": "query", "required": False, "schema": {"type": "string"},
-                 "description": "Code INSEE de la commune (61001 pour Alençon)."},
-                {"name": "limit", "in": "query", "required": False,
-                 "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}},
+                {
+                    "name": "commune",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string"},
+                    "description": "Code INSEE de la commune (61001 pour Alençon).",
+                },
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+                },
                 {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
                 IF_NONE_MATCH,
             ],

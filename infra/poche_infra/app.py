@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import aws_cdk as cdk
@@ -11,7 +12,7 @@ from .config import Settings, settings_from_context
 from .stacks.core import CoreStack
 from .stacks.proximity import ProximityStack
 
-PHASE_STACKS: dict[str, type[cdk.Stack]] = {"proximity": ProximityStack}
+PHASE_STACKS: dict[str, Callable[..., cdk.Stack]] = {"proximity": ProximityStack}
 
 
 def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) -> tuple[cdk.App, Settings]:
@@ -20,11 +21,19 @@ def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) 
     settings = settings_from_context(raw)
     env = cdk.Environment(region=settings.territory.region)  # account-agnostic: no lookup at synth
     tags = {"project": "poche", "stage": settings.stage, "territory": settings.territory.name}
-    core = CoreStack(app, f"{settings.prefix}-Core", settings=settings, env=env,
-                     description=f"{settings.territory.title} - shared core ({settings.stage})")
+    core = CoreStack(
+        app,
+        f"{settings.prefix}-Core",
+        settings=settings,
+        env=env,
+        description=f"{settings.territory.title} - shared core ({settings.stage})",
+    )
     for phase in settings.phases:
         stack = PHASE_STACKS[phase](
-            app, f"{settings.prefix}-{phase.capitalize()}", settings=settings, env=env,
+            app,
+            f"{settings.prefix}-{phase.capitalize()}",
+            settings=settings,
+            env=env,
             description=f"{settings.territory.title} - phase {phase} ({settings.stage})",
         )
         stack.add_stack_dependency(core, "reads Core's contracts from SSM")

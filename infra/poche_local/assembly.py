@@ -45,7 +45,9 @@ def load_assembly(outdir: Path) -> list[StackArtifact]:
         stack = StackArtifact(
             name=props.get("stackName", artifact_id),
             template=template,
-            depends_on=[d for d in artifact.get("dependencies", []) if artifacts.get(d, {}).get("type") == artifact["type"]],
+            depends_on=[
+                d for d in artifact.get("dependencies", []) if artifacts.get(d, {}).get("type") == artifact["type"]
+            ],
         )
         assets_file = outdir / f"{artifact_id}.assets.json"
         if assets_file.exists():

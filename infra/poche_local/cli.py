@@ -1,13 +1,14 @@
 """`poche`: the project's command line.
 
-  poche run [--port 8000] [--cdk-out cdk.out]   the whole platform locally (make run)
-  poche connectors                              connectors, schedules, sources, last runs
-  poche invoke <connector>                      run one connector now against the running platform
+poche run [--port 8000] [--cdk-out cdk.out]   the whole platform locally (make run)
+poche connectors                              connectors, schedules, sources, last runs
+poche invoke <connector>                      run one connector now against the running platform
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -46,10 +47,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CliError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror} (choose another with POCHE_PORT)") from None
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         stopped.wait()
-    except KeyboardInterrupt:
-        pass
     print("stopping…", flush=True)
     platform.stop()
     return 0

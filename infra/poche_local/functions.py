@@ -55,9 +55,10 @@ class Worker:
         self.lock = threading.Lock()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "poche_local.worker"],
-            env={**function_environment(spec, endpoint), "PYTHONPATH": os.pathsep.join(
-                [spec.code_dir, *spec.layer_dirs, *_own_path()]
-            )},
+            env={
+                **function_environment(spec, endpoint),
+                "PYTHONPATH": os.pathsep.join([spec.code_dir, *spec.layer_dirs, *_own_path()]),
+            },
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

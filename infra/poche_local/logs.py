@@ -10,8 +10,19 @@ from typing import Any
 
 _lock = threading.Lock()
 HIDDEN = {
-    "level", "message", "timestamp", "service", "location", "cold_start", "function_name", "function_memory_size",
-    "function_arn", "function_request_id", "xray_trace_id", "sampling_rate", "correlation_id",
+    "level",
+    "message",
+    "timestamp",
+    "service",
+    "location",
+    "cold_start",
+    "function_name",
+    "function_memory_size",
+    "function_arn",
+    "function_request_id",
+    "xray_trace_id",
+    "sampling_rate",
+    "correlation_id",
 }
 
 

@@ -37,7 +37,11 @@ def free_port() -> int:
 def aws_clients(endpoint: str) -> dict[str, Any]:
     import boto3
 
-    session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name=REGION)
+    session = boto3.session.Session(
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106 (the emulation accepts any credentials)
+        region_name=REGION,
+    )
     return {name: session.client(name, endpoint_url=endpoint) for name in ("dynamodb", "events", "sqs", "sns", "ssm")}
 
 
@@ -74,7 +78,9 @@ class Platform:
         self.pool = FunctionPool(self.spec.functions, self.endpoint, logs.function_line)
         self.router = Router(self.spec.routes)
         self._document: dict[str, Any] | None = None
-        handler = make_handler(self.router, self.pool.invoke, self.local_page, lambda line: logs.emit(f"[gateway] {line}"))
+        handler = make_handler(
+            self.router, self.pool.invoke, self.local_page, lambda line: logs.emit(f"[gateway] {line}")
+        )
         self.server = serve(self.port, handler)
         self.port = int(self.server.server_address[1])
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

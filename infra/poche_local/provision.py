@@ -9,6 +9,7 @@ emulated: least privilege is checked on the templates by the infra tests.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -119,8 +120,10 @@ class Provisioner:
         for logical_id, resource in resources.items():
             if resource["Type"] == "AWS::Lambda::Function":
                 self._function(stack, logical_id, resource, physical, resolver)
-        arn_to_function = {physical[f.logical_id]["Arn"]: f.name for f in self.spec.functions.values() if f.stack == stack.name}
-        for logical_id, resource in resources.items():
+        arn_to_function = {
+            physical[f.logical_id]["Arn"]: f.name for f in self.spec.functions.values() if f.stack == stack.name
+        }
+        for resource in resources.values():
             if resource["Type"] == "AWS::ApiGatewayV2::Route":
                 self._route(stack, resource, resources, resolver, arn_to_function)
             elif resource["Type"] == "AWS::Scheduler::Schedule":
@@ -155,10 +158,8 @@ class Provisioner:
 
     def _bus(self, physical: dict[str, Any], props: dict[str, Any]) -> None:
         client = self.clients["events"]
-        try:
+        with contextlib.suppress(client.exceptions.ResourceAlreadyExistsException):
             client.create_event_bus(Name=physical["Ref"])
-        except client.exceptions.ResourceAlreadyExistsException:
-            pass
 
     def _queue(self, physical: dict[str, Any], props: dict[str, Any]) -> None:
         self.clients["sqs"].create_queue(QueueName=physical["QueueName"])
@@ -198,7 +199,9 @@ class Provisioner:
             try:
                 environment[key] = str(resolver.resolve(value))
             except Unresolved as exc:
-                raise ProvisionError(f"{stack.name}/{logical_id}: environment {key} cannot be resolved ({exc})") from None
+                raise ProvisionError(
+                    f"{stack.name}/{logical_id}: environment {key} cannot be resolved ({exc})"
+                ) from None
         name = physical[logical_id]["Ref"]
         self.spec.functions[name] = FunctionSpec(
             stack=stack.name,

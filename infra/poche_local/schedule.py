@@ -6,8 +6,10 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-MONTHS = {m: i for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), 1)}
-DAYS = {d: i for i, d in enumerate("SUN MON TUE WED THU FRI SAT".split(), 1)}  # AWS: 1 = Sunday
+MONTHS = {
+    m: i for i, m in enumerate(["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)
+}
+DAYS = {d: i for i, d in enumerate(["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"], 1)}  # AWS: 1 = Sunday
 
 
 class ScheduleError(ValueError):
@@ -69,8 +71,10 @@ def next_run(expression: str, after: dt.datetime, timezone: str = "UTC") -> dt.d
     limit = moment + dt.timedelta(days=366 * 2)
     while moment < limit:
         aws_weekday = (moment.isoweekday() % 7) + 1
-        if (months is None or moment.month in months) and (days is None or moment.day in days) and (
-            weekdays is None or aws_weekday in weekdays
+        if (
+            (months is None or moment.month in months)
+            and (days is None or moment.day in days)
+            and (weekdays is None or aws_weekday in weekdays)
         ):
             if (hours is None or moment.hour in hours) and (minutes is None or moment.minute in minutes):
                 return moment.astimezone(dt.UTC)

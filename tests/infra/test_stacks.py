@@ -81,7 +81,10 @@ def test_one_public_http_api_with_an_auto_deployed_logged_throttled_stage(synthe
     assert "$context.requestId" in log_format.values()
     assert not any("sourceIp" in value or "identity" in value for value in log_format.values())  # no personal data
     assert props["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0
-    assert all_resources(synthesized, "AWS::ApiGatewayV2::Api").keys() == resources(synthesized, CORE, "AWS::ApiGatewayV2::Api").keys()
+    assert (
+        all_resources(synthesized, "AWS::ApiGatewayV2::Api").keys()
+        == resources(synthesized, CORE, "AWS::ApiGatewayV2::Api").keys()
+    )
 
 
 def test_phases_find_core_through_ssm_not_exports(synthesized: Synthesized) -> None:
@@ -112,7 +115,7 @@ def test_event_bus_and_encrypted_alarm_topic(synthesized: Synthesized) -> None:
 
 @pytest.mark.parametrize("package", ["canteen", "canteen_menus_scdl"])
 def test_every_function_follows_the_house_rules(synthesized: Synthesized, package: str) -> None:
-    logical, function = function_named(synthesized, package)
+    _, function = function_named(synthesized, package)
     props = function["Properties"]
     assert props["Architectures"] == ["arm64"]
     assert props["Runtime"] == "python3.13"
@@ -140,29 +143,50 @@ def test_the_powertools_layer_is_the_pinned_version(synthesized: Synthesized) ->
 def test_menu_service_can_only_read_its_table(synthesized: Synthesized) -> None:
     _, function = function_named(synthesized, "canteen")
     table = next(iter(resources(synthesized, PROXIMITY, "AWS::DynamoDB::Table")))
-    data_statements = [s for s in role_statements(synthesized, function) if any(a.startswith("dynamodb:") for a in actions(s))]
+    data_statements = [
+        s for s in role_statements(synthesized, function) if any(a.startswith("dynamodb:") for a in actions(s))
+    ]
     assert len(data_statements) == 1
     (statement,) = data_statements
     assert actions(statement) == {"dynamodb:GetItem", "dynamodb:Query"}
     assert table in json.dumps(statement["Resource"])
     granted = set().union(*(actions(s) for s in role_statements(synthesized, function)))
-    assert granted <= {"dynamodb:GetItem", "dynamodb:Query", "logs:CreateLogStream", "logs:PutLogEvents",
-                       "xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+    assert granted <= {
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+    }
 
 
 def test_connector_can_only_write_its_table_put_events_and_read_its_source(synthesized: Synthesized) -> None:
     _, function = function_named(synthesized, "canteen_menus_scdl")
     statements = role_statements(synthesized, function)
     (source_parameter,) = [
-        logical for logical, p in resources(synthesized, PROXIMITY, "AWS::SSM::Parameter").items()
+        logical
+        for logical, p in resources(synthesized, PROXIMITY, "AWS::SSM::Parameter").items()
         if p["Properties"]["Name"] == "/poche/dev/connectors/canteen-menus-scdl/source"
     ]
     granted = set().union(*(actions(s) for s in statements))
     assert granted <= {
-        "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-        "dynamodb:BatchWriteItem", "events:PutEvents", "ssm:GetParameter", "ssm:GetParameters",
-        "ssm:DescribeParameters", "ssm:GetParameterHistory", "logs:CreateLogStream", "logs:PutLogEvents",
-        "xray:PutTraceSegments", "xray:PutTelemetryRecords", "sqs:SendMessage",
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem",
+        "events:PutEvents",
+        "ssm:GetParameter",
+        "ssm:GetParameters",
+        "ssm:DescribeParameters",
+        "ssm:GetParameterHistory",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "sqs:SendMessage",
     }
     for statement in statements:
         resource = json.dumps(statement["Resource"])
@@ -203,7 +227,8 @@ def test_connector_runs_daily_in_paris_time_with_retries_and_dead_letters(synthe
     env = function["Properties"]["Environment"]["Variables"]
     assert env["POCHE_CONNECTOR"] == "canteen-menus-scdl"
     (source,) = [
-        p for p in resources(synthesized, PROXIMITY, "AWS::SSM::Parameter").values()
+        p
+        for p in resources(synthesized, PROXIMITY, "AWS::SSM::Parameter").values()
         if p["Properties"]["Name"] == "/poche/dev/connectors/canteen-menus-scdl/source"
     ]
     assert source["Properties"]["Value"] == "bundled"

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import boto3
 import pytest
-from support import Cloud, Synthesized
 from moto import mock_aws
+from support import Cloud, Synthesized
 
 from poche_local.assembly import load_assembly
 from poche_local.provision import Provisioner
+
 
 @pytest.fixture
 def cloud(synthesized: Synthesized, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
@@ -24,6 +24,8 @@ def cloud(synthesized: Synthesized, monkeypatch: pytest.MonkeyPatch) -> Iterator
         queue_arn = clients["sqs"].get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
         ]
-        clients["events"].put_rule(Name="everything", EventBusName=bus, EventPattern=json.dumps({"source": [{"prefix": "poche."}]}))
+        clients["events"].put_rule(
+            Name="everything", EventBusName=bus, EventPattern=json.dumps({"source": [{"prefix": "poche."}]})
+        )
         clients["events"].put_targets(Rule="everything", EventBusName=bus, Targets=[{"Id": "q", "Arn": queue_arn}])
         yield Cloud(spec, clients, monkeypatch, queue_url)

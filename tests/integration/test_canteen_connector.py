@@ -48,22 +48,30 @@ def test_first_run_stores_the_sample_and_announces_it(cloud: Cloud, lambda_conte
     assert events[0]["source"] == "poche.canteen"
     assert {"id", "occurred_at", "version"} <= set(detail) and detail["version"] == 1
     assert len(detail["canteen_ids"]) == 6
-    assert {"canteen_id": "0611047G", "kind": "meal", "change": "created", "date": "2026-11-30", "meal": "dejeuner"} in detail[
-        "changes"
-    ]
+    assert {
+        "canteen_id": "0611047G",
+        "kind": "meal",
+        "change": "created",
+        "date": "2026-11-30",
+        "meal": "dejeuner",
+    } in detail["changes"]
     assert "fetched_at" in state(cloud)
 
 
 def test_unchanged_feed_writes_nothing_and_emits_nothing(cloud: Cloud, lambda_context: Any) -> None:
     run(cloud, lambda_context)
     cloud.bus_events()
-    before = {json.dumps(i, sort_keys=True) for i in cloud.items("canteen_menus_scdl") if not i["pk"]["S"].startswith("FEED#")}
+    before = {
+        json.dumps(i, sort_keys=True) for i in cloud.items("canteen_menus_scdl") if not i["pk"]["S"].startswith("FEED#")
+    }
 
     report = run(cloud, lambda_context)
 
     assert report["status"] == "succeeded" and report["changed"] == 0
     assert cloud.bus_events() == []
-    after = {json.dumps(i, sort_keys=True) for i in cloud.items("canteen_menus_scdl") if not i["pk"]["S"].startswith("FEED#")}
+    after = {
+        json.dumps(i, sort_keys=True) for i in cloud.items("canteen_menus_scdl") if not i["pk"]["S"].startswith("FEED#")
+    }
     assert after == before
 
 
@@ -75,7 +83,9 @@ def test_a_corrected_feed_updates_and_withdraws_only_what_changed(
     lines = SAMPLE.read_bytes().decode("utf-8-sig").split("\r\n")
     # One dish of one lunch is replaced ...
     lines = [
-        line.replace("Sauté de porc au caramel", "Sauté de dinde au caramel") if "0611047G;EN;collège;tous;2026-11-30" in line else line
+        line.replace("Sauté de porc au caramel", "Sauté de dinde au caramel")
+        if "0611047G;EN;collège;tous;2026-11-30" in line
+        else line
         for line in lines
     ]
     # ... and the elementary school's goûter of 2026-11-30 disappears from an otherwise identical feed.
@@ -87,7 +97,9 @@ def test_a_corrected_feed_updates_and_withdraws_only_what_changed(
     report = run(cloud, lambda_context, source=corrected.as_uri())
 
     assert report["status"] == "succeeded"
-    changes = {(c["canteen_id"], c.get("date"), c.get("meal"), c["change"]) for c in cloud.bus_events()[0]["detail"]["changes"]}
+    changes = {
+        (c["canteen_id"], c.get("date"), c.get("meal"), c["change"]) for c in cloud.bus_events()[0]["detail"]["changes"]
+    }
     assert changes == {
         ("0611047G", "2026-11-30", "dejeuner", "updated"),
         ("21610464600023", "2026-11-30", "gouter", "deleted"),

@@ -26,14 +26,11 @@ def api(cloud: Cloud, lambda_context: Any) -> Any:
 
 
 def menus(api: Any, canteen: str, **query: str) -> dict[str, Any]:
-    return api(  # type: ignore[no-any-return]
-        MENUS, f"/v1/canteens/{canteen}/menus", query=query or None, path_parameters={"canteen_id": canteen}
-    )
+    return api(MENUS, f"/v1/canteens/{canteen}/menus", query=query or None, path_parameters={"canteen_id": canteen})
 
 
 def validate(payload: Any, schema_name: str) -> None:
     from canteen.openapi import SCHEMAS
-
     from poche_common.openapi import PROBLEM_SCHEMA
 
     schemas = {**SCHEMAS, "Problem": PROBLEM_SCHEMA}
@@ -90,7 +87,13 @@ def test_menus_of_this_week_grouped_by_course(api: Any) -> None:
     assert (payload["from"], payload["to"]) == ("2026-11-30", "2026-12-06")
     assert [m["date"] for m in payload["items"]] == ["2026-11-30", "2026-12-01", "2026-12-03", "2026-12-04"]
     first = payload["items"][0]
-    assert [c["course"] for c in first["courses"]] == ["entree", "plat_principal", "garniture", "produit_laitier", "dessert"]
+    assert [c["course"] for c in first["courses"]] == [
+        "entree",
+        "plat_principal",
+        "garniture",
+        "produit_laitier",
+        "dessert",
+    ]
     starter = first["courses"][0]["dishes"][0]
     assert starter["name"] == "Carottes râpées vinaigrette"
     assert starter["labels"] == [{"code": "bio", "label": "Agriculture biologique"}]
@@ -119,14 +122,22 @@ def test_etag_and_if_none_match(api: Any) -> None:
     etag = header(first, "ETag")
     assert etag and etag.startswith('"')
 
-    again = api(MENUS, "/v1/canteens/0611047G/menus", path_parameters={"canteen_id": "0611047G"},
-                headers={"If-None-Match": etag})
+    again = api(
+        MENUS,
+        "/v1/canteens/0611047G/menus",
+        path_parameters={"canteen_id": "0611047G"},
+        headers={"If-None-Match": etag},
+    )
     assert again["statusCode"] == 304
     assert again["body"] == ""
     assert header(again, "ETag") == etag
 
-    stale_tag = api(MENUS, "/v1/canteens/0611047G/menus", path_parameters={"canteen_id": "0611047G"},
-                    headers={"If-None-Match": '"something-else"'})
+    stale_tag = api(
+        MENUS,
+        "/v1/canteens/0611047G/menus",
+        path_parameters={"canteen_id": "0611047G"},
+        headers={"If-None-Match": '"something-else"'},
+    )
     assert stale_tag["statusCode"] == 200
 
 
@@ -174,7 +185,9 @@ def test_stale_when_the_feed_was_not_read_for_two_days(api: Any, cloud: Cloud) -
         UpdateExpression="SET fetched_at = :t",
         ExpressionAttributeValues={":t": {"S": old}},
     )
-    payload = body(api("GET /v1/canteens/{canteen_id}", "/v1/canteens/0611047G", path_parameters={"canteen_id": "0611047G"}))
+    payload = body(
+        api("GET /v1/canteens/{canteen_id}", "/v1/canteens/0611047G", path_parameters={"canteen_id": "0611047G"})
+    )
     assert payload["stale"] is True
     validate(payload, "CanteenDetail")
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from poche_common import sources
 from poche_common.connector import Outcome, RunLog, run_connector
 from poche_common.events import EventPublisher

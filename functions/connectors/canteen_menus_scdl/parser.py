@@ -176,13 +176,9 @@ def _decode(data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise FeedFormatError(
-                "Le fichier reçu n'est pas un fichier texte lisible (UTF-16 invalide)."
-            ) from exc
+            raise FeedFormatError("Le fichier reçu n'est pas un fichier texte lisible (UTF-16 invalide).") from exc
     if b"\x00" in data:
-        raise FeedFormatError(
-            "Le fichier reçu n'est pas un fichier texte (contenu binaire) : un CSV est attendu."
-        )
+        raise FeedFormatError("Le fichier reçu n'est pas un fichier texte (contenu binaire) : un CSV est attendu.")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -191,8 +187,7 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise FeedFormatError(
-            "Le fichier reçu n'est pas un fichier texte lisible (ni UTF-8 ni Windows-1252) : "
-            "un CSV est attendu."
+            "Le fichier reçu n'est pas un fichier texte lisible (ni UTF-8 ni Windows-1252) : un CSV est attendu."
         ) from exc
 
 
@@ -204,9 +199,7 @@ def _check_is_text(text: str) -> None:
     head = stripped[:8192]
     controls = sum(1 for char in head if unicodedata.category(char) == "Cc" and char not in "\t\r\n\f\x1a")
     if controls > max(2, len(head) // 100):
-        raise FeedFormatError(
-            "Le fichier reçu n'est pas un fichier texte (contenu binaire) : un CSV est attendu."
-        )
+        raise FeedFormatError("Le fichier reçu n'est pas un fichier texte (contenu binaire) : un CSV est attendu.")
     lowered = head[:512].lower()
     if stripped.startswith("<") or "<html" in lowered or "<!doctype" in lowered:
         raise FeedFormatError(
@@ -257,9 +250,7 @@ def _map_header(header: Sequence[str]) -> dict[str, int]:
         found = ", ".join(name.strip() for name in header[:MAX_COLUMNS_IN_ERROR] if name.strip()) or "aucune"
         if len(header) > MAX_COLUMNS_IN_ERROR:
             found += ", …"
-        raise FeedFormatError(
-            f"Colonnes obligatoires absentes du fichier CSV : {names}. Colonnes trouvées : {found}."
-        )
+        raise FeedFormatError(f"Colonnes obligatoires absentes du fichier CSV : {names}. Colonnes trouvées : {found}.")
     return positions
 
 
@@ -359,9 +350,7 @@ def _canteen_id(id_type: str, raw_id: str, name: str, coll_siret: str | None, co
     if id_type == "uai":
         uai = re.sub(r"\s", "", raw_id).upper()
         if not _UAI_RE.match(uai):
-            raise _RowError(
-                f"{column} « {raw_id} » n'est pas un code UAI (7 chiffres et une lettre) (type EN)"
-            )
+            raise _RowError(f"{column} « {raw_id} » n'est pas un code UAI (7 chiffres et une lettre) (type EN)")
         return uai
     local = raw_id if id_type == "other" else name
     if id_type == "other" and not _slug(raw_id):
@@ -441,8 +430,7 @@ def _fit(fields: list[str], width: int) -> list[str]:
 def _too_bad(feed: ParsedFeed) -> FeedFormatError:
     reasons = " ; ".join(f"ligne {r.line} : {r.reason}" for r in feed.rejected[:MAX_REASONS_IN_ERROR])
     return FeedFormatError(
-        f"Aucune des {feed.rows_read} lignes de données du fichier n'est exploitable. "
-        f"Premières erreurs : {reasons}."
+        f"Aucune des {feed.rows_read} lignes de données du fichier n'est exploitable. Premières erreurs : {reasons}."
     )
 
 
@@ -456,9 +444,7 @@ def parse_feed(data: bytes) -> ParsedFeed:
         raise FeedFormatError("Le fichier reçu est vide : aucun en-tête ni aucune ligne de menu.")
     header = first[1]
     positions = _map_header(header)
-    cols = _Columns(
-        positions, {key: header[index].strip().lstrip("\ufeff") for key, index in positions.items()}
-    )
+    cols = _Columns(positions, {key: header[index].strip().lstrip("\ufeff") for key, index in positions.items()})
     feed = ParsedFeed()
     drafts: dict[tuple[str, dt.date, str], _MealDraft] = {}
     for line, fields in records:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from constructs import IConstruct
 from cdk_nag import NagPackSuppression, NagSuppressions
+from constructs import IConstruct
 
 XRAY_WILDCARD = NagPackSuppression(
     id="AwsSolutions-IAM5",
@@ -15,6 +15,7 @@ XRAY_WILDCARD = NagPackSuppression(
 
 def suppress(construct: IConstruct, *suppressions: NagPackSuppression, children: bool = True) -> None:
     NagSuppressions.add_resource_suppressions(construct, list(suppressions), apply_to_children=children)
+
 
 LOG_STREAMS = NagPackSuppression(
     id="AwsSolutions-IAM5",

@@ -15,7 +15,13 @@ class PublicRoutes(Construct):
     """Anonymous read-only routes (open data). Routes needing a user get an authorizer later."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, api: apigwv2.IHttpApi, function: lambda_.IFunction, paths: list[str]
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        api: apigwv2.IHttpApi,
+        function: lambda_.IFunction,
+        paths: list[str],
     ) -> None:
         super().__init__(scope, construct_id)
         integration = integrations.HttpLambdaIntegration("Integration", function)

@@ -15,7 +15,12 @@ class DomainTable(Construct):
     """On-demand, `pk`/`sk` keys, TTL on `expires_at`, point-in-time recovery, kept in prod."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, settings: Settings, indexes: dict[str, tuple[str, str]] | None = None
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: Settings,
+        indexes: dict[str, tuple[str, str]] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.table = dynamodb.Table(

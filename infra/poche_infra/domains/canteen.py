@@ -62,5 +62,5 @@ class CanteenDomain(Construct):
             environment={"TABLE_NAME": table_name},
         )
         self.connector.function.add_to_role_policy(
-            iam.PolicyStatement(actions=WRITE + ["dynamodb:DeleteItem"], resources=self.table.arns())
+            iam.PolicyStatement(actions=[*WRITE, "dynamodb:DeleteItem"], resources=self.table.arns())
         )

@@ -48,8 +48,13 @@ class CoreStack(cdk.Stack):
     def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, **kwargs: object) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         removal = cdk.RemovalPolicy.RETAIN if settings.is_prod else cdk.RemovalPolicy.DESTROY
-        methods = [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST, apigwv2.CorsHttpMethod.PUT,
-                   apigwv2.CorsHttpMethod.PATCH, apigwv2.CorsHttpMethod.DELETE]
+        methods = [
+            apigwv2.CorsHttpMethod.GET,
+            apigwv2.CorsHttpMethod.POST,
+            apigwv2.CorsHttpMethod.PUT,
+            apigwv2.CorsHttpMethod.PATCH,
+            apigwv2.CorsHttpMethod.DELETE,
+        ]
         self.api = apigwv2.HttpApi(
             self,
             "Api",

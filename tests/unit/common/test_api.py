@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+
 from poche_common.api import json_response, make_resolver, query_commune, query_date, query_limit
 from poche_common.errors import InvalidRequestError, NotFoundError
 
@@ -24,6 +25,9 @@ class FakeContext:
     @staticmethod
     def get_remaining_time_in_millis() -> int:
         return 3_000
+
+
+CONTEXT: Any = FakeContext()  # what Powertools reads of a LambdaContext
 
 
 def http_event(
@@ -113,7 +117,7 @@ def app() -> APIGatewayHttpResolver:
 def call(
     app: APIGatewayHttpResolver, path: str, *, query: str = "", headers: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    return app.resolve(http_event("GET", path, query=query, headers=headers), FakeContext())
+    return app.resolve(http_event("GET", path, query=query, headers=headers), CONTEXT)
 
 
 def header(response: dict[str, Any], name: str) -> str | None:
@@ -163,7 +167,7 @@ def test_unexpected_error_is_a_500_problem_without_internals(app: APIGatewayHttp
 
 
 def test_unknown_route_is_a_404_problem_naming_the_path(app: APIGatewayHttpResolver) -> None:
-    response = app.resolve(http_event("GET", "/nowhere/at-all", route_key="$default"), FakeContext())
+    response = app.resolve(http_event("GET", "/nowhere/at-all", route_key="$default"), CONTEXT)
     body = assert_problem(response, 404, "no-such-route")
     assert "/nowhere/at-all" in body["detail"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from poche_common.clock import parse_iso, to_paris_iso, to_utc_iso, today_paris, utc_now
 
 UTC = dt.UTC

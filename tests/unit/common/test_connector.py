@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+
 from poche_common.connector import MAX_REJECTIONS_KEPT, RUN_HISTORY_DAYS, Outcome, RunLog, RunReport, run_connector
 from poche_common.dynamo import from_item
 from poche_common.errors import FeedFormatError, FeedUnavailableError
@@ -30,10 +31,10 @@ def metric_values(name: str) -> list[float]:
     return list(metrics.metric_set.get(name, {}).get("Value", []))
 
 
-class FakeRuns:
-    """RunLog-like: keeps what run_connector records."""
+class FakeRuns(RunLog):
+    """A RunLog keeping in memory what run_connector records."""
 
-    def __init__(self) -> None:
+    def __init__(self) -> None:  # no client, no table
         self.reports: list[RunReport] = []
 
     def record(self, report: RunReport) -> None:
@@ -93,7 +94,7 @@ def test_success_report_and_record() -> None:
         sources=["https://user:pw@a.example/1.csv?k=s", "bundled"],
         fetch=fetcher({"https://user:pw@a.example/1.csv?k=s": b"one", "bundled": b"two"}, fetched),
         ingest=ingest,
-        runs=runs,  # type: ignore[arg-type]
+        runs=runs,
         describe=lambda url: url.split("?")[0].replace("user:pw@", ""),
     )
     assert fetched == ["https://user:pw@a.example/1.csv?k=s", "bundled"]
@@ -121,7 +122,7 @@ def test_rejections_kept_are_capped() -> None:
         sources=["bundled"],
         fetch=lambda url: b"",
         ingest=lambda payloads: Outcome(read=100, rejected=len(many), rejections=many),
-        runs=FakeRuns(),  # type: ignore[arg-type]
+        runs=FakeRuns(),
     )
     assert report.rejected == MAX_REJECTIONS_KEPT + 20
     assert report.rejections == many[:MAX_REJECTIONS_KEPT]
@@ -138,7 +139,9 @@ def test_unavailable_source_fails_the_run_without_ingesting() -> None:
         ingested.append(payloads)
         return Outcome()
 
-    report = run_connector(connector=CONNECTOR, sources=["https://a.example/f.csv"], fetch=fetch, ingest=ingest, runs=runs)  # type: ignore[arg-type]
+    report = run_connector(
+        connector=CONNECTOR, sources=["https://a.example/f.csv"], fetch=fetch, ingest=ingest, runs=runs
+    )
     assert ingested == []
     assert report.status == "failed"
     assert report.error == "HTTP 503 from https://a.example/f.csv"
@@ -155,13 +158,11 @@ def test_second_source_failing_fails_the_run() -> None:
             raise FeedUnavailableError("b is down")
         return b"a"
 
-    report = run_connector(
-        connector=CONNECTOR,
-        sources=["a", "b"],
-        fetch=fetch,
-        ingest=lambda p: ingested.append(p) or Outcome(),  # type: ignore[func-returns-value]
-        runs=FakeRuns(),  # type: ignore[arg-type]
-    )
+    def ingest(payloads: list[bytes]) -> Outcome:
+        ingested.append(payloads)
+        return Outcome()
+
+    report = run_connector(connector=CONNECTOR, sources=["a", "b"], fetch=fetch, ingest=ingest, runs=FakeRuns())
     assert report.status == "failed"
     assert report.error == "b is down"
     assert ingested == []
@@ -172,7 +173,7 @@ def test_format_error_fails_the_run() -> None:
         raise FeedFormatError("colonne menuDate absente")
 
     runs = FakeRuns()
-    report = run_connector(connector=CONNECTOR, sources=["bundled"], fetch=lambda u: b"x", ingest=ingest, runs=runs)  # type: ignore[arg-type]
+    report = run_connector(connector=CONNECTOR, sources=["bundled"], fetch=lambda u: b"x", ingest=ingest, runs=runs)
     assert report.status == "failed"
     assert report.error == "colonne menuDate absente"
     assert runs.reports == [report]
@@ -191,7 +192,7 @@ def test_other_exceptions_propagate_and_nothing_is_recorded(where: str) -> None:
     runs = FakeRuns()
     expected = KeyError if where == "fetch" else ConnectionError
     with pytest.raises(expected):
-        run_connector(connector=CONNECTOR, sources=["bundled"], fetch=fetch, ingest=ingest, runs=runs)  # type: ignore[arg-type]
+        run_connector(connector=CONNECTOR, sources=["bundled"], fetch=fetch, ingest=ingest, runs=runs)
     assert runs.reports == []
 
 
@@ -286,7 +287,9 @@ def test_runlog_on_moto(dynamodb: Any) -> None:
     assert state["fetched_at"] == "2026-11-30T05:30:04+00:00"
     assert state["last_run"] == succeeded.as_dict()
 
-    run = dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": f"FEED#{CONNECTOR}"}, "sk": {"S": "RUN#2026-11-30T05:30:00+00:00"}})
+    run = dynamodb.get_item(
+        TableName=TABLE, Key={"pk": {"S": f"FEED#{CONNECTOR}"}, "sk": {"S": "RUN#2026-11-30T05:30:00+00:00"}}
+    )
     stored = from_item(run["Item"])
     assert stored["status"] == "succeeded"
     assert stored["read"] == 12
@@ -294,7 +297,9 @@ def test_runlog_on_moto(dynamodb: Any) -> None:
     assert stored["expires_at"] == int(expected_expiry.timestamp())
     assert "error" not in stored
 
-    failed = RunReport(CONNECTOR, "failed", "2026-12-01T05:30:00+00:00", "2026-12-01T05:30:20+00:00", ["bundled"], error="HTTP 500")
+    failed = RunReport(
+        CONNECTOR, "failed", "2026-12-01T05:30:00+00:00", "2026-12-01T05:30:20+00:00", ["bundled"], error="HTTP 500"
+    )
     log.record(failed)
     state = log.state()
     assert state is not None

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from poche_common import dynamo
 from poche_common.dynamo import batch_write, from_item, to_item
 
@@ -51,7 +52,7 @@ class FakeDynamo:
         self.unprocessed = list(unprocessed or [])  # per call: how many of the batch to leave
         self.always = always
 
-    def batch_write_item(self, RequestItems: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:  # noqa: N803
+    def batch_write_item(self, RequestItems: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         assert list(RequestItems) == [TABLE]
         batch = RequestItems[TABLE]
         assert 1 <= len(batch) <= 25

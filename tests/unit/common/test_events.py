@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
+
 from poche_common.events import MAX_ENTRY_BYTES, EventPublisher
 
 
@@ -16,7 +17,7 @@ class FakeEvents:
         self.entries: list[dict[str, Any]] = []
         self.failed = failed
 
-    def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+    def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
         self.entries.extend(Entries)
         if self.failed:
             return {"FailedEntryCount": 1, "Entries": [{"ErrorCode": "InternalFailure", "ErrorMessage": "nope"}]}

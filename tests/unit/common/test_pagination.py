@@ -7,6 +7,7 @@ import hashlib
 from typing import Any
 
 import pytest
+
 from poche_common.errors import InvalidRequestError
 from poche_common.pagination import check_cursor_key, decode_cursor, encode_cursor
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import socket
 import threading
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from poche_common.errors import FeedUnavailableError
 from poche_common.sources import BUNDLED, describe, env_name, fetch, resolve_sources
 
@@ -150,9 +152,9 @@ def test_fetch_file_url_with_an_encoded_space(sample: Path) -> None:
 
 def test_fetch_missing_file_is_unavailable(tmp_path: Path) -> None:
     missing = tmp_path / "missing.csv"
-    with pytest.raises(FeedUnavailableError, match="missing.csv"):
+    with pytest.raises(FeedUnavailableError, match=r"missing\.csv"):
         fetch(missing.as_uri(), bundled=missing)
-    with pytest.raises(FeedUnavailableError, match="missing.csv"):
+    with pytest.raises(FeedUnavailableError, match=r"missing\.csv"):
         fetch("bundled", bundled=missing)
 
 
@@ -203,14 +205,19 @@ class FeedHandler(http.server.BaseHTTPRequestHandler):
             self._reply(200, b"y" * MAX_BYTES)
         elif path == "/big":
             self._reply(200, b"x" * (MAX_BYTES + 1))
+        elif path == "/endless":  # announces far more than it sends, then stalls
+            self.send_response(200)
+            self.send_header("Content-Length", str(100 * MAX_BYTES))
+            self.end_headers()
+            self.wfile.write(b"z" * (MAX_BYTES + 1))
+            self.wfile.flush()
+            self.release.wait(SLOW_S)
         elif path == "/error":
             self._reply(500, b"boom")
         elif path == "/slow":
             self.release.wait(SLOW_S)
-            try:
+            with contextlib.suppress(OSError):  # the client gave up
                 self._reply(200, OK_BODY)
-            except OSError:
-                pass
         else:
             self._reply(404, b"not here")
 
@@ -267,6 +274,14 @@ def test_http_response_over_max_bytes_is_unavailable(server: FeedServer, sample:
     with pytest.raises(FeedUnavailableError, match=f"larger than {MAX_BYTES} bytes") as caught:
         fetch(f"{server.url}/big?apikey=s3cret", bundled=sample, timeout=5, max_bytes=MAX_BYTES)
     assert "s3cret" not in str(caught.value)
+
+
+def test_http_reads_no_more_than_max_bytes(server: FeedServer, sample: Path) -> None:
+    # the size limit is enforced while reading: no waiting for (or buffering) the rest of the body
+    started = time.monotonic()
+    with pytest.raises(FeedUnavailableError, match=f"larger than {MAX_BYTES} bytes"):
+        fetch(f"{server.url}/endless", bundled=sample, timeout=0.5, max_bytes=MAX_BYTES)
+    assert time.monotonic() - started < 0.5
 
 
 def test_http_timeout_is_unavailable_and_bounded(server: FeedServer, sample: Path) -> None:

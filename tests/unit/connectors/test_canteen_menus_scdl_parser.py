@@ -8,6 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
+
 from canteen_menus_scdl.model import Meal, ParsedFeed, RejectedRow
 from canteen_menus_scdl.parser import parse_feed
 from poche_common.errors import FeedFormatError
@@ -139,9 +140,7 @@ def test_sample_counts(sample: ParsedFeed) -> None:
 
 def test_sample_rejects_only_the_impossible_date(sample: ParsedFeed) -> None:
     assert sample.rejected == [
-        RejectedRow(
-            line=67, reason="menuDate « 2026-11-31 » n'est pas une date valide : ce jour n'existe pas"
-        )
+        RejectedRow(line=67, reason="menuDate « 2026-11-31 » n'est pas une date valide : ce jour n'existe pas")
     ]
 
 
@@ -211,9 +210,7 @@ def test_layout_variants_give_the_same_feed(bom: bool, sep: str, newline: str) -
 
 
 def test_windows_1252_input() -> None:
-    data = make_csv(
-        [row(menuPlatNom="Bœuf bourguignon à l'ancienne", menuPlatType="Entrée")], encoding="cp1252"
-    )
+    data = make_csv([row(menuPlatNom="Bœuf bourguignon à l'ancienne", menuPlatType="Entrée")], encoding="cp1252")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
     meal = only_meal(parse_feed(data))
@@ -230,9 +227,7 @@ def test_decomposed_accents_are_composed() -> None:
 
 def test_header_names_are_trimmed_and_case_insensitive() -> None:
     columns = [" MENURESTAURANTNOM", "menurestaurantidtype ", "MenuRestaurantId", "menudate", *REQUIRED[4:]]
-    data = make_csv([row()], columns=REQUIRED).replace(
-        ";".join(REQUIRED).encode(), ";".join(columns).encode(), 1
-    )
+    data = make_csv([row()], columns=REQUIRED).replace(";".join(REQUIRED).encode(), ";".join(columns).encode(), 1)
     assert parse_feed(data) == parse_rows(row(), columns=REQUIRED)
 
 
@@ -440,9 +435,7 @@ def test_malformed_insee_keeps_the_row(insee: str, commune: str | None) -> None:
 
 
 def test_first_row_defines_the_canteen() -> None:
-    feed = parse_rows(
-        row(), row(menuRestaurantNom="Autre nom", menuRestaurantType="lycée", menuPlatNom="Riz")
-    )
+    feed = parse_rows(row(), row(menuRestaurantNom="Autre nom", menuRestaurantType="lycée", menuPlatNom="Riz"))
     assert feed.canteens["0611047G"].name == "Collège Louise Michel"
     assert feed.canteens["0611047G"].kind == "college"
     assert len(only_meal(feed).dishes) == 2

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from poche_local.assembly import AssemblyError, StackArtifact, load_assembly
 
 CODE_HASH = "a" * 64

@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 import pytest
+
 from poche_local.docs import merge, render
 
 PROBLEM = {"type": "object", "properties": {"status": {"type": "integer"}}}
@@ -56,7 +57,7 @@ def test_merge_is_the_union_of_paths_sorted() -> None:
 def test_merge_does_not_modify_its_inputs() -> None:
     before = copy.deepcopy([CANTEEN, PAYMENTS])
     merge([CANTEEN, PAYMENTS], "t", "1")
-    assert [CANTEEN, PAYMENTS] == before
+    assert before == [CANTEEN, PAYMENTS]
 
 
 def test_merge_of_nothing() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import threading
 import urllib.error
 import urllib.request
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+
 from poche_local.gateway import Router, http_api_event, http_response, make_handler, serve
 from poche_local.model import RouteSpec
 
@@ -78,6 +80,14 @@ def test_param_beats_greedy() -> None:
         assert deep is not None and deep[0].function == "greedy" and deep[1] == {"proxy": "abc/def"}
 
 
+def test_greedy_comes_last_even_with_more_literals() -> None:
+    routes = [route("GET /v1/things/{proxy+}", "greedy"), route("GET /v1/{kind}/{id}", "params")]
+    for ordered in (routes, list(reversed(routes))):
+        found = Router(ordered).match("GET", "/v1/things/x")
+        assert found is not None and found[0].function == "params"
+        assert found[1] == {"kind": "things", "id": "x"}
+
+
 @pytest.mark.parametrize(
     ("method", "path"),
     [
@@ -104,7 +114,11 @@ def test_trailing_slash(router: Router, path: str, function: str) -> None:
 
 @pytest.mark.parametrize(
     ("path", "value"),
-    [("/v1/canteens/Al%C3%A9non%20centre", "Alénon centre"), ("/v1/canteens/a%2Fb", "a/b"), ("/v1/canteens/x+y", "x+y")],
+    [
+        ("/v1/canteens/Al%C3%A9non%20centre", "Alénon centre"),
+        ("/v1/canteens/a%2Fb", "a/b"),
+        ("/v1/canteens/x+y", "x+y"),
+    ],
 )
 def test_path_parameters_are_percent_decoded(router: Router, path: str, value: str) -> None:
     found = router.match("GET", path)
@@ -301,9 +315,12 @@ def request(
     req = urllib.request.Request(url, method=method, headers=headers or {}, data=data)
     try:
         with opener.open(req, timeout=5) as response:
-            return response.status, dict(response.headers.items()), response.read(), response.headers.get_all(
-                "Set-Cookie"
-            ) or []
+            return (
+                response.status,
+                dict(response.headers.items()),
+                response.read(),
+                response.headers.get_all("Set-Cookie") or [],
+            )
     except urllib.error.HTTPError as exc:
         with exc:
             return exc.code, dict(exc.headers.items()), exc.read(), exc.headers.get_all("Set-Cookie") or []
@@ -378,6 +395,19 @@ def test_head_has_no_body(gateway: Gateway) -> None:
     [(function, event)] = gateway.invocations
     assert function == "echo"
     assert event["requestContext"]["http"]["method"] == "HEAD"
+
+
+def test_head_sends_headers_only_on_the_wire(gateway: Gateway) -> None:
+    host, port = gateway.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(b"HEAD /v1/echo HTTP/1.1\r\nHost: local\r\nConnection: close\r\n\r\n")
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    head, _, rest = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    assert b"Content-Length: 0" not in head
+    assert rest == b""
 
 
 def test_server_keeps_serving_after_errors(gateway: Gateway) -> None:

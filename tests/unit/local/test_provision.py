@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,10 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+
 from poche_local.assembly import StackArtifact
 from poche_local.model import FunctionSpec, PlatformSpec, RouteSpec, ScheduleSpec
-from poche_local.provision import ProvisionError, Provisioner
+from poche_local.provision import Provisioner, ProvisionError
 from poche_local.resolver import ACCOUNT, REGION
 
 CODE_HASH = "c0de" * 16
@@ -164,9 +166,7 @@ def assets(tmp_path: Path) -> dict[str, Path]:
 
 
 def phase_stack(assets: dict[str, Path], template: dict[str, Any] | None = None) -> StackArtifact:
-    return StackArtifact(
-        name="Phase", template=template or phase_template(), assets=dict(assets), depends_on=["Core"]
-    )
+    return StackArtifact(name="Phase", template=template or phase_template(), assets=dict(assets), depends_on=["Core"])
 
 
 @pytest.fixture
@@ -231,7 +231,9 @@ def test_route_spec(provisioned: PlatformSpec) -> None:
 
 def test_schedule_spec(provisioned: PlatformSpec) -> None:
     assert provisioned.schedules == [
-        ScheduleSpec(function="Phase-Fn", expression="rate(1 day)", timezone="Europe/Paris", input={"trigger": "schedule"})
+        ScheduleSpec(
+            function="Phase-Fn", expression="rate(1 day)", timezone="Europe/Paris", input={"trigger": "schedule"}
+        )
     ]
     assert provisioned.schedule_of("Phase-Fn") == provisioned.schedules[0]
 
@@ -241,7 +243,9 @@ def test_spec_survives_json(provisioned: PlatformSpec) -> None:
     assert PlatformSpec.from_json(data) == provisioned
 
 
-def test_provisioning_again_is_harmless(provisioned: PlatformSpec, clients: dict[str, Any], assets: dict[str, Path]) -> None:
+def test_provisioning_again_is_harmless(
+    provisioned: PlatformSpec, clients: dict[str, Any], assets: dict[str, Path]
+) -> None:
     clients["dynamodb"].put_item(TableName="Phase-Table", Item={"pk": {"S": "keep"}, "sk": {"S": "me"}})
     again = Provisioner(clients).provision([core_stack(), phase_stack(assets)])
     assert again == provisioned
@@ -289,5 +293,5 @@ def test_missing_code_asset_is_an_error(clients: dict[str, Any], assets: dict[st
 def test_route_without_a_local_integration_is_an_error(clients: dict[str, Any], assets: dict[str, Path]) -> None:
     template = copy.deepcopy(phase_template())
     template["Resources"]["Integration"]["Properties"]["IntegrationUri"] = "https://example.org/elsewhere"
-    with pytest.raises(ProvisionError, match="GET /v1/things/{id}"):
+    with pytest.raises(ProvisionError, match=re.escape("GET /v1/things/{id}")):
         Provisioner(clients).provision([core_stack(), phase_stack(assets, template)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from poche_local.resolver import ACCOUNT, REGION, Resolver, Unresolved
 
 BUS_ARN = f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/poche-dev-bus"

@@ -88,7 +88,7 @@ class RunLog:
             Key=to_item({"pk": self.pk, "sk": "STATE"}),
             UpdateExpression=expression,
             ExpressionAttributeNames=names,
-            ExpressionAttributeValues={k: v for k, v in to_item(values).items()},
+            ExpressionAttributeValues=to_item(values),
         )
 
 

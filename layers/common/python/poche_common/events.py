@@ -32,9 +32,7 @@ class EventPublisher:
         if len(body.encode()) > MAX_ENTRY_BYTES:
             raise ValueError(f"{detail_type} event of {len(body)} bytes exceeds the bus limit")
         result = self._events().put_events(
-            Entries=[
-                {"EventBusName": self.bus_name, "Source": self.source, "DetailType": detail_type, "Detail": body}
-            ]
+            Entries=[{"EventBusName": self.bus_name, "Source": self.source, "DetailType": detail_type, "Detail": body}]
         )
         if result.get("FailedEntryCount"):
             raise RuntimeError(f"{detail_type} event refused by the bus: {result['Entries']}")

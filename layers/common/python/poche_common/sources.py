@@ -80,9 +80,9 @@ def fetch(
         return _read_file(Path(unquote(urlparse(url).path)), max_bytes)
     if scheme not in ("http", "https"):
         raise FeedUnavailableError(f"unsupported source scheme {scheme!r} in {describe(url)}")
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked)
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http(s) checked above)
             data: bytes = response.read(max_bytes + 1)
     except urllib.error.HTTPError as exc:
         raise FeedUnavailableError(f"HTTP {exc.code} from {describe(url)}") from None
