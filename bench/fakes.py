@@ -395,20 +395,21 @@ def _compare(value: dict[str, Any], operator: str, operands: list[Any]) -> bool:
     if any(type(left) is not type(r) for r in rights):
         return False
     right: Any = rights[0]
+    upper: Any = rights[-1]
     if operator == "=":
         return left == right
     if operator == "<>":
         return left != right
     if operator == "<":
-        return left < right  # type: ignore[operator]
+        return left < right
     if operator == "<=":
-        return left <= right  # type: ignore[operator]
+        return left <= right
     if operator == ">":
-        return left > right  # type: ignore[operator]
+        return left > right
     if operator == ">=":
-        return left >= right  # type: ignore[operator]
+        return left >= right
     if operator == "BETWEEN":
-        return rights[0] <= left <= rights[1]  # type: ignore[operator]
+        return bool(right <= left <= upper)
     if operator == "begins_with":
         return isinstance(left, str | bytes) and left.startswith(right)
     raise _validation(f"unknown operator {operator}")
@@ -468,7 +469,8 @@ class DynamoDB(Backend):
         self.calls: dict[str, int] = {}
 
     def call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        self.calls[operation] = self.calls.get(operation, 0) + 1
+        if operation in self.operations:
+            self.calls[operation] = self.calls.get(operation, 0) + 1
         return super().call(operation, params)
 
     def _table(self, name: str) -> _Table:
@@ -745,6 +747,11 @@ class FakeClient:
         call.__name__ = operation
         return call
 
+    def get_paginator(self, operation: str) -> Any:
+        paginator = self._real.get_paginator(operation)
+        paginator._method = getattr(self, operation)  # botocore's Paginator calls the operation it holds
+        return paginator
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
@@ -771,9 +778,8 @@ def _answer_over_http(real: Any, backend: Backend | None) -> None:
     api_to_method = {api: method for method, api in real.meta.method_to_api_mapping.items()}
     content_type = f"application/x-amz-json-{service_model.metadata.get('jsonVersion', '1.0')}"
 
-    def before_send(request: Any, **_: Any) -> Any:
-        target = request.headers.get("X-Amz-Target", b"")
-        api_name = (target.decode() if isinstance(target, bytes) else str(target)).rsplit(".", 1)[-1]
+    def before_send(request: Any, event_name: str = "", **_: Any) -> Any:
+        api_name = event_name.rsplit(".", 1)[-1]  # before-send.<service>.<Operation>
         if backend is None or service_model.protocol != "json":
             raise NotImplementedError(f"bench fake: {service_model.service_name} is not emulated ({api_name})")
         body = request.body or b"{}"
@@ -809,4 +815,4 @@ def install(backends: dict[str, Backend], mode: str = "client") -> None:
         _answer_over_http(real, backend)
         return real
 
-    boto3.session.Session.client = client  # type: ignore[method-assign]
+    boto3.session.Session.client = client

@@ -86,6 +86,7 @@ def load_platform(cdk_out: Path) -> Platform:
     """The functions of cdk.out as the local platform runs them, and the tables they use."""
     import boto3
     from moto import mock_aws
+
     from poche_local.cli import _offline_spec
 
     with mock_aws():  # held open around _offline_spec's own, so what it provisioned can be read back
@@ -123,9 +124,7 @@ def target_of(spec: FunctionSpec) -> Target:
 def select(targets: list[Target], only: list[str] | None) -> list[Target]:
     if not only:
         return targets
-    chosen = [
-        t for t in targets if any(n in (t.label, t.spec.package, t.spec.name) or n in t.spec.name for n in only)
-    ]
+    chosen = [t for t in targets if any(n in (t.label, t.spec.package, t.spec.name) for n in only)]
     if not chosen:
         known = ", ".join(sorted(t.label for t in targets))
         raise BenchError(f"--only {' '.join(only)} matches no function; known: {known}")
@@ -181,6 +180,7 @@ def _progress(message: str) -> None:
 @dataclass
 class ColdSamples:
     ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
     peak_mib: list[float] = field(default_factory=list)
     error: str | None = None
 
@@ -209,6 +209,7 @@ def measure_cold(spawner: Spawner, targets: list[Target], repeat: int) -> tuple[
                 continue
             if round_number:  # round 0 fills the page cache and is discarded
                 samples[key].ms.append(answer["ms"])
+                samples[key].cpu_ms.append(answer["cpu_ms"])
                 samples[key].peak_mib.append(answer["peak_mib"])
     floor = samples.pop("")
     if floor.error:
@@ -237,9 +238,11 @@ def _canteen_with_most_meals(items: list[dict[str, Any]]) -> str:
     counts: dict[str, int] = {}
     for item in items:
         pk, sk = item.get("pk", {}).get("S", ""), item.get("sk", {}).get("S", "")
-        if pk.startswith("CANTEEN#"):
-            in_range = sk.startswith("MEAL#") and f"MEAL#{MENUS_FROM}" <= sk <= f"MEAL#{MENUS_TO}#~"
-            counts[pk.removeprefix("CANTEEN#")] = counts.get(pk.removeprefix("CANTEEN#"), 0) + in_range
+        if not pk.startswith("CANTEEN#"):
+            continue
+        canteen = pk.removeprefix("CANTEEN#")
+        in_range = f"MEAL#{MENUS_FROM}" <= sk <= f"MEAL#{MENUS_TO}#~"
+        counts[canteen] = counts.get(canteen, 0) + (1 if in_range else 0)
     return max(sorted(counts), key=lambda c: counts[c]) if counts else "unknown"
 
 
@@ -270,7 +273,8 @@ def scenario_of(platform_: Platform, target: Target, store: Path) -> Scenario | 
     spec = target.spec
     if spec.connector:
         schedule = platform_.spec.schedule_of(spec.name)
-        event = dict(schedule.input) if schedule and schedule.input else {"trigger": "manual", "connector": spec.connector}
+        manual = {"trigger": "manual", "connector": spec.connector}
+        event = dict(schedule.input) if schedule and schedule.input else manual
         return Scenario(f"scheduled {json.dumps(event)}", [event])
     routes = [r for r in platform_.spec.routes if r.function == spec.name]
     items = _stored_items(store, spec.environment.get("TABLE_NAME"))
@@ -326,6 +330,8 @@ def measure_warm(
             try:
                 answer = spawner.run("warm", target.env, target.spec.code_dir, json.dumps(config))
             except BenchError as exc:
+                if seeding:
+                    _progress(f"warm: {target.label}: seeding failed, the store stays empty: {exc}")
                 results[target.spec.name] = {"error": str(exc)}
                 continue
             if not seeding:
@@ -361,6 +367,7 @@ def build_record(target: Target, floor: ColdSamples, cold: ColdSamples, warm: di
         "configured_memory_mb": spec.memory_mb,
         "goals": {"cold_ratio_max": GOAL_COLD_RATIO, "peak_mib_max": GOAL_PEAK_MIB},
         "errors": [],
+        "warnings": [],
         "missed": [],
     }
     if cold.error:
@@ -372,6 +379,8 @@ def build_record(target: Target, floor: ColdSamples, cold: ColdSamples, warm: di
         record["cold_ratio"] = cold_median / floor_median
         record["cold_ratio_of_mins"] = min(cold.ms) / min(floor.ms)
         record["cold_ratio_paired_median"] = statistics.median(paired)
+        record["cold_cpu_ms_median"] = statistics.median(cold.cpu_ms)
+        record["cold_cpu_ratio"] = statistics.median(cold.cpu_ms) / statistics.median(floor.cpu_ms)
         record["import_peak_mib"] = statistics.median(cold.peak_mib)
         if record["cold_ratio"] > GOAL_COLD_RATIO:
             record["missed"].append(
@@ -395,6 +404,9 @@ def build_record(target: Target, floor: ColdSamples, cold: ColdSamples, warm: di
             "dynamodb_calls": warm["dynamodb_calls"],
             "events_published": warm["events_published"],
         }
+        last = warm["last_response"]
+        if int(last.get("statusCode", 200)) >= 400 or last.get("status") == "failed":
+            record["warnings"].append(f"warm invocations answered {_describe(last)}: the latency is an error path's")
         record["peak_mib"] = warm["peak_mib"]
         record["peak_mib_end"] = warm["peak_mib_end"]
         record["peak_measured"] = f"after import and {MEMORY_AFTER_INVOCATIONS} invocations"
@@ -434,17 +446,24 @@ def print_report(floor: ColdSamples, records: list[dict[str, Any]], repeat: int,
         f" peak < {GOAL_PEAK_MIB:.0f} MiB"
     )
     for r in records:
+        print(f"  {r['label']} ({r['handler']})")
+        if "cold" in r:
+            print(
+                f"      cold   median {r['cold']['median_ms']:.1f} ms, min {r['cold']['min_ms']:.1f} ms;"
+                f" ratio {r['cold_ratio']:.2f}, of mins {r['cold_ratio_of_mins']:.2f},"
+                f" in CPU time {r['cold_cpu_ratio']:.2f}; {r['import_peak_mib']:.1f} MiB after the import alone"
+            )
         warm = r.get("warm", {})
         if "scenario" in warm:
-            first, last = warm["first_response"], warm["last_response"]
-            print(f"  {r['label']}: {warm['scenario']}")
-            print(f"      warm  -> {_describe(last)}")
-            print(f"      first -> {_describe(first)} in {warm['first_invocation_ms']:.1f} ms")
+            print(f"      warm   {warm['scenario']} -> {_describe(warm['last_response'])}")
+            print(f"      first  {_describe(warm['first_response'])} in {warm['first_invocation_ms']:.1f} ms")
         elif "skipped" in warm:
-            print(f"  {r['label']}: warm latency not measured ({warm['skipped']})")
+            print(f"      warm   not measured: {warm['skipped']}")
     for r in records:
         for missed in r["missed"]:
             print(f"GOAL MISSED  {r['label']}: {missed}")
+        for warning in r["warnings"]:
+            print(f"WARNING  {r['label']}: {warning}")
         for error in r["errors"]:
             print(f"ERROR  {r['label']}: {error}")
     print(f"run time {elapsed_s:.1f} s")
@@ -464,7 +483,7 @@ def _describe(response: dict[str, Any]) -> str:
 
 
 def machine_info() -> dict[str, Any]:
-    versions = {}
+    versions: dict[str, str | None] = {}
     for package in ("boto3", "botocore", "aws-lambda-powertools", "pydantic"):
         try:
             versions[package] = metadata.version(package)
@@ -533,7 +552,13 @@ def main(argv: list[str] | None = None) -> int:
             "memory_after_invocations": MEMORY_AFTER_INVOCATIONS,
         },
         "goals": {"cold_ratio_max": GOAL_COLD_RATIO, "peak_mib_max": GOAL_PEAK_MIB},
-        "floor": {"what": FLOOR, **_stats(floor.ms), "samples_ms": [round(v, 3) for v in floor.ms]},
+        "floor": {
+            "what": FLOOR,
+            **_stats(floor.ms),
+            "cpu_ms_median": statistics.median(floor.cpu_ms),
+            "peak_mib": statistics.median(floor.peak_mib),
+            "samples_ms": [round(v, 3) for v in floor.ms],
+        },
         "functions": records,
     }
     out = Path(args.json)

@@ -71,7 +71,12 @@ class Router:
 
 
 def http_api_event(
-    route: RouteSpec, method: str, target: str, headers: dict[str, str], body: bytes, path_parameters: dict[str, str]
+    route: RouteSpec,
+    method: str,
+    target: str,
+    headers: dict[str, str] | list[tuple[str, str]],
+    body: bytes,
+    path_parameters: dict[str, str],
 ) -> dict[str, Any]:
     """The event API Gateway (HTTP API, payload 2.0) sends to a Lambda integration."""
     split = urlsplit(target)
@@ -79,7 +84,7 @@ def http_api_event(
     for key, value in parse_qsl(split.query, keep_blank_values=True):
         query.setdefault(key, []).append(value)
     lowered: dict[str, str] = {}
-    for key, value in headers.items():
+    for key, value in headers.items() if isinstance(headers, dict) else headers:
         name = key.lower()
         lowered[name] = f"{lowered[name]},{value}" if name in lowered else value
     cookies = [c.strip() for c in lowered.pop("cookie", "").split(";") if c.strip()]
@@ -182,7 +187,7 @@ def make_handler(
                 log(f"{self.command} {self.path} -> 404 (no route)")
                 return
             route, parameters = found
-            event = http_api_event(route, self.command, self.path, dict(self.headers.items()), body, parameters)
+            event = http_api_event(route, self.command, self.path, list(self.headers.items()), body, parameters)
             try:
                 status, headers, cookies, payload = http_response(invoke(route.function, event))
             except Exception as exc:  # the integration failed: API Gateway answers 500

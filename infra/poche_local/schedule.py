@@ -23,8 +23,11 @@ def _field(text: str, low: int, high: int, names: dict[str, int] | None = None) 
     values: set[int] = set()
     for part in text.split(","):
         step = 1
-        if "/" in part:
+        stepped = "/" in part
+        if stepped:
             part, raw_step = part.split("/", 1)
+            if not raw_step.isascii() or not raw_step.isdigit() or int(raw_step) == 0:
+                raise ScheduleError(f"cron step {raw_step!r} in {text!r} is not a positive whole number")
             step = int(raw_step)
         if part in ("*", ""):
             start, end = low, high
@@ -33,7 +36,7 @@ def _field(text: str, low: int, high: int, names: dict[str, int] | None = None) 
             start, end = _value(a, names), _value(b, names)
         else:
             start = _value(part, names)
-            end = high if "/" in text else start
+            end = high if stepped else start
         values.update(range(start, end + 1, step))
     if not values or min(values) < low or max(values) > high:
         raise ScheduleError(f"cron field {text!r} out of range {low}-{high}")
@@ -54,6 +57,8 @@ def next_run(expression: str, after: dt.datetime, timezone: str = "UTC") -> dt.d
     if rate:
         unit = rate.group(2).rstrip("s")
         seconds = int(rate.group(1)) * {"minute": 60, "hour": 3600, "day": 86400}[unit]
+        if seconds == 0:
+            raise ScheduleError(f"{expression!r}: a rate must be at least 1")
         return after + dt.timedelta(seconds=seconds)
     cron = re.fullmatch(r"cron\((.+)\)", expression.strip())
     if not cron:
@@ -67,18 +72,22 @@ def next_run(expression: str, after: dt.datetime, timezone: str = "UTC") -> dt.d
     months = _field(fields[3], 1, 12, MONTHS)
     weekdays = _field(fields[4], 1, 7, DAYS)
     zone = ZoneInfo(timezone)
-    moment = after.astimezone(zone).replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    # Step through real (UTC) minutes and read each one on the zone's wall clock: around a change
+    # of time the wall clock repeats or skips an hour, UTC never does.
+    moment = after.astimezone(dt.UTC).replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
     limit = moment + dt.timedelta(days=366 * 2)
     while moment < limit:
-        aws_weekday = (moment.isoweekday() % 7) + 1
-        if (
-            (months is None or moment.month in months)
-            and (days is None or moment.day in days)
+        local = moment.astimezone(zone)
+        aws_weekday = (local.isoweekday() % 7) + 1
+        day_matches = (
+            (months is None or local.month in months)
+            and (days is None or local.day in days)
             and (weekdays is None or aws_weekday in weekdays)
-        ):
-            if (hours is None or moment.hour in hours) and (minutes is None or moment.minute in minutes):
-                return moment.astimezone(dt.UTC)
-            moment += dt.timedelta(minutes=1)
-        else:
-            moment = (moment + dt.timedelta(days=1)).replace(hour=0, minute=0)
+        )
+        if not day_matches:
+            moment += dt.timedelta(minutes=60 - local.minute)  # skip to the next hour
+            continue
+        if (hours is None or local.hour in hours) and (minutes is None or local.minute in minutes):
+            return moment
+        moment += dt.timedelta(minutes=1)
     raise ScheduleError(f"{expression!r} never fires in the next two years")

@@ -294,7 +294,10 @@ def test_query_commune_absent_is_none(app: APIGatewayHttpResolver) -> None:
     assert json.loads(call(app, "/commune")["body"]) == {"commune": None}
 
 
-@pytest.mark.parametrize("raw", ["6100", "abcde", "610012", "2C004", "20004", "6100A"])
+@pytest.mark.parametrize(
+    "raw",
+    ["6100", "abcde", "610012", "2C004", "20004", "6100A", pytest.param("2A\u0660\u06604", id="arabic-indic-digits")],
+)
 def test_query_commune_rejects_non_insee_codes(app: APIGatewayHttpResolver, raw: str) -> None:
     _invalid_param(call(app, "/commune", query=urlencode({"commune": raw})), "commune")
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import http.server
 import socket
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -268,6 +270,18 @@ def test_http_error_status_is_unavailable(server: FeedServer, sample: Path, path
     assert f"HTTP {status}" in message
     assert f"{server.url}{path}" in message
     assert "s3cret" not in message
+
+
+def test_http_error_response_is_closed(server: FeedServer, sample: Path) -> None:
+    # an HTTP error must not leave its connection open until the garbage collector finds it
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        for _ in range(3):
+            with pytest.raises(FeedUnavailableError):
+                fetch(f"{server.url}/error", bundled=sample, timeout=5)
+        gc.collect()
+    leaks = [w for w in caught if issubclass(w.category, ResourceWarning) and "socket" in str(w.message)]
+    assert leaks == []
 
 
 def test_http_response_over_max_bytes_is_unavailable(server: FeedServer, sample: Path) -> None:

@@ -6,6 +6,7 @@ import copy
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +24,24 @@ LAYER_HASH = "1a7e" * 16
 POWERTOOLS = "/aws/service/powertools/python/x86_64/python3.13/latest"
 
 
+def _aws_env(mp: pytest.MonkeyPatch) -> None:
+    mp.setenv("AWS_DEFAULT_REGION", REGION)
+    mp.setenv("AWS_ACCESS_KEY_ID", "testing")
+    mp.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    mp.setenv("AWS_SESSION_TOKEN", "testing")
+    mp.delenv("AWS_PROFILE", raising=False)
+    mp.delenv("AWS_ENDPOINT_URL", raising=False)
+
+
+def _clients() -> dict[str, Any]:
+    return {name: boto3.client(name, region_name=REGION) for name in ("dynamodb", "events", "sqs", "sns", "ssm")}
+
+
 @pytest.fixture
 def clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    _aws_env(monkeypatch)
     with mock_aws():
-        yield {name: boto3.client(name, region_name=REGION) for name in ("dynamodb", "events", "sqs", "sns", "ssm")}
+        yield _clients()
 
 
 def core_stack() -> StackArtifact:
@@ -160,92 +169,115 @@ def phase_template() -> dict[str, Any]:
     }
 
 
+def make_assets(root: Path) -> dict[str, Path]:
+    return {CODE_HASH: root / f"asset.{CODE_HASH}", LAYER_HASH: root / f"asset.{LAYER_HASH}"}
+
+
 @pytest.fixture
 def assets(tmp_path: Path) -> dict[str, Path]:
-    return {CODE_HASH: tmp_path / f"asset.{CODE_HASH}", LAYER_HASH: tmp_path / f"asset.{LAYER_HASH}"}
+    return make_assets(tmp_path)
 
 
 def phase_stack(assets: dict[str, Path], template: dict[str, Any] | None = None) -> StackArtifact:
     return StackArtifact(name="Phase", template=template or phase_template(), assets=dict(assets), depends_on=["Core"])
 
 
-@pytest.fixture
-def provisioned(clients: dict[str, Any], assets: dict[str, Path]) -> PlatformSpec:
-    return Provisioner(clients).provision([core_stack(), phase_stack(assets)])
+@dataclass
+class World:
+    """Core and Phase provisioned in one emulated account; read-only for the tests using it."""
+
+    clients: dict[str, Any]
+    assets: dict[str, Path]
+    spec: PlatformSpec
 
 
-def test_table_created_with_its_index_and_ttl(provisioned: PlatformSpec, clients: dict[str, Any]) -> None:
-    table = clients["dynamodb"].describe_table(TableName="Phase-Table")["Table"]
-    assert {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]} == {"pk": "HASH", "sk": "RANGE"}
-    [index] = table["GlobalSecondaryIndexes"]
-    assert index["IndexName"] == "gsi1"
-    assert {k["AttributeName"]: k["KeyType"] for k in index["KeySchema"]} == {"gsi1pk": "HASH", "gsi1sk": "RANGE"}
-    assert index["Projection"]["ProjectionType"] == "ALL"
-    ttl = clients["dynamodb"].describe_time_to_live(TableName="Phase-Table")["TimeToLiveDescription"]
-    assert ttl["TimeToLiveStatus"] == "ENABLED"
-    assert ttl["AttributeName"] == "expires_at"
+@pytest.fixture(scope="class")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    with pytest.MonkeyPatch.context() as mp, mock_aws():
+        _aws_env(mp)
+        clients = _clients()
+        assets = make_assets(tmp_path_factory.mktemp("cdk.out"))
+        spec = Provisioner(clients).provision([core_stack(), phase_stack(assets)])
+        yield World(clients, assets, spec)
 
 
-def test_bus_queue_and_topic_created(provisioned: PlatformSpec, clients: dict[str, Any]) -> None:
-    bus = clients["events"].describe_event_bus(Name="poche-dev-bus")
-    assert bus["Arn"] == f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/poche-dev-bus"
-    assert clients["sqs"].get_queue_url(QueueName="poche-dev-dlq")["QueueUrl"].endswith("/poche-dev-dlq")
-    topics = [t["TopicArn"] for t in clients["sns"].list_topics()["Topics"]]
-    assert f"arn:aws:sns:{REGION}:{ACCOUNT}:poche-dev-alarms" in topics
+class TestProvisionedPlatform:
+    """Read-only checks sharing one provisioning (its mock ends with the class, before other tests)."""
 
+    def test_table_created_with_its_index_and_ttl(self, world: World) -> None:
+        clients = world.clients
+        table = clients["dynamodb"].describe_table(TableName="Phase-Table")["Table"]
+        assert {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]} == {"pk": "HASH", "sk": "RANGE"}
+        [index] = table["GlobalSecondaryIndexes"]
+        assert index["IndexName"] == "gsi1"
+        assert {k["AttributeName"]: k["KeyType"] for k in index["KeySchema"]} == {"gsi1pk": "HASH", "gsi1sk": "RANGE"}
+        assert index["Projection"]["ProjectionType"] == "ALL"
+        ttl = clients["dynamodb"].describe_time_to_live(TableName="Phase-Table")["TimeToLiveDescription"]
+        assert ttl["TimeToLiveStatus"] == "ENABLED"
+        assert ttl["AttributeName"] == "expires_at"
 
-def test_parameter_holds_the_bus_name(provisioned: PlatformSpec, clients: dict[str, Any]) -> None:
-    parameter = clients["ssm"].get_parameter(Name="/poche/dev/bus/name")["Parameter"]
-    assert parameter["Value"] == "poche-dev-bus"
-    assert parameter["Type"] == "String"
+    def test_bus_queue_and_topic_created(self, world: World) -> None:
+        clients = world.clients
+        bus = clients["events"].describe_event_bus(Name="poche-dev-bus")
+        assert bus["Arn"] == f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/poche-dev-bus"
+        assert clients["sqs"].get_queue_url(QueueName="poche-dev-dlq")["QueueUrl"].endswith("/poche-dev-dlq")
+        topics = [t["TopicArn"] for t in clients["sns"].list_topics()["Topics"]]
+        assert f"arn:aws:sns:{REGION}:{ACCOUNT}:poche-dev-alarms" in topics
 
+    def test_parameter_holds_the_bus_name(self, world: World) -> None:
+        clients = world.clients
+        parameter = clients["ssm"].get_parameter(Name="/poche/dev/bus/name")["Parameter"]
+        assert parameter["Value"] == "poche-dev-bus"
+        assert parameter["Type"] == "String"
 
-def test_function_spec(provisioned: PlatformSpec, assets: dict[str, Path]) -> None:
-    assert list(provisioned.functions) == ["Phase-Fn"]
-    function = provisioned.functions["Phase-Fn"]
-    assert function == FunctionSpec(
-        stack="Phase",
-        logical_id="Fn",
-        name="Phase-Fn",
-        handler="pkg.handler.handler",
-        code_dir=str(assets[CODE_HASH]),
-        layer_dirs=[str(assets[LAYER_HASH] / "python")],  # the public Powertools layer is not a local folder
-        environment={
-            "TABLE_NAME": "Phase-Table",
-            "EVENT_BUS_NAME": "poche-dev-bus",  # the SSM-typed parameter, resolved from Core's contract
-            "POCHE_CONNECTOR": "x-y",
-            "SOURCE_PARAMETER": "/poche/dev/connectors/x-y/source",
-            "TABLE_ARN": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/Phase-Table",
-        },
-        memory_mb=256,
-        timeout_s=10,
-    )
-    assert function.connector == "x-y"
-    assert function.package == "pkg"
-    assert provisioned.connectors() == {"x-y": function}
-
-
-def test_route_spec(provisioned: PlatformSpec) -> None:
-    assert provisioned.routes == [RouteSpec(method="GET", path="/v1/things/{id}", function="Phase-Fn", stack="Phase")]
-
-
-def test_schedule_spec(provisioned: PlatformSpec) -> None:
-    assert provisioned.schedules == [
-        ScheduleSpec(
-            function="Phase-Fn", expression="rate(1 day)", timezone="Europe/Paris", input={"trigger": "schedule"}
+    def test_function_spec(self, world: World) -> None:
+        assets = world.assets
+        provisioned = world.spec
+        assert list(provisioned.functions) == ["Phase-Fn"]
+        function = provisioned.functions["Phase-Fn"]
+        assert function == FunctionSpec(
+            stack="Phase",
+            logical_id="Fn",
+            name="Phase-Fn",
+            handler="pkg.handler.handler",
+            code_dir=str(assets[CODE_HASH]),
+            layer_dirs=[str(assets[LAYER_HASH] / "python")],  # the public Powertools layer is not a local folder
+            environment={
+                "TABLE_NAME": "Phase-Table",
+                "EVENT_BUS_NAME": "poche-dev-bus",  # the SSM-typed parameter, resolved from Core's contract
+                "POCHE_CONNECTOR": "x-y",
+                "SOURCE_PARAMETER": "/poche/dev/connectors/x-y/source",
+                "TABLE_ARN": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/Phase-Table",
+            },
+            memory_mb=256,
+            timeout_s=10,
         )
-    ]
-    assert provisioned.schedule_of("Phase-Fn") == provisioned.schedules[0]
+        assert function.connector == "x-y"
+        assert function.package == "pkg"
+        assert provisioned.connectors() == {"x-y": function}
+
+    def test_route_spec(self, world: World) -> None:
+        provisioned = world.spec
+        expected = RouteSpec(method="GET", path="/v1/things/{id}", function="Phase-Fn", stack="Phase")
+        assert provisioned.routes == [expected]
+
+    def test_schedule_spec(self, world: World) -> None:
+        provisioned = world.spec
+        assert provisioned.schedules == [
+            ScheduleSpec(
+                function="Phase-Fn", expression="rate(1 day)", timezone="Europe/Paris", input={"trigger": "schedule"}
+            )
+        ]
+        assert provisioned.schedule_of("Phase-Fn") == provisioned.schedules[0]
+
+    def test_spec_survives_json(self, world: World) -> None:
+        provisioned = world.spec
+        data = json.loads(json.dumps(provisioned.to_json()))
+        assert PlatformSpec.from_json(data) == provisioned
 
 
-def test_spec_survives_json(provisioned: PlatformSpec) -> None:
-    data = json.loads(json.dumps(provisioned.to_json()))
-    assert PlatformSpec.from_json(data) == provisioned
-
-
-def test_provisioning_again_is_harmless(
-    provisioned: PlatformSpec, clients: dict[str, Any], assets: dict[str, Path]
-) -> None:
+def test_provisioning_again_is_harmless(clients: dict[str, Any], assets: dict[str, Path]) -> None:
+    provisioned = Provisioner(clients).provision([core_stack(), phase_stack(assets)])
     clients["dynamodb"].put_item(TableName="Phase-Table", Item={"pk": {"S": "keep"}, "sk": {"S": "me"}})
     again = Provisioner(clients).provision([core_stack(), phase_stack(assets)])
     assert again == provisioned

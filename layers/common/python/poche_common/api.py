@@ -98,7 +98,7 @@ def query_date(app: APIGatewayHttpResolver, name: str) -> dt.date | None:
     if raw is None:
         return None
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
             raise ValueError(raw)
         return dt.date.fromisoformat(raw)
     except ValueError:
@@ -111,12 +111,12 @@ def query_limit(app: APIGatewayHttpResolver, *, default: int = 50, maximum: int 
     raw = query(app, "limit")
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    if not re.fullmatch(r"[0-9]{1,4}", raw) or not 1 <= int(raw) <= maximum:
         raise InvalidRequestError(f"limit doit être un entier entre 1 et {maximum}.", field="limit")
     return int(raw)
 
 
-INSEE_RE = re.compile(r"^([013-9]\d|2[AB1-9])\d{3}$")
+INSEE_RE = re.compile(r"^([013-9][0-9]|2[AB1-9])[0-9]{3}$")
 
 
 def query_commune(app: APIGatewayHttpResolver) -> str | None:

@@ -11,6 +11,7 @@ lands in the function's dead-letter queue.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -73,7 +74,8 @@ class RunLog:
 
     def record(self, report: RunReport) -> None:
         expires = dt.datetime.fromisoformat(report.started_at) + dt.timedelta(days=RUN_HISTORY_DAYS)
-        run = {"pk": self.pk, "sk": f"RUN#{report.started_at}", "expires_at": int(expires.timestamp())}
+        unique = f"{report.started_at}#{uuid.uuid4().hex[:8]}"  # two runs may start in the same second
+        run = {"pk": self.pk, "sk": f"RUN#{unique}", "expires_at": int(expires.timestamp())}
         run.update(report.as_dict())
         self.client.put_item(TableName=self.table, Item=to_item(run))
         names = {"#last": "last_run"}

@@ -26,6 +26,9 @@ class EventPublisher:
 
     def publish(self, detail_type: str, facts: dict[str, Any]) -> str:
         """Put one event; returns its id. `facts` must not hold personal data."""
+        reserved = {"id", "occurred_at", "version"} & set(facts)
+        if reserved:
+            raise ValueError(f"{detail_type}: facts may not redefine the envelope's {sorted(reserved)}")
         event_id = str(uuid.uuid4())
         detail = {"id": event_id, "occurred_at": to_utc_iso(utc_now()), "version": 1, **facts}
         body = json.dumps(detail, ensure_ascii=False, separators=(",", ":"))

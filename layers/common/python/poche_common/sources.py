@@ -11,6 +11,7 @@ or the word `bundled` for the sample shipped inside the connector package.
 
 from __future__ import annotations
 
+import base64
 import os
 import urllib.error
 import urllib.request
@@ -80,11 +81,21 @@ def fetch(
         return _read_file(Path(unquote(urlparse(url).path)), max_bytes)
     if scheme not in ("http", "https"):
         raise FeedUnavailableError(f"unsupported source scheme {scheme!r} in {describe(url)}")
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})  # noqa: S310
+    parts = urlparse(url)
+    headers = {"User-Agent": USER_AGENT, "Accept": "*/*"}
+    if parts.username is not None:  # https://user:password@host/...: HTTP basic authentication
+        credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode()
+        netloc = parts.hostname or ""
+        if parts.port:
+            netloc += f":{parts.port}"
+        url = parts._replace(netloc=netloc).geturl()
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http(s) checked above)
             data: bytes = response.read(max_bytes + 1)
     except urllib.error.HTTPError as exc:
+        exc.close()
         raise FeedUnavailableError(f"HTTP {exc.code} from {describe(url)}") from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
