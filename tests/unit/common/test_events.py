@@ -78,3 +78,11 @@ def test_size_is_counted_in_bytes_not_characters() -> None:
     with pytest.raises(ValueError, match="exceeds the bus limit"):
         publisher.publish("Huge", {"blob": "é" * (MAX_ENTRY_BYTES // 2 + 10)})
     assert client.entries == []
+
+
+@pytest.mark.parametrize("name", ["id", "occurred_at", "version"])
+def test_facts_cannot_overwrite_the_envelope(name: str) -> None:
+    client = FakeEvents()
+    with pytest.raises(ValueError, match=name):
+        EventPublisher("poche-dev", "poche.canteen", client).publish("MenusUpdated", {name: "forged"})
+    assert client.entries == []

@@ -316,3 +316,11 @@ def test_unreachable_host_is_unavailable(sample: Path) -> None:
         port = sock.getsockname()[1]
     with pytest.raises(FeedUnavailableError, match=f"cannot reach http://127.0.0.1:{port}/feed"):
         fetch(f"http://127.0.0.1:{port}/feed", bundled=sample, timeout=2)
+
+
+def test_credentials_in_the_url_become_basic_authentication(server: FeedServer, sample: Path) -> None:
+    host = server.url.removeprefix("http://")
+    assert fetch(f"http://open%20data:s%3Acret@{host}/ok", bundled=sample, timeout=5) == OK_BODY
+    (headers,) = server.seen_headers
+    expected = "Basic " + __import__("base64").b64encode(b"open data:s:cret").decode()
+    assert headers["Authorization"] == expected

@@ -414,3 +414,17 @@ def test_server_keeps_serving_after_errors(gateway: Gateway) -> None:
     assert request(f"{gateway.url}/v1/boom")[0] == 500
     assert request(f"{gateway.url}/nowhere")[0] == 404
     assert request(f"{gateway.url}/v1/things/2")[0] == 200
+
+
+def test_repeated_request_headers_are_joined_as_api_gateway_does(gateway: Gateway) -> None:
+    import http.client
+
+    connection = http.client.HTTPConnection(gateway.url.removeprefix("http://"), timeout=5)
+    connection.putrequest("GET", "/v1/things/t1")
+    connection.putheader("X-Forwarded-For", "192.0.2.1")
+    connection.putheader("X-Forwarded-For", "198.51.100.7")
+    connection.endheaders()
+    assert connection.getresponse().status == 200
+    connection.close()
+    [(_, event)] = gateway.invocations
+    assert event["headers"]["x-forwarded-for"] == "192.0.2.1,198.51.100.7"
