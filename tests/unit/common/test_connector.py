@@ -217,7 +217,7 @@ def test_runlog_success_then_failure_keeps_fetched_at() -> None:
     assert state["fetched_at"] == ok.finished_at
     assert state["last_run"]["status"] == "succeeded"
 
-    failed = _run(log, _fail, lambda p: Outcome())
+    _run(log, _fail, lambda p: Outcome())
     state = log.state()
     assert state is not None
     assert state["fetched_at"] == ok.finished_at
