@@ -88,11 +88,12 @@ class Synthesized:
 
 
 def fresh_import(module: str) -> Any:
-    """Import a handler module anew, so it reads the environment of this test at 'cold start'."""
+    """Import a handler module anew, with the shared layer, as a new Lambda sandbox would: both read
+    the environment of this test at 'cold start'."""
     import importlib
 
-    package = module.split(".")[0]
-    for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+    packages = (module.split(".")[0], "poche_common")
+    for name in [m for m in sys.modules if any(m == p or m.startswith(p + ".") for p in packages)]:
         del sys.modules[name]
     return importlib.import_module(module)
 

@@ -11,15 +11,13 @@ import datetime as dt
 from typing import Any
 
 import boto3
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from poche_common.api import json_response, make_resolver, query, query_commune, query_date, query_limit
 from poche_common.clock import today_paris
 from poche_common.errors import InvalidRequestError, NotFoundError
 from poche_common.observability import logger
 from poche_common.pagination import decode_cursor, encode_cursor
+from poche_common.router import Response
 from poche_common.settings import optional_int, required
 
 from .policy import CACHE_SECONDS, MAX_RANGE_DAYS
@@ -39,7 +37,7 @@ def _canteen_or_404(canteen_id: str) -> dict[str, Any]:
 
 
 @app.get("/v1/canteens")
-def list_canteens() -> Response[str]:
+def list_canteens() -> Response:
     commune = query_commune(app)
     limit = query_limit(app)
     scope = f"canteens|{commune or ''}"
@@ -53,8 +51,8 @@ def list_canteens() -> Response[str]:
     return json_response(app, payload, max_age=CACHE_SECONDS)
 
 
-@app.get("/v1/canteens/<canteen_id>")
-def get_canteen(canteen_id: str) -> Response[str]:
+@app.get("/v1/canteens/{canteen_id}")
+def get_canteen(canteen_id: str) -> Response:
     payload = {**canteen_view(_canteen_or_404(canteen_id)), **freshness(_reader.fetched_at(), _stale_after)}
     return json_response(app, payload, max_age=CACHE_SECONDS)
 
@@ -80,8 +78,8 @@ def menu_range(first: dt.date | None, last: dt.date | None, today: dt.date) -> t
     return first, last
 
 
-@app.get("/v1/canteens/<canteen_id>/menus")
-def list_menus(canteen_id: str) -> Response[str]:
+@app.get("/v1/canteens/{canteen_id}/menus")
+def list_menus(canteen_id: str) -> Response:
     first, last = menu_range(query_date(app, "from"), query_date(app, "to"), today_paris())
     canteen = _canteen_or_404(canteen_id)
     payload = {
@@ -95,6 +93,6 @@ def list_menus(canteen_id: str) -> Response[str]:
     return json_response(app, payload, max_age=CACHE_SECONDS)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+@logger.inject_lambda_context(correlation_id_path="api")
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return app.resolve(event, context)

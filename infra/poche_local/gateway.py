@@ -183,8 +183,8 @@ def make_handler(
                 return
             found = router.match(self.command, path)
             if found is None:
-                self._send(404, {"Content-Type": "application/json"}, b'{"message":"Not Found"}')
                 log(f"{self.command} {self.path} -> 404 (no route)")
+                self._send(404, {"Content-Type": "application/json"}, b'{"message":"Not Found"}')
                 return
             route, parameters = found
             event = http_api_event(route, self.command, self.path, list(self.headers.items()), body, parameters)
@@ -194,8 +194,8 @@ def make_handler(
                 log(f"{self.command} {self.path} -> 500 ({exc})")
                 self._send(500, {"Content-Type": "application/json"}, b'{"message":"Internal Server Error"}')
                 return
-            self._send(status, headers, payload, cookies)
             log(f"{self.command} {self.path} -> {status} ({(time.perf_counter() - started) * 1000:.0f} ms)")
+            self._send(status, headers, payload, cookies)
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
 

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from poche_common import sources
 from poche_common.connector import Outcome, RunLog, run_connector
@@ -53,9 +52,9 @@ def ingest(payloads: list[bytes], writer: MenuWriter, events: EventPublisher) ->
     return outcome
 
 
-@logger.inject_lambda_context(log_event=False, clear_state=True)
+@logger.inject_lambda_context()
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     report = run_connector(
         connector=CONNECTOR,
         sources=sources.resolve_sources(CONNECTOR, sources.ssm_parameter_reader()),

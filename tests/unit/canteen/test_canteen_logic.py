@@ -9,7 +9,6 @@ import pytest
 
 from canteen_menus_scdl.model import Canteen, Dish, Meal
 from canteen_menus_scdl.store import canteen_item, meal_item, name_key
-from poche_common.errors import InvalidRequestError
 
 
 @pytest.fixture
@@ -49,7 +48,7 @@ def test_menu_range_on_a_sunday_is_the_week_ending_that_day(service) -> None:
     ("first", "last", "words"), [("2026-12-02", "2026-12-01", "précède"), ("2026-12-01", "2027-01-01", "31")]
 )
 def test_menu_range_refusals(service, first: str, last: str, words: str) -> None:
-    with pytest.raises(InvalidRequestError, match=words) as caught:
+    with pytest.raises(service.InvalidRequestError, match=words) as caught:
         service.menu_range(dt.date.fromisoformat(first), dt.date.fromisoformat(last), WEDNESDAY)
     assert caught.value.field == "to"
 

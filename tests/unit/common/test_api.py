@@ -7,10 +7,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
 from poche_common.api import json_response, make_resolver, query_commune, query_date, query_limit
 from poche_common.errors import InvalidRequestError, NotFoundError
+from poche_common.router import Router
 
 PAYLOAD = {"items": [{"name": "Alençon", "code": "61001"}], "as_of": "2026-11-30T08:00:00+01:00"}
 
@@ -71,7 +71,7 @@ def http_event(
 
 
 @pytest.fixture
-def app() -> APIGatewayHttpResolver:
+def app() -> Router:
     app = make_resolver()
 
     @app.get("/invalid")
@@ -114,9 +114,7 @@ def app() -> APIGatewayHttpResolver:
     return app
 
 
-def call(
-    app: APIGatewayHttpResolver, path: str, *, query: str = "", headers: dict[str, str] | None = None
-) -> dict[str, Any]:
+def call(app: Router, path: str, *, query: str = "", headers: dict[str, str] | None = None) -> dict[str, Any]:
     return app.resolve(http_event("GET", path, query=query, headers=headers), CONTEXT)
 
 
@@ -140,25 +138,25 @@ def assert_problem(response: dict[str, Any], status: int, slug: str) -> dict[str
 # --- problem details ---------------------------------------------------------------------------
 
 
-def test_invalid_request_is_a_400_problem_naming_the_field(app: APIGatewayHttpResolver) -> None:
+def test_invalid_request_is_a_400_problem_naming_the_field(app: Router) -> None:
     body = assert_problem(call(app, "/invalid"), 400, "invalid-request")
     assert body["title"] == "Bad Request"
     assert body["detail"] == "date est invalide"
     assert body["invalid_params"] == [{"name": "date", "reason": "date est invalide"}]
 
 
-def test_invalid_request_without_field_has_no_invalid_params(app: APIGatewayHttpResolver) -> None:
+def test_invalid_request_without_field_has_no_invalid_params(app: Router) -> None:
     body = assert_problem(call(app, "/invalid-no-field"), 400, "invalid-request")
     assert "invalid_params" not in body
 
 
-def test_not_found_is_a_404_problem_with_the_message(app: APIGatewayHttpResolver) -> None:
+def test_not_found_is_a_404_problem_with_the_message(app: Router) -> None:
     body = assert_problem(call(app, "/missing"), 404, "not-found")
     assert body["title"] == "Not Found"
     assert body["detail"] == "Aucune cantine 42."
 
 
-def test_unexpected_error_is_a_500_problem_without_internals(app: APIGatewayHttpResolver) -> None:
+def test_unexpected_error_is_a_500_problem_without_internals(app: Router) -> None:
     response = call(app, "/crash")
     body = assert_problem(response, 500, "internal-error")
     assert body["title"] == "Internal Server Error"
@@ -166,7 +164,7 @@ def test_unexpected_error_is_a_500_problem_without_internals(app: APIGatewayHttp
         assert leak not in response["body"]
 
 
-def test_unknown_route_is_a_404_problem_naming_the_path(app: APIGatewayHttpResolver) -> None:
+def test_unknown_route_is_a_404_problem_naming_the_path(app: Router) -> None:
     response = app.resolve(http_event("GET", "/nowhere/at-all", route_key="$default"), CONTEXT)
     body = assert_problem(response, 404, "no-such-route")
     assert "/nowhere/at-all" in body["detail"]
@@ -175,7 +173,7 @@ def test_unknown_route_is_a_404_problem_naming_the_path(app: APIGatewayHttpResol
 # --- JSON, ETag, 304, Cache-Control ---------------------------------------------------------------
 
 
-def test_json_response_body_content_type_and_cache(app: APIGatewayHttpResolver) -> None:
+def test_json_response_body_content_type_and_cache(app: Router) -> None:
     response = call(app, "/public")
     assert response["statusCode"] == 200
     assert header(response, "content-type") == "application/json; charset=utf-8"
@@ -184,13 +182,13 @@ def test_json_response_body_content_type_and_cache(app: APIGatewayHttpResolver) 
     assert header(response, "cache-control") == "public, max-age=300"
 
 
-def test_private_response_is_not_stored(app: APIGatewayHttpResolver) -> None:
+def test_private_response_is_not_stored(app: Router) -> None:
     response = call(app, "/private")
     assert response["statusCode"] == 200
     assert header(response, "cache-control") == "private, no-store"
 
 
-def test_etag_is_strong_and_stable_for_the_same_payload(app: APIGatewayHttpResolver) -> None:
+def test_etag_is_strong_and_stable_for_the_same_payload(app: Router) -> None:
     first = header(call(app, "/public"), "etag")
     second = header(call(app, "/public"), "etag")
     assert first is not None
@@ -199,13 +197,13 @@ def test_etag_is_strong_and_stable_for_the_same_payload(app: APIGatewayHttpResol
     assert header(call(app, "/private"), "etag") == first  # same representation, same tag
 
 
-def test_etag_changes_with_the_payload(app: APIGatewayHttpResolver) -> None:
+def test_etag_changes_with_the_payload(app: Router) -> None:
     a = header(call(app, "/limit", query="limit=1"), "etag")
     b = header(call(app, "/limit", query="limit=2"), "etag")
     assert a and b and a != b
 
 
-def _etag(app: APIGatewayHttpResolver) -> str:
+def _etag(app: Router) -> str:
     value = header(call(app, "/public"), "etag")
     assert value is not None
     return value
@@ -223,7 +221,7 @@ def _etag(app: APIGatewayHttpResolver) -> str:
         " * ",
     ],
 )
-def test_if_none_match_hit_is_a_304_without_body(app: APIGatewayHttpResolver, if_none_match: str) -> None:
+def test_if_none_match_hit_is_a_304_without_body(app: Router, if_none_match: str) -> None:
     etag = _etag(app)
     response = call(app, "/public", headers={"If-None-Match": if_none_match.format(etag=etag)})
     assert response["statusCode"] == 304
@@ -233,7 +231,7 @@ def test_if_none_match_hit_is_a_304_without_body(app: APIGatewayHttpResolver, if
 
 
 @pytest.mark.parametrize("if_none_match", ['"0123456789abcdef0123456789abcdef"', 'W/"nope"', "", '"a", "b"'])
-def test_if_none_match_miss_is_a_200(app: APIGatewayHttpResolver, if_none_match: str) -> None:
+def test_if_none_match_miss_is_a_200(app: Router, if_none_match: str) -> None:
     response = call(app, "/public", headers={"If-None-Match": if_none_match})
     assert response["statusCode"] == 200
     assert json.loads(response["body"]) == PAYLOAD
@@ -249,13 +247,13 @@ def _invalid_param(response: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("2026-11-30", "2026-11-30"), ("2028-02-29", "2028-02-29")])
-def test_query_date_accepts_iso_dates(app: APIGatewayHttpResolver, raw: str, expected: str) -> None:
+def test_query_date_accepts_iso_dates(app: Router, raw: str, expected: str) -> None:
     response = call(app, "/date", query=urlencode({"date": raw}))
     assert response["statusCode"] == 200
     assert json.loads(response["body"]) == {"date": expected}
 
 
-def test_query_date_absent_or_blank_is_none(app: APIGatewayHttpResolver) -> None:
+def test_query_date_absent_or_blank_is_none(app: Router) -> None:
     assert json.loads(call(app, "/date")["body"]) == {"date": None}
     assert json.loads(call(app, "/date", query="date=%20")["body"]) == {"date": None}
 
@@ -263,13 +261,13 @@ def test_query_date_absent_or_blank_is_none(app: APIGatewayHttpResolver) -> None
 @pytest.mark.parametrize(
     "raw", ["2026-13-01", "30/11/2026", "2026-2-1", "2027-02-29", "20261130", "2026-11-30T00:00", "demain"]
 )
-def test_query_date_rejects_other_forms_naming_the_field(app: APIGatewayHttpResolver, raw: str) -> None:
+def test_query_date_rejects_other_forms_naming_the_field(app: Router, raw: str) -> None:
     body = _invalid_param(call(app, "/date", query=urlencode({"date": raw})), "date")
     assert raw in body["detail"]
 
 
 @pytest.mark.parametrize(("raw", "expected"), [(None, 20), ("1", 1), ("100", 100), (" 42 ", 42)])
-def test_query_limit_within_bounds(app: APIGatewayHttpResolver, raw: str | None, expected: int) -> None:
+def test_query_limit_within_bounds(app: Router, raw: str | None, expected: int) -> None:
     query = urlencode({"limit": raw}) if raw is not None else ""
     response = call(app, "/limit", query=query)
     assert response["statusCode"] == 200
@@ -279,18 +277,18 @@ def test_query_limit_within_bounds(app: APIGatewayHttpResolver, raw: str | None,
 @pytest.mark.parametrize(
     "raw", ["0", "101", "-1", "abc", "1.5", "1e2", "007x", pytest.param("\u00b2", id="superscript-two")]
 )
-def test_query_limit_out_of_bounds_is_a_400(app: APIGatewayHttpResolver, raw: str) -> None:
+def test_query_limit_out_of_bounds_is_a_400(app: Router, raw: str) -> None:
     _invalid_param(call(app, "/limit", query=urlencode({"limit": raw})), "limit")
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("61001", "61001"), ("2A004", "2A004"), ("2b033", "2B033")])
-def test_query_commune_accepts_insee_codes(app: APIGatewayHttpResolver, raw: str, expected: str) -> None:
+def test_query_commune_accepts_insee_codes(app: Router, raw: str, expected: str) -> None:
     response = call(app, "/commune", query=urlencode({"commune": raw}))
     assert response["statusCode"] == 200
     assert json.loads(response["body"]) == {"commune": expected}
 
 
-def test_query_commune_absent_is_none(app: APIGatewayHttpResolver) -> None:
+def test_query_commune_absent_is_none(app: Router) -> None:
     assert json.loads(call(app, "/commune")["body"]) == {"commune": None}
 
 
@@ -298,7 +296,7 @@ def test_query_commune_absent_is_none(app: APIGatewayHttpResolver) -> None:
     "raw",
     ["6100", "abcde", "610012", "2C004", "20004", "6100A", pytest.param("2A\u0660\u06604", id="arabic-indic-digits")],
 )
-def test_query_commune_rejects_non_insee_codes(app: APIGatewayHttpResolver, raw: str) -> None:
+def test_query_commune_rejects_non_insee_codes(app: Router, raw: str) -> None:
     _invalid_param(call(app, "/commune", query=urlencode({"commune": raw})), "commune")
 
 

@@ -22,13 +22,14 @@ REGION = "eu-west-3"
 
 @pytest.fixture(autouse=True)
 def clean_metrics() -> Iterator[None]:
-    metrics.clear_metrics()
+    metrics.clear()
     yield
-    metrics.clear_metrics()
+    metrics.clear()
 
 
 def metric_values(name: str) -> list[float]:
-    return list(metrics.metric_set.get(name, {}).get("Value", []))
+    pending = metrics.pending()
+    return [pending[name]] if name in pending else []
 
 
 class FakeRuns(RunLog):

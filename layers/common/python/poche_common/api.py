@@ -13,46 +13,43 @@ import json
 import re
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-
 from .errors import InvalidRequestError, NotFoundError
 from .observability import logger
 from .problems import PROBLEM_CONTENT_TYPE, problem_body
+from .router import Request, Response, Router, response
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
 
-def problem(status: int, slug: str, detail: str, **extensions: Any) -> Response[str]:
-    return Response(
-        status_code=status,
-        content_type=PROBLEM_CONTENT_TYPE,
-        body=problem_body(status, slug, detail, **extensions),
-        headers={"Cache-Control": "no-store"},
+def problem(status: int, slug: str, detail: str, **extensions: Any) -> Response:
+    return response(
+        status,
+        problem_body(status, slug, detail, **extensions),
+        {"Content-Type": PROBLEM_CONTENT_TYPE, "Cache-Control": "no-store"},
     )
 
 
-def make_resolver() -> APIGatewayHttpResolver:
+def make_resolver() -> Router:
     """An HTTP API (payload 2.0) resolver whose errors are all problem details."""
-    app = APIGatewayHttpResolver()
+    app = Router()
 
     @app.exception_handler(InvalidRequestError)
-    def _invalid(exc: InvalidRequestError) -> Response[str]:
+    def _invalid(exc: InvalidRequestError) -> Response:
         logger.info("invalid request", extra={"field": exc.field, "detail": exc.detail})
         params = [{"name": exc.field, "reason": exc.detail}] if exc.field else None
         return problem(400, "invalid-request", exc.detail, invalid_params=params)
 
     @app.exception_handler(NotFoundError)
-    def _not_found(exc: NotFoundError) -> Response[str]:
+    def _not_found(exc: NotFoundError) -> Response:
         logger.info("not found", extra={"detail": str(exc)})
         return problem(404, "not-found", str(exc))
 
     @app.not_found
-    def _no_route(_exc: Exception) -> Response[str]:
-        path = app.current_event.path
-        return problem(404, "no-such-route", f"Aucune ressource à l'adresse {path}.")
+    def _no_route(request: Request) -> Response:
+        return problem(404, "no-such-route", f"Aucune ressource à l'adresse {request.path}.")
 
     @app.exception_handler(Exception)
-    def _unexpected(exc: Exception) -> Response[str]:
+    def _unexpected(exc: Exception) -> Response:
         logger.exception("unexpected error")
         return problem(500, "internal-error", "Une erreur interne est survenue ; réessayez plus tard.")
 
@@ -72,20 +69,18 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return etag in candidates
 
 
-def json_response(
-    app: APIGatewayHttpResolver, payload: dict[str, Any], *, max_age: int, private: bool = False
-) -> Response[str]:
+def json_response(app: Router, payload: dict[str, Any], *, max_age: int, private: bool = False) -> Response:
     """200 with the payload, or 304 when the client already holds this exact representation."""
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     etag = etag_of(body)
     cache = "private, no-store" if private else f"public, max-age={max_age}"
     headers = {"ETag": etag, "Cache-Control": cache}
     if _matches(app.current_event.headers.get("if-none-match"), etag):
-        return Response(status_code=304, body="", headers=headers)
-    return Response(status_code=200, content_type=JSON_CONTENT_TYPE, body=body, headers=headers)
+        return response(304, "", headers)
+    return response(200, body, {"Content-Type": JSON_CONTENT_TYPE, **headers})
 
 
-def query(app: APIGatewayHttpResolver, name: str) -> str | None:
+def query(app: Router, name: str) -> str | None:
     value = app.current_event.get_query_string_value(name)
     if value is None:
         return None
@@ -93,7 +88,7 @@ def query(app: APIGatewayHttpResolver, name: str) -> str | None:
     return value or None
 
 
-def query_date(app: APIGatewayHttpResolver, name: str) -> dt.date | None:
+def query_date(app: Router, name: str) -> dt.date | None:
     raw = query(app, name)
     if raw is None:
         return None
@@ -107,7 +102,7 @@ def query_date(app: APIGatewayHttpResolver, name: str) -> dt.date | None:
         ) from None
 
 
-def query_limit(app: APIGatewayHttpResolver, *, default: int = 50, maximum: int = 100) -> int:
+def query_limit(app: Router, *, default: int = 50, maximum: int = 100) -> int:
     raw = query(app, "limit")
     if raw is None:
         return default
@@ -119,7 +114,7 @@ def query_limit(app: APIGatewayHttpResolver, *, default: int = 50, maximum: int 
 INSEE_RE = re.compile(r"^([013-9][0-9]|2[AB1-9])[0-9]{3}$")
 
 
-def query_commune(app: APIGatewayHttpResolver) -> str | None:
+def query_commune(app: Router) -> str | None:
     raw = query(app, "commune")
     if raw is not None and not INSEE_RE.match(raw.upper()):
         raise InvalidRequestError(

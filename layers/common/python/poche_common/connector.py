@@ -16,8 +16,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
-
 from .clock import to_utc_iso, utc_now
 from .dynamo import from_item, to_item
 from .errors import FeedError
@@ -113,7 +111,7 @@ def run_connector(
     except FeedError as exc:
         report = RunReport(connector, "failed", started, to_utc_iso(utc_now()), shown_sources, error=str(exc))
         logger.error("connector run failed: source unusable, stored data kept", extra={"report": report.as_dict()})
-        metrics.add_metric(name="ConnectorRunFailed", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name="ConnectorRunFailed", unit="Count", value=1)
         runs.record(report)
         return report
     report = RunReport(
@@ -133,9 +131,9 @@ def run_connector(
             extra={"rejected": outcome.rejected, "first": outcome.rejections[:MAX_REJECTIONS_KEPT]},
         )
     logger.info("connector run succeeded", extra={"read": outcome.read, "changed": outcome.changed})
-    metrics.add_metric(name="ConnectorRunFailed", unit=MetricUnit.Count, value=0)
-    metrics.add_metric(name="RowsRead", unit=MetricUnit.Count, value=outcome.read)
-    metrics.add_metric(name="RowsRejected", unit=MetricUnit.Count, value=outcome.rejected)
-    metrics.add_metric(name="ItemsChanged", unit=MetricUnit.Count, value=outcome.changed)
+    metrics.add_metric(name="ConnectorRunFailed", unit="Count", value=0)
+    metrics.add_metric(name="RowsRead", unit="Count", value=outcome.read)
+    metrics.add_metric(name="RowsRejected", unit="Count", value=outcome.rejected)
+    metrics.add_metric(name="ItemsChanged", unit="Count", value=outcome.changed)
     runs.record(report)
     return report
