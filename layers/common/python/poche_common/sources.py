@@ -12,6 +12,7 @@ or the word `bundled` for the sample shipped inside the connector package.
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import urllib.error
 import urllib.request
@@ -43,11 +44,16 @@ def resolve_sources(connector: str, ssm_get: Callable[[str], str] | None = None)
     return urls or [BUNDLED]
 
 
+@functools.cache
+def _ssm_client() -> Any:
+    import boto3  # created on first use, once per execution environment
+
+    return boto3.client("ssm")
+
+
 def ssm_parameter_reader() -> Callable[[str], str]:
     def read(name: str) -> str:
-        import boto3  # imported here: only connectors configured through SSM pay for it
-
-        client: Any = boto3.client("ssm")
+        client = _ssm_client()
         try:
             return str(client.get_parameter(Name=name)["Parameter"]["Value"])
         except client.exceptions.ParameterNotFound:
