@@ -42,3 +42,18 @@ def test_a_territory_file_with_a_typo_is_refused(tmp_path: Path) -> None:
     (tmp_path / "x.json").write_text(json.dumps({"name": "x", "titel": "X"}))
     with pytest.raises(ConfigError, match=r"x\.json"):
         load_territory("x", tmp_path)
+
+
+def test_prod_tables_are_kept_and_protected() -> None:
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+
+    from poche_infra.constructs.table import DomainTable
+
+    for stage, policy, protected in (("prod", "Retain", True), ("dev", "Delete", False)):
+        app = cdk.App()
+        stack = cdk.Stack(app, f"T-{stage}")
+        DomainTable(stack, "Data", settings=settings_from_context({"stage": stage}))
+        (table,) = Template.from_stack(stack).find_resources("AWS::DynamoDB::Table").values()
+        assert table["DeletionPolicy"] == policy
+        assert table["Properties"].get("DeletionProtectionEnabled", False) is protected
