@@ -22,9 +22,10 @@ def http_api_event(
     query: dict[str, str] | None = None,
     path_parameters: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
+    method: str | None = None,
 ) -> dict[str, Any]:
     """An API Gateway HTTP API (payload format 2.0) event, as sent to a Lambda integration."""
-    method = route_key.split(" ", 1)[0]
+    method = method or route_key.split(" ", 1)[0]
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route_key,

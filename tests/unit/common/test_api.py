@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
+from support import http_api_event
 
 from poche_common.api import json_response, make_resolver, query_commune, query_date, query_limit
 from poche_common.errors import InvalidRequestError, NotFoundError
@@ -33,40 +34,13 @@ CONTEXT: Any = FakeContext()  # what Powertools reads of a LambdaContext
 def http_event(
     method: str, path: str, *, route_key: str | None = None, query: str = "", headers: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """A real API Gateway HTTP API (payload format 2.0) event."""
-    all_headers = {"host": "api.example.test", "user-agent": "pytest", "accept": "application/json"}
-    all_headers.update({k.lower(): v for k, v in (headers or {}).items()})
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": route_key or f"{method} {path}",
-        "rawPath": path,
-        "rawQueryString": query,
-        "headers": all_headers,
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "api",
-            "domainName": "api.example.test",
-            "domainPrefix": "api",
-            "http": {
-                "method": method,
-                "path": path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": "192.0.2.10",
-                "userAgent": "pytest",
-            },
-            "requestId": "req-1",
-            "routeKey": route_key or f"{method} {path}",
-            "stage": "$default",
-            "time": "30/Nov/2026:08:00:00 +0000",
-            "timeEpoch": 1_795_939_200_000,
-        },
-        "isBase64Encoded": False,
-    }
-    if query:
-        params: dict[str, list[str]] = {}
-        for key, value in parse_qsl(query, keep_blank_values=True):
-            params.setdefault(key, []).append(value)
-        event["queryStringParameters"] = {k: ",".join(v) for k, v in params.items()}
+    """A real API Gateway HTTP API (payload format 2.0) event; repeated query keys joined as API Gateway does."""
+    params: dict[str, list[str]] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        params.setdefault(key, []).append(value)
+    joined = {k: ",".join(v) for k, v in params.items()}
+    event = http_api_event(route_key or f"{method} {path}", path, query=joined or None, headers=headers, method=method)
+    event["rawQueryString"] = query
     return event
 
 
