@@ -19,7 +19,7 @@ export CDK_DISABLE_VERSION_CHECK := true
 export CDK_DISABLE_CLI_TELEMETRY := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install run test synth deploy lint bench clean
+.PHONY: help install layers run test synth deploy lint bench clean
 
 help: ## list the commands
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -38,16 +38,19 @@ $(STAMPS)/node: package.json package-lock.json
 
 install: $(STAMPS)/python $(STAMPS)/node ## create .venv and node_modules (nothing global)
 
-synth: install ## synthesize the stacks into cdk.out (offline, no AWS account)
+layers: $(STAMPS)/python ## build the dependency layers for Lambda (arm64 wheels, no Docker)
+	$(BIN)/python -m poche_infra.layers
+
+synth: install layers ## synthesize the stacks into cdk.out (offline, no AWS account)
 	$(CDK) synth --quiet --no-notices $(CONTEXT)
 
 run: synth ## the whole platform locally on http://127.0.0.1:$${POCHE_PORT:-8000}
 	$(BIN)/poche run
 
-test: install ## unit, integration, infra and end-to-end tests
+test: install layers ## unit, integration, infra and end-to-end tests
 	$(BIN)/python -m pytest
 
-lint: install ## ruff and mypy over the whole tree
+lint: $(STAMPS)/python ## ruff and mypy over the whole tree
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy infra functions layers tests bench
@@ -55,8 +58,8 @@ lint: install ## ruff and mypy over the whole tree
 bench: synth ## cold start, memory and warm latency of every function (table + .bench/results.json)
 	$(BIN)/python bench/functions.py --cdk-out cdk.out
 
-deploy: install ## deploy every stack of STAGE (make deploy STAGE=prod); needs AWS credentials
+deploy: install layers ## deploy every stack of STAGE (make deploy STAGE=prod); needs AWS credentials
 	$(CDK) deploy --all --no-notices $(CONTEXT) --require-approval broadening
 
 clean: ## remove what the commands created
-	rm -rf $(VENV) node_modules cdk.out $(STAMPS) .poche .bench .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules cdk.out build $(STAMPS) .poche .bench .pytest_cache .mypy_cache .ruff_cache

@@ -18,6 +18,9 @@ from .model import FunctionSpec, PlatformSpec, RouteSpec, ScheduleSpec
 from .resolver import ACCOUNT, REGION, Resolver, Unresolved
 
 
+DEPENDENCIES_MARKER = ".poche-dependencies"  # written by poche_infra.layers
+
+
 class ProvisionError(RuntimeError):
     pass
 
@@ -191,9 +194,10 @@ class Provisioner:
             layer_resource = stack.resources.get(ref or "")
             if layer_resource and layer_resource["Type"] == "AWS::Lambda::LayerVersion":
                 layer_dir = stack.asset_dir(layer_resource["Properties"]["Content"]["S3Key"])
-                if layer_dir is not None:
+                if layer_dir is not None and not (layer_dir / DEPENDENCIES_MARKER).exists():
                     layer_dirs.append(str(layer_dir / "python"))
-            # other layers (the public Powertools layer) are provided by the project's environment
+            # Other layers are provided by the project's venv: the public Powertools layer, and the
+            # dependency layers built for Lambda's arm64 (`make layers`), which hold foreign binaries.
         environment: dict[str, str] = {}
         for key, value in props.get("Environment", {}).get("Variables", {}).items():
             try:

@@ -10,6 +10,7 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from ..config import POWERTOOLS_VERSION, PYTHON_RUNTIME, Settings
+from ..layers import built_layer
 from ..paths import LAYERS
 from .function import RUNTIME
 
@@ -61,7 +62,22 @@ class PhaseRuntime(Construct):
             description="poche_common: observability, HTTP conventions, connector runtime",
         )
 
+        self._dependency_layers: dict[str, lambda_.LayerVersion] = {}
+
     @property
     def layers(self) -> list[lambda_.ILayerVersion]:
         """Powertools first, then ours."""
         return [self.powertools_layer, self.common_layer]
+
+    def with_dependencies(self, name: str) -> list[lambda_.ILayerVersion]:
+        """The shared layers plus the built dependency layer `layers/<name>` (see `make layers`)."""
+        if name not in self._dependency_layers:
+            self._dependency_layers[name] = lambda_.LayerVersion(
+                self,
+                f"Layer-{name}",
+                code=lambda_.Code.from_asset(str(built_layer(name))),
+                compatible_runtimes=[RUNTIME],
+                compatible_architectures=[lambda_.Architecture.ARM_64],
+                description=f"Third-party packages of layers/{name}/requirements.txt for arm64 {PYTHON_RUNTIME}",
+            )
+        return [*self.layers, self._dependency_layers[name]]

@@ -327,3 +327,14 @@ def test_route_without_a_local_integration_is_an_error(clients: dict[str, Any], 
     template["Resources"]["Integration"]["Properties"]["IntegrationUri"] = "https://example.org/elsewhere"
     with pytest.raises(ProvisionError, match=re.escape("GET /v1/things/{id}")):
         Provisioner(clients).provision([core_stack(), phase_stack(assets, template)])
+
+
+def test_a_dependency_layer_built_for_lambda_stays_off_the_local_path(
+    clients: dict[str, Any], assets: dict[str, Path]
+) -> None:
+    assets[LAYER_HASH].mkdir(parents=True, exist_ok=True)
+    (assets[LAYER_HASH] / ".poche-dependencies").write_text("digest\n")  # arm64 wheels: the venv provides them
+    Provisioner(clients).provision([core_stack()])
+    spec = Provisioner(clients).provision([phase_stack(assets)])
+    (function,) = spec.functions.values()
+    assert function.layer_dirs == []
