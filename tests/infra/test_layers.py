@@ -65,5 +65,5 @@ def test_build_targets_lambda_and_skips_when_unchanged(tree: Path, monkeypatch: 
 
 
 def test_unknown_layer(tree: Path) -> None:
-    with pytest.raises(layers.LayerNotBuiltError, match="no layers/nope/requirements.txt"):
+    with pytest.raises(layers.LayerNotBuiltError, match=r"no layers/nope/requirements\.txt"):
         layers.built_layer("nope")
