@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from . import communes_refresh
 from .assembly import AssemblyError, load_assembly
 from .model import FunctionSpec, PlatformSpec
 from .platform import STATE_FILE, Platform, aws_clients, state_dir, summarize
@@ -136,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     invoke = commands.add_parser("invoke", help="run one connector now against the running platform")
     invoke.add_argument("connector", help="connector name, e.g. canteen-menus-scdl")
     invoke.set_defaults(func=cmd_invoke)
+    communes_refresh.add_parser(commands)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

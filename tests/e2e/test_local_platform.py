@@ -167,3 +167,14 @@ def test_ready_quickly_and_stops_cleanly_on_ctrl_c(synthesized: Synthesized, tmp
     assert stop_platform(running) == 0
     assert any("stopping" in line for line in running.lines)
     assert not (tmp_path / "run.json").exists()
+
+
+def test_communes_search_and_lookup(platform: RunningPlatform) -> None:
+    found = json_get(f"{platform.base_url}/v1/communes?q=sees")
+    assert [c["name"] for c in found["items"]] == ["Sées"]
+    alencon = json_get(f"{platform.base_url}/v1/communes/61001")
+    assert alencon["name"] == "Alençon" and "61000" in alencon["postcodes"]
+    status, headers, _ = get(f"{platform.base_url}/v1/communes/61999")
+    assert status == 404 and headers["content-type"] == "application/problem+json"
+    status, _, _ = get(f"{platform.base_url}/v1/canteens?commune=61999")
+    assert status == 404

@@ -6,7 +6,6 @@ import json
 from importlib.metadata import version
 from typing import Any
 
-import pytest
 from support import Synthesized
 
 CORE = "Poche-dev-Core"
@@ -97,11 +96,24 @@ def test_phases_find_core_through_ssm_not_exports(synthesized: Synthesized) -> N
     assert {"/poche/dev/api/id", "/poche/dev/bus/name", "/poche/dev/alarms/topic-arn"} <= defaults
 
 
-def test_routes_of_the_canteen_service(synthesized: Synthesized) -> None:
-    keys = {r["Properties"]["RouteKey"] for r in all_resources(synthesized, "AWS::ApiGatewayV2::Route").values()}
-    assert keys == {"GET /v1/canteens", "GET /v1/canteens/{canteen_id}", "GET /v1/canteens/{canteen_id}/menus"}
+def route_keys(synthesized: Synthesized) -> set[str]:
+    return {r["Properties"]["RouteKey"] for r in all_resources(synthesized, "AWS::ApiGatewayV2::Route").values()}
+
+
+def test_routes_of_the_canteen_and_communes_services(synthesized: Synthesized) -> None:
+    assert {"GET /v1/canteens", "GET /v1/canteens/{canteen_id}", "GET /v1/canteens/{canteen_id}/menus"} <= route_keys(
+        synthesized
+    )
+    assert {"GET /v1/communes", "GET /v1/communes/{insee}"} <= route_keys(synthesized)
+    assert all(key.startswith("GET /v1/") for key in route_keys(synthesized))
     for integration in resources(synthesized, PROXIMITY, "AWS::ApiGatewayV2::Integration").values():
         assert integration["Properties"]["PayloadFormatVersion"] == "2.0"
+
+
+def test_communes_service_reads_no_table(synthesized: Synthesized) -> None:
+    _, function = function_named(synthesized, "communes")
+    granted = set().union(*(actions(s) for s in role_statements(synthesized, function)))
+    assert granted <= {"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 
 
 def test_event_bus_and_encrypted_alarm_topic(synthesized: Synthesized) -> None:
@@ -113,8 +125,20 @@ def test_event_bus_and_encrypted_alarm_topic(synthesized: Synthesized) -> None:
     assert key["Properties"]["EnableKeyRotation"] is True
 
 
-@pytest.mark.parametrize("package", ["canteen", "canteen_menus_scdl"])
-def test_every_function_follows_the_house_rules(synthesized: Synthesized, package: str) -> None:
+def packages(synthesized: Synthesized) -> list[str]:
+    return sorted(
+        fn["Properties"]["Handler"].removesuffix(".handler.handler")
+        for fn in resources(synthesized, PROXIMITY, "AWS::Lambda::Function").values()
+    )
+
+
+def test_every_function_follows_the_house_rules(synthesized: Synthesized) -> None:
+    assert {"canteen", "canteen_menus_scdl", "communes"} <= set(packages(synthesized))
+    for package in packages(synthesized):
+        check_house_rules(synthesized, package)
+
+
+def check_house_rules(synthesized: Synthesized, package: str) -> None:
     _, function = function_named(synthesized, package)
     props = function["Properties"]
     assert props["Architectures"] == ["arm64"]
@@ -124,7 +148,7 @@ def test_every_function_follows_the_house_rules(synthesized: Synthesized, packag
     log_group = resources(synthesized, PROXIMITY, "AWS::Logs::LogGroup")[props["LoggingConfig"]["LogGroup"]["Ref"]]
     assert log_group["Properties"]["RetentionInDays"] == 30
     assert props["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"] == "Poche"
-    assert props["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "canteen"
+    assert props["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == package.split("_")[0]
     layers = json.dumps(props["Layers"])
     assert "CommonLayer" in layers
     roles = [f["Properties"]["Role"] for f in resources(synthesized, PROXIMITY, "AWS::Lambda::Function").values()]
@@ -236,14 +260,24 @@ def test_connector_runs_daily_in_paris_time_with_retries_and_dead_letters(synthe
 
 def test_alarms_reach_the_alarm_topic(synthesized: Synthesized) -> None:
     alarms = list(resources(synthesized, PROXIMITY, "AWS::CloudWatch::Alarm").values())
+    functions = resources(synthesized, PROXIMITY, "AWS::Lambda::Function").values()
+    connectors = {
+        fn["Properties"]["Environment"]["Variables"]["POCHE_CONNECTOR"]: fn["Properties"]["Environment"]["Variables"]
+        for fn in functions
+        if "POCHE_CONNECTOR" in fn["Properties"]["Environment"]["Variables"]
+    }
     failed = [a for a in alarms if a["Properties"].get("MetricName") == "ConnectorRunFailed"]
-    assert len(failed) == 1
-    dims = {d["Name"]: d["Value"] for d in failed[0]["Properties"]["Dimensions"]}
-    assert dims == {"service": "canteen", "connector": "canteen-menus-scdl"}
-    assert failed[0]["Properties"]["Namespace"] == "Poche"
+    watched = {tuple(sorted((d["Name"], d["Value"]) for d in a["Properties"]["Dimensions"])) for a in failed}
+    expected = {
+        tuple(sorted({"service": env["POWERTOOLS_SERVICE_NAME"], "connector": name}.items()))
+        for name, env in connectors.items()
+    }
+    assert watched == expected and len(failed) == len(connectors)  # one failure alarm per connector
+    assert (("connector", "canteen-menus-scdl"), ("service", "canteen")) in watched
+    assert all(a["Properties"]["Namespace"] == "Poche" for a in failed)
     errors = [a for a in alarms if a["Properties"].get("MetricName") == "Errors"]
-    assert len(errors) == 2  # one per function
+    assert len(errors) == len(functions)  # one per function
     dead_letters = [a for a in alarms if a["Properties"].get("MetricName") == "ApproximateNumberOfMessagesVisible"]
-    assert len(dead_letters) == 1
+    assert len(dead_letters) == len(connectors)  # one per asynchronously invoked function
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"], "every alarm notifies the alarm topic"

@@ -171,6 +171,12 @@ def test_unknown_canteen_is_a_404_problem(api: Any) -> None:
         assert "0619999Z" in body(response)["detail"]
 
 
+def test_unknown_commune_is_a_404(api: Any) -> None:
+    response = api("GET /v1/canteens", "/v1/canteens", query={"commune": "61999"})
+    assert response["statusCode"] == 404
+    assert "61999" in body(response)["detail"]
+
+
 def test_bad_commune_code_is_a_400(api: Any) -> None:
     response = api("GET /v1/canteens", "/v1/canteens", query={"commune": "Alençon"})
     assert response["statusCode"] == 400

@@ -8,10 +8,12 @@ from constructs import Construct
 from ..config import Settings
 from ..constructs.runtime import PhaseRuntime
 from ..domains.canteen import CanteenDomain
+from ..domains.communes import CommunesDomain
 
 
 class ProximityStack(cdk.Stack):
     def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, **kwargs: object) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         runtime = PhaseRuntime(self, "Runtime", settings=settings)
+        self.communes = CommunesDomain(self, "Communes", settings=settings, runtime=runtime)
         self.canteen = CanteenDomain(self, "Canteen", settings=settings, runtime=runtime)

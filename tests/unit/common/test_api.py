@@ -255,11 +255,19 @@ def test_query_limit_out_of_bounds_is_a_400(app: Router, raw: str) -> None:
     _invalid_param(call(app, "/limit", query=urlencode({"limit": raw})), "limit")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("61001", "61001"), ("2A004", "2A004"), ("2b033", "2B033")])
-def test_query_commune_accepts_insee_codes(app: Router, raw: str, expected: str) -> None:
+@pytest.mark.parametrize(("raw", "expected"), [("61001", "61001"), (" 61228 ", "61228")])
+def test_query_commune_accepts_insee_codes_of_the_territory(app: Router, raw: str, expected: str) -> None:
     response = call(app, "/commune", query=urlencode({"commune": raw}))
     assert response["statusCode"] == 200
     assert json.loads(response["body"]) == {"commune": expected}
+
+
+@pytest.mark.parametrize("raw", ["2A004", "2b033", "75056", "61999", "61172"])  # 61172 merged into 61228 in 2018+
+def test_query_commune_unknown_in_the_territory_is_a_404(app: Router, raw: str) -> None:
+    response = call(app, "/commune", query=urlencode({"commune": raw}))
+    assert response["statusCode"] == 404
+    assert header(response, "Content-Type") == "application/problem+json"
+    assert raw.upper() in json.loads(response["body"])["detail"]
 
 
 def test_query_commune_absent_is_none(app: Router) -> None:

@@ -115,10 +115,15 @@ INSEE_RE = re.compile(r"^([013-9][0-9]|2[AB1-9])[0-9]{3}$")
 
 
 def query_commune(app: Router) -> str | None:
+    """The `commune` parameter: a well-formed INSEE code (else 400) of a commune of the territory (else 404)."""
     raw = query(app, "commune")
-    if raw is not None and not INSEE_RE.match(raw.upper()):
+    if raw is None:
+        return None
+    if not INSEE_RE.match(raw.upper()):
         raise InvalidRequestError(
             f"« {raw} » n'est pas un code INSEE de commune (5 caractères, par exemple 61001 pour Alençon).",
             field="commune",
         )
-    return raw.upper() if raw else None
+    from . import communes  # the reference data is read on first use only
+
+    return communes.require(raw.upper()).insee

@@ -1,0 +1,122 @@
+"""OpenAPI description of the communes service's routes (merged into the API's document)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from poche_common.openapi import (
+    FRESHNESS_PROPERTIES,
+    IF_NONE_MATCH,
+    NOT_MODIFIED,
+    PROBLEM_SCHEMA,
+    json_ok,
+    problem_response,
+)
+
+from .policy import CACHE_SECONDS, DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY_LENGTH
+
+_NUMBER = {"type": "number"}
+
+SCHEMAS: dict[str, Any] = {
+    "Commune": {
+        "type": "object",
+        "required": ["insee", "name", "postcodes", "lat", "lon", "bbox"],
+        "properties": {
+            "insee": {"type": "string", "pattern": "^[0-9][0-9AB][0-9]{3}$", "description": "Code INSEE (COG)."},
+            "name": {"type": "string", "description": "Nom officiel (COG), accentué : « Sées », « L'Aigle »."},
+            "postcodes": {
+                "type": "array",
+                "items": {"type": "string", "pattern": "^[0-9]{5}$"},
+                "description": "Codes postaux de la commune (La Poste), triés.",
+            },
+            "lat": {**_NUMBER, "description": "Latitude WGS84 d'un point central (centroïde de la commune)."},
+            "lon": {**_NUMBER, "description": "Longitude WGS84 de ce point."},
+            "bbox": {
+                "type": "array",
+                "items": _NUMBER,
+                "minItems": 4,
+                "maxItems": 4,
+                "description": "Emprise : [lon_min, lat_min, lon_max, lat_max] (WGS84).",
+            },
+        },
+    },
+    "CommuneDetail": {
+        "allOf": [
+            {"$ref": "#/components/schemas/Commune"},
+            {"type": "object", "required": ["as_of", "stale"], "properties": FRESHNESS_PROPERTIES},
+        ]
+    },
+    "CommuneList": {
+        "type": "object",
+        "required": ["items", "next", "as_of", "stale"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Commune"}},
+            "next": {"type": ["string", "null"], "description": "Curseur opaque de la page suivante."},
+            **FRESHNESS_PROPERTIES,
+        },
+    },
+}
+
+PATHS: dict[str, Any] = {
+    "/v1/communes": {
+        "get": {
+            "operationId": "listCommunes",
+            "tags": ["communes"],
+            "summary": "Les communes du département, par nom ; celles dont le nom commence par `q` si donné.",
+            "parameters": [
+                {
+                    "name": "q",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+                    "description": (
+                        "Début du nom, sans tenir compte des accents, de la casse, des traits d'union, des "
+                        "apostrophes ni de l'article initial (`sees` trouve Sées, `aigle` trouve L'Aigle, "
+                        "`saint-` les Saint-…) ; ou un code postal (61000) ou un code INSEE (61001) exact."
+                    ),
+                },
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+                },
+                {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
+                IF_NONE_MATCH,
+            ],
+            "responses": {
+                "200": json_ok("Une page de communes.", "CommuneList", max_age=CACHE_SECONDS),
+                "304": NOT_MODIFIED,
+                "400": problem_response("Paramètre invalide (q trop long, limit ou curseur)."),
+            },
+        }
+    },
+    "/v1/communes/{insee}": {
+        "get": {
+            "operationId": "getCommune",
+            "tags": ["communes"],
+            "summary": "Une commune, par son code INSEE.",
+            "parameters": [
+                {
+                    "name": "insee",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string"},
+                    "description": "Code INSEE de la commune (61001 pour Alençon).",
+                },
+                IF_NONE_MATCH,
+            ],
+            "responses": {
+                "200": json_ok("La commune.", "CommuneDetail", max_age=CACHE_SECONDS),
+                "304": NOT_MODIFIED,
+                "400": problem_response("Code INSEE mal formé."),
+                "404": problem_response("Aucune commune du département n'a ce code."),
+            },
+        }
+    },
+}
+
+
+def document() -> dict[str, Any]:
+    """This service's part of the API document: paths and component schemas."""
+    return {"paths": PATHS, "components": {"schemas": {**SCHEMAS, "Problem": PROBLEM_SCHEMA}}}
