@@ -17,7 +17,6 @@ from .assembly import StackArtifact
 from .model import FunctionSpec, PlatformSpec, RouteSpec, ScheduleSpec
 from .resolver import ACCOUNT, REGION, Resolver, Unresolved
 
-
 DEPENDENCIES_MARKER = ".poche-dependencies"  # written by poche_infra.layers
 
 
