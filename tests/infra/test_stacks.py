@@ -227,21 +227,31 @@ def test_connector_can_only_write_its_table_put_events_and_read_its_source(synth
 
 
 def test_tables_are_on_demand_with_pitr_and_ttl(synthesized: Synthesized) -> None:
-    (table,) = resources(synthesized, PROXIMITY, "AWS::DynamoDB::Table").values()
-    props = table["Properties"]
-    assert props["BillingMode"] == "PAY_PER_REQUEST"
-    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
-    assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
-    assert {i["IndexName"] for i in props["GlobalSecondaryIndexes"]} == {"by_commune", "all_canteens"}
-    assert table["DeletionPolicy"] == "Delete"  # dev; prod keeps its data (see test_config)
+    tables = resources(synthesized, PROXIMITY, "AWS::DynamoDB::Table")
+    for table in tables.values():
+        props = table["Properties"]
+        assert props["BillingMode"] == "PAY_PER_REQUEST"
+        assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+        assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+        assert table["DeletionPolicy"] == "Delete"  # dev; prod keeps its data (see test_config)
+    canteen = next(t for logical, t in tables.items() if logical.startswith("Canteen"))
+    assert {i["IndexName"] for i in canteen["Properties"]["GlobalSecondaryIndexes"]} == {"by_commune", "all_canteens"}
 
 
 def test_connector_runs_daily_in_paris_time_with_retries_and_dead_letters(synthesized: Synthesized) -> None:
     logical, function = function_named(synthesized, "canteen_menus_scdl")
     assert function["Properties"]["DeadLetterConfig"]["TargetArn"]["Fn::GetAtt"][1] == "Arn"
-    (invoke_config,) = resources(synthesized, PROXIMITY, "AWS::Lambda::EventInvokeConfig").values()
+    (invoke_config,) = [
+        c
+        for c in resources(synthesized, PROXIMITY, "AWS::Lambda::EventInvokeConfig").values()
+        if c["Properties"]["FunctionName"] == {"Ref": logical}
+    ]
     assert invoke_config["Properties"]["MaximumRetryAttempts"] == 2
-    (schedule,) = resources(synthesized, PROXIMITY, "AWS::Scheduler::Schedule").values()
+    (schedule,) = [
+        s
+        for s in resources(synthesized, PROXIMITY, "AWS::Scheduler::Schedule").values()
+        if s["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": [logical, "Arn"]}
+    ]
     props = schedule["Properties"]
     assert props["ScheduleExpression"] == "cron(30 5 * * ? *)"
     assert props["ScheduleExpressionTimezone"] == "Europe/Paris"
@@ -281,3 +291,22 @@ def test_alarms_reach_the_alarm_topic(synthesized: Synthesized) -> None:
     assert len(dead_letters) == len(connectors)  # one per asynchronously invoked function
     for alarm in alarms:
         assert alarm["Properties"]["AlarmActions"], "every alarm notifies the alarm topic"
+
+
+def test_traffic_service_reads_and_connector_writes_only_their_table(synthesized: Synthesized) -> None:
+    tables = resources(synthesized, PROXIMITY, "AWS::DynamoDB::Table")
+    (traffic_table,) = [logical for logical in tables if logical.startswith("Traffic")]
+    for package, allowed in (
+        ("traffic", {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}),
+        ("traffic_datex2", {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query",
+                            "dynamodb:BatchWriteItem", "dynamodb:DeleteItem"}),
+    ):  # fmt: skip
+        _, function = function_named(synthesized, package)
+        for statement in role_statements(synthesized, function):
+            data_actions = {a for a in actions(statement) if a.startswith("dynamodb:")}
+            if data_actions:
+                assert data_actions <= allowed, (package, data_actions)
+                resource = json.dumps(statement["Resource"])
+                assert traffic_table in resource
+                assert not any(other in resource for other in tables if other != traffic_table)
+    assert {"GET /v1/traffic/events"} <= route_keys(synthesized)

@@ -9,6 +9,7 @@ from ..config import Settings
 from ..constructs.runtime import PhaseRuntime
 from ..domains.canteen import CanteenDomain
 from ..domains.communes import CommunesDomain
+from ..domains.traffic import TrafficDomain
 
 
 class ProximityStack(cdk.Stack):
@@ -17,3 +18,4 @@ class ProximityStack(cdk.Stack):
         runtime = PhaseRuntime(self, "Runtime", settings=settings)
         self.communes = CommunesDomain(self, "Communes", settings=settings, runtime=runtime)
         self.canteen = CanteenDomain(self, "Canteen", settings=settings, runtime=runtime)
+        self.traffic = TrafficDomain(self, "Traffic", settings=settings, runtime=runtime)

@@ -13,6 +13,7 @@ import json
 import re
 from typing import Any
 
+from . import communes  # light: the reference data is read on first use only
 from .errors import InvalidRequestError, NotFoundError
 from .observability import logger
 from .problems import PROBLEM_CONTENT_TYPE, problem_body
@@ -124,6 +125,4 @@ def query_commune(app: Router) -> str | None:
             f"« {raw} » n'est pas un code INSEE de commune (5 caractères, par exemple 61001 pour Alençon).",
             field="commune",
         )
-    from . import communes  # the reference data is read on first use only
-
     return communes.require(raw.upper()).insee

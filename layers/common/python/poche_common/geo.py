@@ -15,7 +15,8 @@ def encode(lat: float, lon: float, precision: int = 6) -> str:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ValueError(f"not a WGS84 position: lat={lat}, lon={lon}")
     lat_range, lon_range = [-90.0, 90.0], [-180.0, 180.0]
-    bits, bit, even, code = 0, 0, True, []
+    bits, bit, even = 0, 0, True
+    code: list[str] = []
     while len(code) < precision:
         rng, value = (lon_range, lon) if even else (lat_range, lat)
         middle = (rng[0] + rng[1]) / 2

@@ -1,0 +1,75 @@
+"""Lambda entry point of the `traffic-datex2` connector (EventBridge Scheduler, every 5 minutes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from poche_common import sources
+from poche_common.clock import utc_now
+from poche_common.connector import Outcome, RunLog, run_connector
+from poche_common.events import EventPublisher
+from poche_common.observability import logger, metrics
+from poche_common.settings import required
+
+from .parser import parse_feed
+from .store import EventWriter
+
+CONNECTOR = "traffic-datex2"
+SAMPLE = Path(__file__).parent / "sample" / "situations-v2.xml"
+MAX_CHANGES_IN_EVENT = 500
+
+_dynamodb = boto3.client("dynamodb")
+_table = required("TABLE_NAME")
+_writer = EventWriter(_dynamodb, _table)
+_runs = RunLog(_dynamodb, _table, CONNECTOR)
+_events = EventPublisher(required("EVENT_BUS_NAME"), source="poche.traffic")
+
+
+def ingest(payloads: list[bytes], writer: EventWriter, events: EventPublisher, now: dt.datetime) -> Outcome:
+    """Parse every file (all must parse before anything is written), write, announce.
+
+    The files together are the feed: an event found in none of them is withdrawn.
+    """
+    feeds = [parse_feed(data) for data in payloads]
+    outcome = Outcome()
+    keep: set[str] = set()
+    for feed in feeds:
+        outcome.read += feed.records_read
+        outcome.rejected += len(feed.rejected)
+        outcome.rejections += [{"record": r.ref, "reason": r.reason} for r in feed.rejected]
+        keep |= {r.ref for r in feed.rejected if r.situation_id and r.record_id}
+    result = writer.sync([event for feed in feeds for event in feed.events], keep=keep, now=now)
+    if result.outside or result.expired:
+        logger.info("events not stored", extra={"outside_territory": result.outside, "ended_long_ago": result.expired})
+    outcome.changed = len(result.changes)
+    if result.changes:
+        facts = [c.as_fact() for c in result.changes]
+        events.publish(
+            "TrafficEventsUpdated",
+            {
+                "connector": CONNECTOR,
+                "event_ids": sorted({c.event_id for c in result.changes}),
+                "communes": sorted({code for c in result.changes for code in c.communes}),
+                "changes": facts[:MAX_CHANGES_IN_EVENT],
+                "truncated": len(facts) > MAX_CHANGES_IN_EVENT,
+            },
+        )
+    return outcome
+
+
+@logger.inject_lambda_context()
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    report = run_connector(
+        connector=CONNECTOR,
+        sources=sources.resolve_sources(CONNECTOR, sources.ssm_parameter_reader()),
+        fetch=lambda url: sources.fetch(url, bundled=SAMPLE),
+        ingest=lambda payloads: ingest(payloads, _writer, _events, utc_now()),
+        runs=_runs,
+        describe=sources.describe,
+    )
+    return report.as_dict()

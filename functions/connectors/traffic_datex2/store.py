@@ -1,0 +1,315 @@
+"""Write side of the traffic table: diff the feed's events against what is stored, write the changes.
+
+Table layout (owned by the traffic domain; the service `functions/traffic` reads it). Every item of an
+event shares its partition `EVENT#<situation id>#<record id>`:
+- `PROFILE`: the whole event (type, severity, validity, description, road, geometry, communes, ...).
+- `IX#ALL`: `gsi2pk=ALL` (index `by_area`): every event of the département, for the list without filter
+  and for the connector's own diff (read with a Query, never a Scan).
+- `IX#COMMUNE#<insee>`: `gsi2pk=COMMUNE#<insee>` (index `by_area`), one per commune the geometry touches.
+- `IX#CELL#<geohash>`: `gsi1pk=CELL#<geohash>` (index `by_cell`), one per geohash cell the geometry
+  crosses, at precisions 3, 4 and 5 (~110 x 150 km, ~26 x 20 km, ~3 x 5 km): a bounding box is answered
+  from the coarsest precision that needs at most a few cells, so a 1-degree box costs <= 16 Queries.
+Index items carry a summary (id, validity, geometry, bbox, communes) so that the service filters (in force
+now? inside the box?), orders and pages on them, then reads only the page's profiles (BatchGetItem).
+The GSI sort key is the event id. All items of an event expire (TTL `expires_at`) 7 days after its end.
+
+The feed is authoritative: an event no longer in it is deleted, except one whose record was rejected
+this run (a record that became malformed keeps its last good version). Events that ended more than
+7 days ago, and events that touch no commune of the département, are not stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import itertools
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from poche_common import communes, geo
+from poche_common.clock import to_utc_iso
+from poche_common.dynamo import batch_write, to_item
+
+from .model import SEVERITIES, TYPES, Geometry, TrafficEvent
+
+KEEP_AFTER_END_DAYS = 7
+CELL_PRECISIONS = (3, 4, 5)
+SAMPLE_STEP_M = 100.0  # a line is followed every 100 m to find the cells and communes it crosses
+BORDER_TOLERANCE_M = 100.0  # commune outlines are simplified (~70 m): a point in none is looked for around
+ALL = "ALL"
+
+
+class Change(NamedTuple):
+    event_id: str
+    change: str  # "created" | "updated" | "deleted"
+    type: str
+    communes: tuple[str, ...]
+
+    def as_fact(self) -> dict[str, Any]:
+        return {"id": self.event_id, "change": self.change, "type": self.type, "communes": list(self.communes)}
+
+
+@dataclass
+class SyncResult:
+    changes: list[Change] = field(default_factory=list)
+    outside: int = 0  # events touching no commune of the département
+    expired: int = 0  # events ended more than KEEP_AFTER_END_DAYS ago
+
+
+class Footprint(NamedTuple):
+    """Where an event's geometry lies, for the indexes."""
+
+    cells: tuple[str, ...]  # geohashes at every precision of CELL_PRECISIONS
+    communes: tuple[str, ...]  # INSEE codes, sorted
+
+
+def partition(event: TrafficEvent) -> str:
+    return f"EVENT#{event.situation_id}#{event.record_id}"
+
+
+def _digest(content: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:24]
+
+
+# --- geography ------------------------------------------------------------------------------------------------
+
+
+def sample(geometry: Geometry, step_m: float = SAMPLE_STEP_M) -> list[tuple[float, float]]:
+    """(lon, lat) positions along the geometry, no further apart than `step_m`."""
+    positions = list(geometry.positions)
+    samples = [positions[0]]
+    for (lon1, lat1), (lon2, lat2) in itertools.pairwise(positions):
+        steps = max(1, math.ceil(geo.distance_m(lat1, lon1, lat2, lon2) / step_m))
+        for index in range(1, steps + 1):
+            ratio = index / steps
+            samples.append((lon1 + (lon2 - lon1) * ratio, lat1 + (lat2 - lat1) * ratio))
+    return samples
+
+
+@functools.cache
+def territory_bbox() -> tuple[float, float, float, float]:
+    boxes = [c.bbox for c in communes.all_communes()]
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _communes_near(lat: float, lon: float) -> set[str]:
+    found = communes.commune_at(lat, lon)
+    if found:
+        return {found}
+    d_lat = math.degrees(BORDER_TOLERANCE_M / geo.EARTH_RADIUS_M)
+    d_lon = d_lat / max(math.cos(math.radians(lat)), 1e-6)
+    around = (
+        communes.commune_at(lat + d_lat, lon),
+        communes.commune_at(lat - d_lat, lon),
+        communes.commune_at(lat, lon + d_lon),
+        communes.commune_at(lat, lon - d_lon),
+    )
+    return {code for code in around if code}
+
+
+def footprint(geometry: Geometry) -> Footprint:
+    """The cells and communes a geometry touches (no commune: outside the département)."""
+    if not geo.boxes_intersect(geometry.bbox, territory_bbox()):
+        return Footprint((), ())
+    samples = sample(geometry)
+    cells = sorted({geo.encode(lat, lon, precision) for lon, lat in samples for precision in CELL_PRECISIONS})
+    touched: set[str] = set()
+    for lon, lat in samples:
+        touched |= _communes_near(lat, lon)
+    return Footprint(tuple(cells), tuple(sorted(touched)))
+
+
+# --- items ----------------------------------------------------------------------------------------------------
+
+
+def geometry_json(geometry: Geometry) -> str:
+    return json.dumps(
+        {
+            "kind": geometry.kind,
+            "positions": [list(p) for p in geometry.positions],
+            "display": list(geometry.display),
+        },
+        separators=(",", ":"),
+    )
+
+
+def content_of(event: TrafficEvent) -> dict[str, Any]:
+    """What the feed says of an event: the digest is taken over it (and the communes data's date)."""
+    return {
+        "id": event.id,
+        "situation_id": event.situation_id,
+        "record_id": event.record_id,
+        "version": event.version,
+        "type": event.type,
+        "type_label": TYPES[event.type],
+        "datex_type": event.datex_type,
+        "detail": event.detail,
+        "severity": event.severity,
+        "severity_label": SEVERITIES[event.severity],
+        "status": event.status,
+        "start": to_utc_iso(event.start),
+        "end": to_utc_iso(event.end) if event.end else None,
+        "description": event.description,
+        "description_generated": event.description_generated,
+        "road": event.road,
+        "road_name": event.road_name,
+        "places": list(event.places),
+        "geometry": geometry_json(event.geometry),
+        "created_at": to_utc_iso(event.created_at) if event.created_at else None,
+        "updated_at": to_utc_iso(event.updated_at) if event.updated_at else None,
+        "datex_version": event.datex_version,
+    }
+
+
+def expires_at(event: TrafficEvent) -> int | None:
+    if event.end is None:
+        return None
+    return int((event.end + dt.timedelta(days=KEEP_AFTER_END_DAYS)).timestamp())
+
+
+def items_of(event: TrafficEvent, content: dict[str, Any], digest: str, where: Footprint) -> list[dict[str, Any]]:
+    """The profile and every index item of one event."""
+    pk = partition(event)
+    bbox = [round(v, 6) for v in event.geometry.bbox]
+    expiry = expires_at(event)
+    profile = {
+        "pk": pk,
+        "sk": "PROFILE",
+        **content,
+        "bbox": json.dumps(bbox),
+        "communes": list(where.communes),
+        "cells": list(where.cells),
+        "digest": digest,
+        "expires_at": expiry,
+    }
+    summary = {
+        "id": event.id,
+        "type": event.type,
+        "status": event.status,
+        "start": content["start"],
+        "end": content["end"],
+        "geometry": content["geometry"],
+        "bbox": json.dumps(bbox),
+        "communes": list(where.communes),
+        "digest": digest,
+        "expires_at": expiry,
+    }
+    items = [profile, {"pk": pk, "sk": f"IX#{ALL}", "gsi2pk": ALL, "gsi2sk": event.id, **summary}]
+    for insee in where.communes:
+        items.append(
+            {"pk": pk, "sk": f"IX#COMMUNE#{insee}", "gsi2pk": f"COMMUNE#{insee}", "gsi2sk": event.id, **summary}
+        )
+    for cell in where.cells:
+        items.append({"pk": pk, "sk": f"IX#CELL#{cell}", "gsi1pk": f"CELL#{cell}", "gsi1sk": event.id, **summary})
+    return items
+
+
+# --- writer ---------------------------------------------------------------------------------------------------
+
+
+class _Stored(NamedTuple):
+    pk: str
+    digest: str
+    type: str
+    communes: tuple[str, ...]
+
+
+class EventWriter:
+    def __init__(self, client: Any, table: str) -> None:
+        self.client = client
+        self.table = table
+
+    def stored(self) -> dict[str, _Stored]:
+        """id -> digest, type and communes of every stored event (one Query of the `ALL` partition)."""
+        found: dict[str, _Stored] = {}
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": "by_area",
+            "KeyConditionExpression": "gsi2pk = :all",
+            "ExpressionAttributeValues": to_item({":all": ALL}),
+            "ProjectionExpression": "pk, id, digest, #t, communes",
+            "ExpressionAttributeNames": {"#t": "type"},
+        }
+        while True:
+            page = self.client.query(**kwargs)
+            for item in page.get("Items", []):
+                communes_list = [v["S"] for v in item.get("communes", {}).get("L", [])]
+                found[item["id"]["S"]] = _Stored(
+                    pk=item["pk"]["S"],
+                    digest=item.get("digest", {}).get("S", ""),
+                    type=item.get("type", {}).get("S", "other"),
+                    communes=tuple(communes_list),
+                )
+            if "LastEvaluatedKey" not in page:
+                return found
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _keys(self, pk: str) -> set[str]:
+        """Sort keys of every item of one stored event (Query on its partition)."""
+        keys: set[str] = set()
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": to_item({":pk": pk}),
+            "ProjectionExpression": "sk",
+        }
+        while True:
+            page = self.client.query(**kwargs)
+            keys |= {item["sk"]["S"] for item in page.get("Items", [])}
+            if "LastEvaluatedKey" not in page:
+                return keys
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def sync(self, events: Iterable[TrafficEvent], *, keep: set[str], now: dt.datetime) -> SyncResult:
+        """Write what differs from the store; delete what left the feed (but `keep`); changes in id order."""
+        result = SyncResult()
+        latest: dict[str, TrafficEvent] = {}
+        for event in events:
+            previous = latest.get(event.id)
+            if previous is None or (event.updated_at or event.start) >= (previous.updated_at or previous.start):
+                latest[event.id] = event
+        stored = self.stored()
+        reference = communes.as_of()
+        horizon = now - dt.timedelta(days=KEEP_AFTER_END_DAYS)
+        wanted: set[str] = set()
+        requests: list[dict[str, Any]] = []
+        for event_id in sorted(latest):
+            event = latest[event_id]
+            if event.end is not None and event.end < horizon:
+                result.expired += 1
+                continue
+            content = content_of(event)
+            digest = _digest({**content, "communes_as_of": reference})
+            before = stored.get(event_id)
+            if before is not None and before.digest == digest:
+                wanted.add(event_id)
+                continue
+            where = footprint(event.geometry)
+            if not where.communes:
+                result.outside += 1
+                continue
+            wanted.add(event_id)
+            items = items_of(event, content, digest, where)
+            requests += [{"PutRequest": {"Item": to_item(item)}} for item in items]
+            if before is not None:  # its cells or communes may have changed: drop the index items left behind
+                obsolete = sorted(self._keys(before.pk) - {item["sk"] for item in items})
+                requests += [{"DeleteRequest": {"Key": to_item({"pk": before.pk, "sk": sk})}} for sk in obsolete]
+            change = "updated" if before is not None else "created"
+            result.changes.append(Change(event_id, change, event.type, where.communes))
+        for event_id in sorted(set(stored) - wanted - keep):
+            before = stored[event_id]
+            keys = sorted(self._keys(before.pk))
+            requests += [{"DeleteRequest": {"Key": to_item({"pk": before.pk, "sk": sk})}} for sk in keys]
+            result.changes.append(Change(event_id, "deleted", before.type, before.communes))
+        batch_write(self.client, self.table, requests)
+        result.changes.sort(key=lambda c: c.event_id)
+        return result

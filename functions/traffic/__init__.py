@@ -1,0 +1,1 @@
+"""Service `traffic`: road traffic events in force (GET /v1/traffic/events)."""
