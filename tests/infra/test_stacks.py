@@ -310,3 +310,30 @@ def test_traffic_service_reads_and_connector_writes_only_their_table(synthesized
                 assert traffic_table in resource
                 assert not any(other in resource for other in tables if other != traffic_table)
     assert {"GET /v1/traffic/events"} <= route_keys(synthesized)
+
+
+def test_transit_routes_and_least_privilege(synthesized: Synthesized) -> None:
+    assert {
+        "GET /v1/transit/stops",
+        "GET /v1/transit/stops/{stop_id}/departures",
+        "GET /v1/transit/routes",
+        "GET /v1/transit/routes/{route_id}/vehicles",
+        "GET /v1/transit/alerts",
+    } <= route_keys(synthesized)
+    tables = resources(synthesized, PROXIMITY, "AWS::DynamoDB::Table")
+    (transit_table,) = [logical for logical in tables if logical.startswith("Transit")]
+    indexes = {i["IndexName"] for i in tables[transit_table]["Properties"]["GlobalSecondaryIndexes"]}
+    assert indexes == {"by_cell", "by_list"}
+    _, service = function_named(synthesized, "transit")
+    for statement in role_statements(synthesized, service):
+        data_actions = {a for a in actions(statement) if a.startswith("dynamodb:")}
+        if data_actions:
+            assert data_actions <= {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"}
+            assert transit_table in json.dumps(statement["Resource"])
+    _, connector = function_named(synthesized, "transit_gtfs")
+    assert connector["Properties"]["Environment"]["Variables"]["POCHE_CONNECTOR"] == "transit-gtfs"
+    for statement in role_statements(synthesized, connector):
+        resource = json.dumps(statement["Resource"])
+        if any(a.startswith("dynamodb:") for a in actions(statement)):
+            assert transit_table in resource
+            assert not any(other in resource for other in tables if other != transit_table)

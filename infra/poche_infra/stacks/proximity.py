@@ -10,6 +10,7 @@ from ..constructs.runtime import PhaseRuntime
 from ..domains.canteen import CanteenDomain
 from ..domains.communes import CommunesDomain
 from ..domains.traffic import TrafficDomain
+from ..domains.transit import TransitDomain
 
 
 class ProximityStack(cdk.Stack):
@@ -18,4 +19,5 @@ class ProximityStack(cdk.Stack):
         runtime = PhaseRuntime(self, "Runtime", settings=settings)
         self.communes = CommunesDomain(self, "Communes", settings=settings, runtime=runtime)
         self.canteen = CanteenDomain(self, "Canteen", settings=settings, runtime=runtime)
+        self.transit = TransitDomain(self, "Transit", settings=settings, runtime=runtime)
         self.traffic = TrafficDomain(self, "Traffic", settings=settings, runtime=runtime)

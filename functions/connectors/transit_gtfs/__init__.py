@@ -1,0 +1,1 @@
+"""Connector `transit-gtfs`: the static timetable of the bus network (GTFS zip), read daily."""

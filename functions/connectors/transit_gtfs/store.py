@@ -1,0 +1,351 @@
+"""Write side of the transit table for the static timetable: diff a parsed feed against what is stored.
+
+Layout: docs/transit-model.md (owned by the transit domain; `functions/transit` reads it).
+- `STOP#<id> / PROFILE`: the stop; `gsi1pk=CELL#<geohash 6>` (by_cell), `gsi2pk=STOPS`,
+  `gsi2sk=<name key>#<id>` (by_list). Also `route_ids`, the routes boarding there.
+- `ROUTE#<id> / PROFILE`: the route; `gsi2pk=ROUTES`, `gsi2sk=<sort key>#<id>`.
+- `STOP#<id> / DEP#<scheduled UTC>#<trip_id>`: one departure, for service dates yesterday ..
+  today + 2 (Europe/Paris); expires a day after it leaves. A departure from a platform is also
+  written under its parent station, so that a station lists the departures of all its platforms.
+- `FEED#transit-gtfs / TRIPS#<nnnn>`: `trips` {trip_id: route_id} and `starts` {trip_id: seconds
+  of its first departure from noon minus 12 h}, in chunks of at most CHUNK_BYTES, with `timezone`:
+  what the real-time connectors need to resolve a trip's route and service date.
+
+Each item carries a `digest` of its content: only what differs is written. The feed is the whole
+network: a stop or route it no longer has is deleted, and so are the departures of the
+materialised dates that it no longer has (older dates are left to the TTL). What a rejected row
+would have replaced (same stop, route or trip id) is kept: a broken row never erases good data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from poche_common import geo
+from poche_common.clock import PARIS, to_utc_iso
+from poche_common.dynamo import batch_write, to_item
+
+from .model import ParsedFeed, Route, Stop
+from .timetable import Departure, departures, service_origin, window_dates
+
+CONNECTOR = "transit-gtfs"
+CELL_PRECISION = 6
+CHUNK_BYTES = 350_000
+DEPARTURE_RETENTION = dt.timedelta(days=1)
+QUERY_THREADS = 8
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.deleted
+
+
+@dataclass
+class SyncResult:
+    stops: Counts = field(default_factory=Counts)
+    routes: Counts = field(default_factory=Counts)
+    departures: Counts = field(default_factory=Counts)
+    trips: Counts = field(default_factory=Counts)  # chunks of the trip -> route map
+    dates: set[str] = field(default_factory=set)  # service dates whose departures changed
+    stop_ids: set[str] = field(default_factory=set)  # stops whose profile or departures changed
+    route_ids: set[str] = field(default_factory=set)  # routes whose profile changed
+    window: list[str] = field(default_factory=list)  # the service dates materialised
+
+    @property
+    def changed(self) -> int:
+        return self.stops.total + self.routes.total + self.departures.total + self.trips.total
+
+
+def name_key(name: str) -> str:
+    """Accent-, case- and punctuation-insensitive key: `Sées - Cathédrale` -> `sees cathedrale`.
+
+    The service folds the `q` of a search the same way (functions/transit/views.py `fold`)."""
+    name = name.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
+    bare = "".join(char for char in unicodedata.normalize("NFKD", name) if not unicodedata.combining(char))
+    return re.sub(r"[^a-z0-9]+", " ", bare.lower()).strip()
+
+
+def _digest(content: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:24]
+
+
+def _coordinate(value: float) -> Decimal:
+    return Decimal(str(round(value, 7)))
+
+
+def stop_item(stop: Stop, route_ids: Iterable[str]) -> dict[str, Any]:
+    key = name_key(stop.name)
+    content: dict[str, Any] = {
+        "stop_id": stop.stop_id,
+        "name": stop.name,
+        "name_key": key,
+        "lat": str(_coordinate(stop.lat)),
+        "lon": str(_coordinate(stop.lon)),
+        "code": stop.code,
+        "parent_station": stop.parent_station,
+        "location_type": stop.location_type,
+        "wheelchair_boarding": stop.wheelchair_boarding,
+        "platform_code": stop.platform_code,
+        "route_ids": sorted(set(route_ids)),
+    }
+    item = {"pk": f"STOP#{stop.stop_id}", "sk": "PROFILE", **content, "digest": _digest(content)}
+    item.update(lat=_coordinate(stop.lat), lon=_coordinate(stop.lon))
+    item.update(
+        gsi1pk=f"CELL#{geo.encode(stop.lat, stop.lon, CELL_PRECISION)}",
+        gsi1sk=stop.stop_id,
+        gsi2pk="STOPS",
+        gsi2sk=f"{key}#{stop.stop_id}",
+    )
+    return item
+
+
+def route_sort_key(route: Route) -> str:
+    """route_sort_order first, then the name with its numbers in numeric order (2 before 10)."""
+    order = f"{route.sort_order:09d}" if route.sort_order is not None else "999999999"
+    natural = re.sub(r"\d+", lambda m: m[0].zfill(9), name_key(route.short_name or route.long_name))
+    return f"{order}#{natural}"
+
+
+def route_item(route: Route) -> dict[str, Any]:
+    content: dict[str, Any] = {
+        "route_id": route.route_id,
+        "short_name": route.short_name,
+        "long_name": route.long_name,
+        "type": route.type,
+        "color": route.color,
+        "text_color": route.text_color,
+        "agency_name": route.agency_name,
+        "sort_order": route.sort_order,
+    }
+    item = {"pk": f"ROUTE#{route.route_id}", "sk": "PROFILE", **content, "digest": _digest(content)}
+    item.update(gsi2pk="ROUTES", gsi2sk=f"{route_sort_key(route)}#{route.route_id}")
+    return item
+
+
+def departure_item(departure: Departure, under: str) -> dict[str, Any]:
+    scheduled = to_utc_iso(departure.scheduled)
+    content: dict[str, Any] = {
+        "stop_id": departure.stop_id,
+        "trip_id": departure.trip_id,
+        "route_id": departure.route_id,
+        "route_short_name": departure.route_short_name,
+        "headsign": departure.headsign,
+        "service_date": departure.service_date.isoformat(),
+        "stop_sequence": departure.stop_sequence,
+        "scheduled": scheduled,
+    }
+    return {
+        "pk": f"STOP#{under}",
+        "sk": f"DEP#{scheduled}#{departure.trip_id}",
+        **content,
+        "digest": _digest(content),
+        "expires_at": int((departure.scheduled + DEPARTURE_RETENTION).timestamp()),
+    }
+
+
+def trip_chunks(feed: ParsedFeed) -> list[dict[str, Any]]:
+    """The trip -> route map (and first departure of each trip) in items of at most CHUNK_BYTES."""
+    chunks: list[dict[str, Any]] = []
+    trips: dict[str, str] = {}
+    starts: dict[str, int] = {}
+    size = 0
+
+    def close() -> None:
+        content = {"trips": dict(trips), "starts": dict(starts), "timezone": feed.timezone}
+        chunks.append(
+            {"pk": f"FEED#{CONNECTOR}", "sk": f"TRIPS#{len(chunks):04d}", **content, "digest": _digest(content)}
+        )
+
+    for trip_id in sorted(feed.trips):
+        trip = feed.trips[trip_id]
+        times = [st.departure for st in feed.stop_times.get(trip_id, []) if st.departure is not None]
+        entry = len(trip_id.encode()) * 2 + len(trip.route_id.encode()) + 24  # both maps, with overhead
+        if trips and size + entry > CHUNK_BYTES:
+            close()
+            trips, starts, size = {}, {}, 0
+        trips[trip_id] = trip.route_id
+        if times:
+            starts[trip_id] = min(times)
+        size += entry
+    if trips or not chunks:
+        close()
+    return chunks
+
+
+def _protected(stored: dict[str, str], feed: ParsedFeed) -> bool:
+    """A stored departure of a trip or route whose row was rejected today is not deleted."""
+    return stored.get("trip_id") in feed.rejected_trip_ids or stored.get("route_id") in feed.rejected_route_ids
+
+
+class TimetableWriter:
+    def __init__(self, client: Any, table: str) -> None:
+        self.client = client
+        self.table = table
+
+    # ------------------------------------------------------------ reading what is stored
+    def _query_all(self, **kwargs: Any) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        kwargs["TableName"] = self.table
+        while True:
+            page = self.client.query(**kwargs)
+            items += page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _listed(self, list_key: str, id_attribute: str) -> dict[str, str]:
+        """id -> digest of every stored profile on the by_list index (STOPS or ROUTES)."""
+        items = self._query_all(
+            IndexName="by_list",
+            KeyConditionExpression="gsi2pk = :p",
+            ExpressionAttributeValues={":p": {"S": list_key}},
+            ProjectionExpression="#i, digest",
+            ExpressionAttributeNames={"#i": id_attribute},
+        )
+        return {item[id_attribute]["S"]: item.get("digest", {}).get("S", "") for item in items if id_attribute in item}
+
+    def _stored_departures(self, stop_ids: Iterable[str], first_sk: str) -> dict[str, dict[str, dict[str, str]]]:
+        """stop_id -> sk -> {digest, service_date, trip_id, route_id} of its departures from `first_sk` on."""
+
+        def one(stop_id: str) -> tuple[str, dict[str, dict[str, str]]]:
+            items = self._query_all(
+                KeyConditionExpression="pk = :pk AND sk BETWEEN :from AND :to",
+                ExpressionAttributeValues={
+                    ":pk": {"S": f"STOP#{stop_id}"},
+                    ":from": {"S": first_sk},
+                    ":to": {"S": "DEP#~"},
+                },
+                ProjectionExpression="sk, digest, service_date, trip_id, route_id",
+            )
+            return stop_id, {
+                item["sk"]["S"]: {name: value.get("S", "") for name, value in item.items() if name != "sk"}
+                for item in items
+            }
+
+        ids = sorted(set(stop_ids))
+        if len(ids) <= 1:
+            return dict(one(stop_id) for stop_id in ids)
+        from concurrent.futures import ThreadPoolExecutor  # lazily: only a sync needs threads
+
+        with ThreadPoolExecutor(max_workers=QUERY_THREADS) as pool:
+            return dict(pool.map(one, ids))
+
+    def _stored_chunks(self) -> dict[str, str]:
+        items = self._query_all(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :t)",
+            ExpressionAttributeValues={":pk": {"S": f"FEED#{CONNECTOR}"}, ":t": {"S": "TRIPS#"}},
+            ProjectionExpression="sk, digest",
+        )
+        return {item["sk"]["S"]: item.get("digest", {}).get("S", "") for item in items}
+
+    # ------------------------------------------------------------ the diff
+    def sync(self, feed: ParsedFeed, now: dt.datetime) -> SyncResult:
+        """Write what differs from the store; `now` decides which service dates are materialised."""
+        result = SyncResult()
+        dates = window_dates(now.astimezone(PARIS).date())
+        result.window = [day.isoformat() for day in dates]
+        window = set(result.window)
+        requests: list[dict[str, Any]] = []
+
+        # Departures, grouped by the stop they are listed under (the stop, and its parent station).
+        wanted: dict[str, dict[str, dict[str, Any]]] = {}
+        served: dict[str, set[str]] = {stop_id: set() for stop_id in feed.stops}
+        for trip_id, times in feed.stop_times.items():
+            for stop_time in times:
+                served.setdefault(stop_time.stop_id, set()).add(feed.trips[trip_id].route_id)
+        for departure in departures(feed, dates):
+            stop = feed.stops[departure.stop_id]
+            for under in filter(None, (departure.stop_id, stop.parent_station)):
+                item = departure_item(departure, under)
+                wanted.setdefault(under, {}).setdefault(item["sk"], item)
+        for stop in feed.stops.values():
+            if stop.parent_station:
+                served.setdefault(stop.parent_station, set()).update(served.get(stop.stop_id, set()))
+
+        # Profiles.
+        stored_stops = self._listed("STOPS", "stop_id")
+        stored_routes = self._listed("ROUTES", "route_id")
+        profiles = [(result.stops, stop_item(s, served.get(s.stop_id, ())), s.stop_id) for s in feed.stops.values()]
+        profiles += [(result.routes, route_item(r), r.route_id) for r in feed.routes.values()]
+        for counts, item, entity_id in profiles:
+            stored = stored_stops if item["pk"].startswith("STOP#") else stored_routes
+            previous = stored.get(entity_id)
+            if previous == item["digest"]:
+                continue
+            requests.append({"PutRequest": {"Item": to_item(item)}})
+            if previous is None:
+                counts.created += 1
+            else:
+                counts.updated += 1
+            (result.stop_ids if item["pk"].startswith("STOP#") else result.route_ids).add(entity_id)
+        kept_stops = feed.rejected_stop_ids - set(feed.stops)
+        for stop_id in sorted(set(stored_stops) - set(feed.stops) - kept_stops):
+            requests.append({"DeleteRequest": {"Key": to_item({"pk": f"STOP#{stop_id}", "sk": "PROFILE"})}})
+            result.stops.deleted += 1
+            result.stop_ids.add(stop_id)
+        for route_id in sorted(set(stored_routes) - set(feed.routes) - feed.rejected_route_ids):
+            requests.append({"DeleteRequest": {"Key": to_item({"pk": f"ROUTE#{route_id}", "sk": "PROFILE"})}})
+            result.routes.deleted += 1
+            result.route_ids.add(route_id)
+
+        # Departures of the materialised dates.
+        first_sk = "DEP#" + to_utc_iso(service_origin(dates[0], ZoneInfo(feed.timezone)))
+        stop_ids = (set(feed.stops) | set(stored_stops) | set(wanted)) - kept_stops
+        stored_departures = self._stored_departures(stop_ids, first_sk)
+        for stop_id in sorted(stop_ids):
+            on_disk = stored_departures.get(stop_id, {})
+            desired = wanted.get(stop_id, {})
+            for sk, item in sorted(desired.items()):
+                before = on_disk.get(sk)
+                if before is not None and before.get("digest") == item["digest"]:
+                    continue
+                requests.append({"PutRequest": {"Item": to_item(item)}})
+                if before is None:
+                    result.departures.created += 1
+                else:
+                    result.departures.updated += 1
+                result.dates.add(item["service_date"])
+                result.stop_ids.add(stop_id)
+            for sk, before in sorted(on_disk.items()):
+                if sk in desired or before.get("service_date") not in window:
+                    continue
+                if _protected(before, feed):
+                    continue  # its row is broken today: keep yesterday's good departure
+                requests.append({"DeleteRequest": {"Key": to_item({"pk": f"STOP#{stop_id}", "sk": sk})}})
+                result.departures.deleted += 1
+                result.dates.add(before["service_date"])
+                result.stop_ids.add(stop_id)
+
+        # The trip -> route map for the real-time connectors.
+        stored_chunks = self._stored_chunks()
+        chunks = trip_chunks(feed)
+        for chunk in chunks:
+            previous = stored_chunks.get(chunk["sk"])
+            if previous == chunk["digest"]:
+                continue
+            requests.append({"PutRequest": {"Item": to_item(chunk)}})
+            if previous is None:
+                result.trips.created += 1
+            else:
+                result.trips.updated += 1
+        for sk in sorted(set(stored_chunks) - {chunk["sk"] for chunk in chunks}):
+            requests.append({"DeleteRequest": {"Key": to_item({"pk": f"FEED#{CONNECTOR}", "sk": sk})}})
+            result.trips.deleted += 1
+
+        batch_write(self.client, self.table, requests)
+        return result

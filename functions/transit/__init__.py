@@ -1,0 +1,1 @@
+"""Service `transit`: stops, routes, next departures (timetable merged with real time), vehicles, alerts."""

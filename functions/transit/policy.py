@@ -1,0 +1,29 @@
+"""Limits and cache lifetimes of the transit API (shared by the handler and its OpenAPI document)."""
+
+# Caching: real-time answers a few seconds, timetable answers an hour (the feed is read daily).
+CACHE_REALTIME_SECONDS = 15
+CACHE_STATIC_SECONDS = 3600
+
+# GET /v1/transit/stops
+DEFAULT_RADIUS_M = 500
+MAX_RADIUS_M = 2000
+MIN_QUERY_CHARS = 2  # of the folded name
+MAX_QUERY_CHARS = 100
+CELL_PRECISION = 6  # geohash cells of the by_cell index (written by the transit-gtfs connector)
+
+# GET /v1/transit/stops/{stop_id}/departures
+DEPARTURES_DEFAULT_LIMIT = 10
+DEPARTURES_MAX_LIMIT = 50
+DEPARTURES_WINDOW_HOURS = 72  # how far ahead "next" departures are looked for (materialised: up to today + 2)
+LOOKBACK_SECONDS = 15 * 60  # a departure scheduled this long ago may still be coming, late
+TIMETABLE_GRACE_SECONDS = 120  # without real time, a departure is shown until 2 minutes after its time
+REALTIME_GRACE_SECONDS = 60  # with real time, until a minute after its expected time
+CANDIDATE_FACTOR = 3  # departures read per departure asked, to leave room for those already gone
+CANDIDATE_EXTRA = 10
+ROUTE_FILTER_READ = 400  # departures read (then filtered by route) when a route is asked for
+MAX_BATCH_KEYS = 100  # BatchGetItem's limit: stop profile + feed state + real-time items of the page
+
+# Freshness: `stale` when the source was not read for this long (overridable by the environment)
+STATIC_STALE_AFTER_SECONDS = 2 * 24 * 3600
+REALTIME_STALE_AFTER_SECONDS = 3 * 60
+REALTIME_CONNECTORS = ("transit-gtfs-rt", "transit-siri-lite")
