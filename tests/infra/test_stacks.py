@@ -337,3 +337,21 @@ def test_transit_routes_and_least_privilege(synthesized: Synthesized) -> None:
         if any(a.startswith("dynamodb:") for a in actions(statement)):
             assert transit_table in resource
             assert not any(other in resource for other in tables if other != transit_table)
+
+
+def test_realtime_connectors_run_every_minute_gtfs_rt_with_the_protobuf_layer(synthesized: Synthesized) -> None:
+    layers = resources(synthesized, PROXIMITY, "AWS::Lambda::LayerVersion")
+    (deps,) = [logical for logical, layer in layers.items() if "transit-deps" in layer["Properties"]["Description"]]
+    for package, with_protobuf in (("transit_gtfs_rt", True), ("transit_siri_lite", False)):
+        logical, function = function_named(synthesized, package)
+        assert ({"Ref": deps} in function["Properties"]["Layers"]) is with_protobuf
+        (schedule,) = [
+            s
+            for s in resources(synthesized, PROXIMITY, "AWS::Scheduler::Schedule").values()
+            if s["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": [logical, "Arn"]}
+        ]
+        assert schedule["Properties"]["ScheduleExpression"] == "rate(1 minute)"
+    _, service = function_named(synthesized, "transit")
+    assert (
+        service["Properties"]["Environment"]["Variables"]["REALTIME_CONNECTORS"] == "transit-gtfs-rt,transit-siri-lite"
+    )

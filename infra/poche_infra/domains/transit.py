@@ -94,6 +94,14 @@ class TransitDomain(Construct):
         )
         self._grant_writes(self.gtfs)
         self.realtime: list[ScheduledConnector] = []
+        # Real time: GTFS-RT (protobuf, from the transit-deps layer built by `make layers`) and SIRI Lite.
+        # Both write the same TRIP#/RT# items: a territory gives each network one of them, or both when
+        # they cover different trips.
+        protobuf = runtime.with_dependencies("transit-deps")[-1]
+        self.add_realtime_connector(
+            "GtfsRt", name="transit-gtfs-rt", package="transit_gtfs_rt", layers=[protobuf], memory_mb=512
+        )
+        self.add_realtime_connector("SiriLite", name="transit-siri-lite", package="transit_siri_lite")
 
     def _grant_writes(self, connector: ScheduledConnector) -> None:
         """Its table (and the by_list index, to list what is stored), nothing else of DynamoDB."""
@@ -102,13 +110,6 @@ class TransitDomain(Construct):
             iam.PolicyStatement(actions=["dynamodb:Query"], resources=[f"{self.table.table.table_arn}/index/by_list"])
         )
 
-    # ------------------------------------------------------------------------------------------
-    # Real-time connectors (transit-gtfs-rt, transit-siri-lite) are added here by the lead, e.g.
-    #     self.add_realtime_connector("GtfsRt", name="transit-gtfs-rt", package="transit_gtfs_rt",
-    #                                 layers=[deps_layer])
-    # They run every minute, may read and write the table (trip map chunks, TRIP#/ROUTE#/ALERTS
-    # items, their FEED# state) and the service learns their names to report real-time `as_of`.
-    # ------------------------------------------------------------------------------------------
     def add_realtime_connector(
         self,
         construct_id: str,

@@ -1,0 +1,1 @@
+"""Connector `transit-gtfs-rt`: GTFS-Realtime feeds (TripUpdates, VehiclePositions, Alerts) -> transit table."""

@@ -1,0 +1,561 @@
+"""Write side of the real-time part of the transit table (docs/transit-model.md).
+
+Items written:
+- `TRIP#<trip_id> / RT#<service_date>`: a trip's predictions, `expires_at` = now + 10 min;
+- `ROUTE#<route_id> / VEH#<vehicle_id>`: a vehicle's position, now + 5 min;
+- `ALERTS / ALERT#gtfs-rt#<id>`: a service alert, now + 30 min;
+- `FEED#transit-gtfs-rt / DIGESTS#<n>`: this connector's ledger (below); `STATE` gets
+  `payload_digest` and `feed_timestamp` (the RunLog writes the rest of it). Both are written by
+  `commit`, after the items and the run's event: a run that stops halfway is redone whole.
+
+How a run stays cheap (5,000 entities, a run a minute):
+- the handler compares the digest of the payloads with `STATE.payload_digest` first: an unchanged
+  feed is not even parsed, and nothing is written;
+- otherwise the ledger, the digest and expiry of every item written by the previous run, zlib-packed
+  into a few `DIGESTS#<n>` items, is read in one Query instead of reading 5,000 items back;
+- an item is put when its content digest changed, or when its stored expiry is within half its TTL
+  (a live feed keeps its predictions alive, a stopped one lets them expire); an object that left
+  the feed is deleted (unless an entity about it was rejected this run: its last good version stays
+  until it expires);
+- items go out through BatchWriteItem (25 per call), on a few threads: in AWS each call is a round
+  trip, and a first run of 5,000 items is 200 calls;
+- items are built directly in DynamoDB's wire format (boto3's TypeSerializer takes four times as
+  long on the 300,000 values of 5,000 entities).
+
+The static connector's trip chunks (`FEED#transit-gtfs / TRIPS#<n>`, see `StaticTrips`) give the
+route of a vehicle whose trip descriptor has none, and the service date of a TripUpdate without
+`start_date` (the day whose scheduled start of the trip is nearest to the times it gives).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from poche_common.dynamo import batch_write
+
+from .model import SOURCE, AlertRealtime, ParsedFeed, Rejection, TripRealtime, VehicleRealtime
+
+CONNECTOR = "transit-gtfs-rt"
+FEED_PK = f"FEED#{CONNECTOR}"
+STATIC_PK = "FEED#transit-gtfs"
+LEDGER_PREFIX = "DIGESTS#"
+TRIPS_PREFIX = "TRIPS#"
+TTL_S = {"trip": 600, "vehicle": 300, "alert": 1800}
+LEDGER_CHUNK_BYTES = 300_000  # raw text per DIGESTS item, before compression (item limit: 400 KB)
+BATCH = 25
+MAX_ITEM_BYTES = 350_000  # DynamoDB refuses items over 400 KB, and a refused item fails its whole batch
+DEFAULT_WRITE_THREADS = 4
+
+Key = tuple[str, str]
+
+
+def _digest_and_size(content: dict[str, Any]) -> tuple[str, int]:
+    """Digest of the content, and its size as JSON (close to, and above, its size as a DynamoDB item)."""
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+    return hashlib.blake2b(text, digest_size=8).hexdigest(), len(text)
+
+
+def payload_digest(payloads: Sequence[bytes]) -> str:
+    """One digest for the ordered payloads of a run."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for data in payloads:
+        hasher.update(len(data).to_bytes(8, "big"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+# ---------------------------------------------------------------- wire format
+
+
+def _wire(value: Any) -> dict[str, Any]:
+    kind = type(value)
+    if kind is str:
+        return {"S": value}
+    if kind is bool:
+        return {"BOOL": value}
+    if kind is int or kind is Decimal:
+        return {"N": str(value)}
+    if kind is list:
+        return {"L": [_wire(v) for v in value]}
+    if kind is dict:
+        return {"M": {k: _wire(v) for k, v in value.items() if v is not None}}
+    if kind is bytes:
+        return {"B": value}
+    raise TypeError(f"cannot store {kind.__name__} in DynamoDB")
+
+
+def _wire_updates(updates: list[dict[str, Any]]) -> dict[str, Any]:
+    """`updates` (flat maps of str, int and bool) in wire format: the bulk of a first run's items."""
+    wired = []
+    for update in updates:
+        fields: dict[str, Any] = {}
+        for name, value in update.items():
+            kind = type(value)
+            fields[name] = {"S": value} if kind is str else {"BOOL": value} if kind is bool else {"N": str(value)}
+        wired.append({"M": fields})
+    return {"L": wired}
+
+
+def wire_item(item: dict[str, Any]) -> dict[str, Any]:
+    """A plain dict as a DynamoDB item (None values left out), keeping the attribute order."""
+    return {key: _wire(value) for key, value in item.items() if value is not None}
+
+
+# ---------------------------------------------------------------- planned items
+
+
+@dataclass(slots=True)
+class Planned:
+    """An item the feed asks for, before its expiry is set."""
+
+    kind: str  # trip | vehicle | alert
+    pk: str
+    sk: str
+    digest: str
+    attributes: dict[str, Any]  # without pk, sk, expires_at
+    size: int = 0  # approximate item size in bytes
+
+    @property
+    def key(self) -> Key:
+        return (self.pk, self.sk)
+
+    def item(self, expires_at: int) -> dict[str, Any]:
+        item: dict[str, Any] = {"pk": self.pk, "sk": self.sk, **self.attributes, "expires_at": expires_at}
+        updates = item.pop("updates", None)
+        wired = wire_item(item)
+        if updates is not None:  # the big attribute last: cheaper for emulators that re-measure the item
+            wired["updates"] = _wire_updates(updates)
+        return wired
+
+
+def plan_trip(trip: TripRealtime) -> Planned:
+    content = {"source": SOURCE, "cancelled": trip.cancelled, "vehicle_id": trip.vehicle_id, "updates": trip.updates}
+    digest, size = _digest_and_size(content)
+    attributes = {
+        "source": SOURCE,
+        "feed_timestamp": trip.feed_timestamp,  # of the feed that last wrote (changed or refreshed) it; not digested
+        "cancelled": trip.cancelled,
+        "vehicle_id": trip.vehicle_id,
+        "digest": digest,
+        "updates": trip.updates,
+    }
+    return Planned("trip", f"TRIP#{trip.trip_id}", f"RT#{trip.service_date}", digest, attributes, size)
+
+
+def plan_vehicle(vehicle: VehicleRealtime, route_id: str) -> Planned:
+    attributes: dict[str, Any] = {
+        "vehicle_id": vehicle.vehicle_id,
+        "label": vehicle.label,
+        "trip_id": vehicle.trip_id,
+        "lat": vehicle.lat,
+        "lon": vehicle.lon,
+        "bearing": vehicle.bearing,
+        "speed": vehicle.speed,
+        "current_status": vehicle.current_status,
+        "stop_id": vehicle.stop_id,
+        "occupancy_status": vehicle.occupancy_status,
+        "timestamp": vehicle.timestamp,
+    }
+    attributes = {k: v for k, v in attributes.items() if v is not None}
+    digest, size = _digest_and_size(attributes)
+    return Planned("vehicle", f"ROUTE#{route_id}", f"VEH#{vehicle.vehicle_id}", digest, attributes, size)
+
+
+def plan_alert(alert: AlertRealtime) -> Planned:
+    attributes: dict[str, Any] = {
+        "cause": alert.cause,
+        "effect": alert.effect,
+        "header": alert.header,
+        "description": alert.description,
+        "url": alert.url,
+        "active_periods": alert.active_periods,
+        "informed": alert.informed,
+    }
+    attributes = {k: v for k, v in attributes.items() if v is not None}
+    digest, size = _digest_and_size(attributes)
+    return Planned("alert", "ALERTS", f"ALERT#{SOURCE}#{alert.alert_id}", digest, attributes, size)
+
+
+def kind_of(key: Key) -> str:
+    if key[0].startswith("TRIP#"):
+        return "trip"
+    if key[0].startswith("ROUTE#"):
+        return "vehicle"
+    return "alert"
+
+
+# ---------------------------------------------------------------- the ledger
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    digest: str
+    expires_at: int
+
+
+class Ledger:
+    """Digest and expiry of every item the previous run left, in `<feed pk> / DIGESTS#<n>` items.
+
+    Each item holds zlib-packed lines `pk<TAB>sk<TAB>digest<TAB>expires_at` and the `generation`
+    of the run that wrote it; chunks of another generation than `DIGESTS#0`'s are ignored (a run
+    that stopped halfway), which only makes the next run write more.
+    """
+
+    def __init__(self, client: Any, table: str, pk: str = FEED_PK) -> None:
+        self.client = client
+        self.table = table
+        self.pk = pk
+        self.chunk_keys: list[str] = []
+
+    def read(self) -> dict[Key, Known]:
+        chunks: dict[str, dict[str, Any]] = {}
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": self.pk}, ":prefix": {"S": LEDGER_PREFIX}},
+        }
+        while True:
+            page = self.client.query(**kwargs)
+            for item in page.get("Items", []):
+                chunks[item["sk"]["S"]] = item
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        self.chunk_keys = sorted(chunks)
+        head = chunks.get(f"{LEDGER_PREFIX}0")
+        if head is None:
+            return {}
+        generation = head.get("generation", {}).get("S")
+        known: dict[Key, Known] = {}
+        for item in chunks.values():
+            if item.get("generation", {}).get("S") != generation or "entries" not in item:
+                continue
+            text = zlib.decompress(item["entries"]["B"]).decode()
+            for line in text.split("\n"):
+                parts = line.split("\t")
+                if len(parts) == 4:
+                    known[(parts[0], parts[1])] = Known(parts[2], int(parts[3]))
+        return known
+
+    def requests(self, entries: dict[Key, Known], *, now_iso: str) -> list[dict[str, Any]]:
+        """Put requests replacing the ledger by `entries` (and Delete requests for leftover chunks)."""
+        lines = [f"{pk}\t{sk}\t{k.digest}\t{k.expires_at}" for (pk, sk), k in sorted(entries.items())]
+        chunks: list[list[str]] = [[]]
+        size = 0
+        for line in lines:
+            if size + len(line) + 1 > LEDGER_CHUNK_BYTES and chunks[-1]:
+                chunks.append([])
+                size = 0
+            chunks[-1].append(line)
+            size += len(line.encode()) + 1
+        generation = uuid.uuid4().hex
+        requests = []
+        for number in reversed(range(len(chunks))):  # DIGESTS#0 last: it names the generation
+            item = {
+                "pk": self.pk,
+                "sk": f"{LEDGER_PREFIX}{number}",
+                "generation": generation,
+                "chunks": len(chunks),
+                "count": len(chunks[number]),
+                "written_at": now_iso,
+                "entries": zlib.compress("\n".join(chunks[number]).encode(), 6),
+            }
+            requests.append({"PutRequest": {"Item": wire_item(item)}})
+        for sk in self.chunk_keys:
+            if int(sk.removeprefix(LEDGER_PREFIX) or 0) >= len(chunks):
+                requests.append({"DeleteRequest": {"Key": wire_item({"pk": self.pk, "sk": sk})}})
+        return requests
+
+
+# ---------------------------------------------------------------- static trips
+
+
+@dataclass(frozen=True)
+class StaticIndex:
+    """What the static connector publishes for the real-time ones (`FEED#transit-gtfs / TRIPS#<n>`)."""
+
+    routes: dict[str, str] = field(default_factory=dict)  # trip_id -> route_id
+    starts: dict[str, int] = field(default_factory=dict)  # trip_id -> first departure, s from noon minus 12 h
+    timezone: str = "Europe/Paris"
+
+    def service_date(self, trip_id: str, reference_time: int) -> str | None:
+        """The service date whose scheduled start of the trip is nearest to `reference_time` (a time of
+        the running trip), or None when the trip is unknown."""
+        start = self.starts.get(trip_id)
+        if start is None:
+            return None
+        zone = ZoneInfo(self.timezone)
+        around = dt.datetime.fromtimestamp(reference_time, zone).date()
+
+        def distance(day: dt.date) -> float:  # GTFS times count from noon minus 12 h of their service date
+            origin = dt.datetime.combine(day, dt.time(12), zone).astimezone(dt.UTC) - dt.timedelta(hours=12)
+            return abs(origin.timestamp() + start - reference_time)
+
+        days = [around + dt.timedelta(days=offset) for offset in (-1, 0, 1)]
+        return min(days, key=distance).isoformat()
+
+
+class StaticTrips:
+    """The static connector's `FEED#transit-gtfs / TRIPS#<n>` chunks, as a `StaticIndex`.
+
+    Read at most once per run, and only when needed (a vehicle without route_id, a trip without
+    start_date). The index is kept in the warm container: a run first queries the chunks' `sk` and
+    `digest` only, and reuses the index while they are unchanged (chunks without a `digest` are
+    always read again).
+    """
+
+    _cached: tuple[tuple[tuple[str, str], ...], StaticIndex] = ((), StaticIndex())
+
+    def __init__(self, client: Any, table: str) -> None:
+        self.client = client
+        self.table = table
+        self._run: StaticIndex | None = None
+        self.reads = 0  # queries made this run
+
+    def start_run(self) -> None:
+        self._run = None
+        self.reads = 0
+
+    def _query(self, projection: bool) -> list[dict[str, Any]]:
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": STATIC_PK}, ":prefix": {"S": TRIPS_PREFIX}},
+        }
+        if projection:
+            kwargs["ProjectionExpression"] = "#sk, #digest"
+            kwargs["ExpressionAttributeNames"] = {"#sk": "sk", "#digest": "digest"}
+        items: list[dict[str, Any]] = []
+        while True:
+            self.reads += 1
+            page = self.client.query(**kwargs)
+            items += page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def index(self) -> StaticIndex:
+        if self._run is not None:
+            return self._run
+        heads = self._query(projection=True)
+        fingerprint = tuple(sorted((i["sk"]["S"], i.get("digest", {}).get("S", "")) for i in heads))
+        cached_fingerprint, cached = StaticTrips._cached
+        if fingerprint and fingerprint == cached_fingerprint and all(d for _, d in fingerprint):
+            self._run = cached
+            return cached
+        index = StaticIndex()
+        for item in self._query(projection=False) if heads else []:
+            index.routes.update(_map_of(item.get("trips"), str))
+            index.starts.update(_map_of(item.get("starts"), int))
+            if "S" in item.get("timezone", {}):
+                index = StaticIndex(index.routes, index.starts, item["timezone"]["S"])
+        StaticTrips._cached = (fingerprint, index)
+        self._run = index
+        return index
+
+
+def _map_of(value: dict[str, Any] | None, kind: type) -> dict[str, Any]:
+    """A DynamoDB map of strings or numbers (or, tolerated, the same map as a JSON string)."""
+    if not value:
+        return {}
+    if "M" in value:
+        return {key: kind(next(iter(v.values()))) for key, v in value["M"].items() if "S" in v or "N" in v}
+    if "S" in value:
+        decoded = json.loads(value["S"])
+        return {str(k): kind(v) for k, v in decoded.items()} if isinstance(decoded, dict) else {}
+    return {}
+
+
+# ---------------------------------------------------------------- one run
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    kind: str  # trip | vehicle | alert
+    key: Key
+    change: str  # created | updated | deleted
+
+
+@dataclass
+class SyncResult:
+    changes: list[Change] = field(default_factory=list)
+    refreshed: int = 0  # unchanged items put again to push their expiry
+    rejected: list[Rejection] = field(default_factory=list)  # found while writing (vehicle without a route...)
+    cancelled_trips: list[str] = field(default_factory=list)  # trip ids written as cancelled this run
+    items_written: int = 0  # items put or deleted
+    ledger: list[dict[str, Any]] = field(default_factory=list)  # ledger chunk requests, written by `commit`
+
+    def count(self, kind: str, change: str | None = None) -> int:
+        return sum(1 for c in self.changes if c.kind == kind and (change is None or c.change == change))
+
+
+class RealtimeWriter:
+    def __init__(self, client: Any, table: str, *, write_threads: int = DEFAULT_WRITE_THREADS) -> None:
+        self.client = client
+        self.table = table
+        self.ledger = Ledger(client, table)
+        self.static_trips = StaticTrips(client, table)
+        self.write_threads = write_threads
+
+    def plan(self, feeds: Iterable[ParsedFeed]) -> tuple[dict[Key, Planned], list[Rejection]]:
+        """The items the feeds ask for, first come first served on a key; rejections found on the way."""
+        planned: dict[Key, Planned] = {}
+        rejected: list[Rejection] = []
+
+        def add(entity: str, plan: Planned, ident: str) -> None:
+            if plan.size > MAX_ITEM_BYTES:
+                reason = (
+                    f"{plan.kind} : trop volumineux pour être stocké ({plan.size} octets, au plus {MAX_ITEM_BYTES})."
+                )
+                rejected.append(Rejection(entity, reason, plan.kind, ident))
+            elif plan.key in planned:
+                rejected.append(Rejection(entity, f"doublon de {plan.pk} / {plan.sk} : ignoré.", plan.kind, ident))
+            else:
+                planned[plan.key] = plan
+
+        for feed in feeds:
+            for trip in feed.trips:
+                if not trip.dated and trip.reference_time is not None:
+                    resolved = self.static_trips.index().service_date(trip.trip_id, trip.reference_time)
+                    if resolved is not None and resolved != trip.service_date:
+                        trip = replace(trip, service_date=resolved)
+                add(trip.entity_id, plan_trip(trip), trip.trip_id)
+            for vehicle in feed.vehicles:
+                route_id = vehicle.route_id
+                if route_id is None and vehicle.trip_id is not None:
+                    route_id = self.static_trips.index().routes.get(vehicle.trip_id)
+                if route_id is None:
+                    reason = (
+                        f"vehicle : ligne inconnue (trip_id « {vehicle.trip_id} » absent des horaires théoriques)."
+                        if vehicle.trip_id
+                        else "vehicle : ni route_id ni trip_id, la ligne du véhicule est inconnue."
+                    )
+                    rejected.append(Rejection(vehicle.entity_id, reason, "vehicle", vehicle.vehicle_id))
+                    continue
+                add(vehicle.entity_id, plan_vehicle(vehicle, route_id), vehicle.vehicle_id)
+            for alert in feed.alerts:
+                add(alert.alert_id, plan_alert(alert), alert.alert_id)
+        return planned, rejected
+
+    def sync(
+        self,
+        feeds: Sequence[ParsedFeed],
+        *,
+        now_s: int,
+        now_iso: str,
+    ) -> SyncResult:
+        """Write what the feeds change; `rejections` of the parser protect the last good version of their objects."""
+        self.static_trips.start_run()
+        planned, store_rejected = self.plan(feeds)
+        result = SyncResult(rejected=store_rejected)
+        rejections = [r for feed in feeds for r in feed.rejected] + store_rejected
+        previous = self.ledger.read()
+
+        ledger: dict[Key, Known] = {}
+        requests: list[dict[str, Any]] = []
+        for key, plan in planned.items():
+            known = previous.get(key)
+            ttl = TTL_S[plan.kind]
+            if known is not None and known.digest == plan.digest and known.expires_at - now_s > ttl // 2:
+                ledger[key] = known
+                continue
+            expires_at = now_s + ttl
+            requests.append({"PutRequest": {"Item": plan.item(expires_at)}})
+            ledger[key] = Known(plan.digest, expires_at)
+            if known is None or known.digest != plan.digest:
+                result.changes.append(Change(plan.kind, key, "created" if known is None else "updated"))
+                if plan.kind == "trip" and plan.attributes["cancelled"]:
+                    result.cancelled_trips.append(plan.pk.removeprefix("TRIP#"))
+            else:
+                result.refreshed += 1
+
+        protected = _Protection(rejections)
+        for key, known in previous.items():
+            if key in planned or known.expires_at <= now_s:
+                continue  # expired: DynamoDB's TTL removes it, readers already ignore it
+            if protected.covers(key):
+                ledger[key] = known
+                continue
+            requests.append({"DeleteRequest": {"Key": wire_item({"pk": key[0], "sk": key[1]})}})
+            result.changes.append(Change(kind_of(key), key, "deleted"))
+
+        self._write(requests)
+        result.items_written = len(requests)
+        result.ledger = self.ledger.requests(ledger, now_iso=now_iso) if ledger != previous else []
+        return result
+
+    def commit(self, result: SyncResult, payload: str, feed_timestamp: str | None) -> None:
+        """After the items (`sync`) and the event: the ledger that describes them, then the payloads'
+        digest (the same payloads next time are not even parsed). A run that stops before this is
+        redone whole by the next one, event included (at least once)."""
+        self._write(result.ledger)
+        self._save_state(payload, feed_timestamp)
+
+    def _write(self, requests: list[dict[str, Any]]) -> None:
+        if not requests:
+            return
+        batches = [requests[i : i + BATCH] for i in range(0, len(requests), BATCH)]
+        threads = min(self.write_threads, len(batches))
+        if threads <= 1:
+            batch_write(self.client, self.table, requests)
+            return
+        from concurrent.futures import ThreadPoolExecutor  # only for runs with several batches
+
+        groups = [[r for batch in batches[n::threads] for r in batch] for n in range(threads)]
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="batch-write") as pool:
+            for future in [pool.submit(batch_write, self.client, self.table, group) for group in groups]:
+                future.result()
+
+    def _save_state(self, payload: str, feed_timestamp: str | None) -> None:
+        names = {"#digest": "payload_digest"}
+        values: dict[str, Any] = {":digest": {"S": payload}}
+        expression = "SET #digest = :digest"
+        if feed_timestamp is not None:
+            names["#ts"] = "feed_timestamp"
+            values[":ts"] = {"S": feed_timestamp}
+            expression += ", #ts = :ts"
+        self.client.update_item(
+            TableName=self.table,
+            Key={"pk": {"S": FEED_PK}, "sk": {"S": "STATE"}},
+            UpdateExpression=expression,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+
+
+class _Protection:
+    """Keys whose last good version must stay: an entity about them was rejected this run.
+
+    A rejected entity that says nothing about what it was (no id, no trip) could be any object:
+    then nothing is deleted this run.
+    """
+
+    def __init__(self, rejections: Iterable[Rejection]) -> None:
+        self.everything = False
+        self.trips: set[str] = set()
+        self.vehicles: set[str] = set()
+        self.alerts: set[str] = set()
+        for rejection in rejections:
+            if rejection.kind is None or rejection.ident is None:
+                self.everything = True
+            elif rejection.kind == "trip":
+                self.trips.add(f"TRIP#{rejection.ident}")
+            elif rejection.kind == "vehicle":
+                self.vehicles.add(f"VEH#{rejection.ident}")
+            else:
+                self.alerts.add(f"ALERT#{SOURCE}#{rejection.ident}")
+
+    def covers(self, key: Key) -> bool:
+        if self.everything:
+            return True
+        pk, sk = key
+        return pk in self.trips or sk in self.vehicles or sk in self.alerts

@@ -1,0 +1,178 @@
+"""Lambda entry point of the `transit-siri-lite` connector (EventBridge Scheduler, every minute).
+
+The alternative real-time source for networks that publish SIRI Lite StopMonitoring rather than
+GTFS-Realtime. One or several URLs (typically one per monitored stop, `?MonitoringRef=...`): all
+are fetched and parsed before anything is written; unchanged answers (same digest as the last
+successful run) write nothing; otherwise the trips that changed are written, one
+`RealtimeUpdated` event is published on `poche.transit`, and the run is recorded with the
+answer's age. Standard library, boto3 and poche_common only: protobuf is never loaded here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from poche_common import sources
+from poche_common.clock import parse_iso, to_utc_iso, utc_now
+from poche_common.connector import Outcome, RunLog, RunReport, run_connector
+from poche_common.errors import FeedFormatError
+from poche_common.events import EventPublisher
+from poche_common.observability import logger, metrics
+from poche_common.settings import required
+
+from .parser import ParsedFeed, merge_trips, parse_feed
+from .store import CONNECTOR, SyncResult, TripWriter, payload_digest
+
+SAMPLE = Path(__file__).parent / "sample" / "stop-monitoring.json"
+FETCH_TIMEOUT_S = 10.0
+STALE_AFTER_S = 65
+MAX_IDS_IN_EVENT = 200
+
+
+@dataclass
+class RealtimeRunReport(RunReport):
+    feed_timestamp: str | None = None  # oldest ResponseTimestamp of the sources
+    feed_age_s: int | None = None
+    unchanged: bool = False  # same answers as the last successful run: not parsed, nothing written
+    refreshed: int = 0  # unchanged trips put again to keep them from expiring
+
+
+class RealtimeRunLog(RunLog):
+    """The RunLog, with the answer's freshness in every recorded run."""
+
+    def __init__(self, client: Any, table: str, connector: str) -> None:
+        super().__init__(client, table, connector)
+        self.extras: dict[str, Any] = {}
+        self.last: RunReport | None = None
+
+    def record(self, report: RunReport) -> None:
+        extras, self.extras = self.extras, {}
+        if extras and report.status == "succeeded":
+            report = RealtimeRunReport(**report.as_dict(), **extras)
+        self.last = report
+        super().record(report)
+
+
+def _watch_freshness(shown: str, feed_timestamp: str | None, now: dt.datetime) -> int | None:
+    if feed_timestamp is None:
+        logger.warning("SIRI answer has no ResponseTimestamp: freshness unknown", extra={"source": shown})
+        return None
+    age = int((now - parse_iso(feed_timestamp)).total_seconds())
+    if age > STALE_AFTER_S:
+        logger.warning(
+            "SIRI answer is stale (ResponseTimestamp older than 65 s)",
+            extra={"source": shown, "feed_timestamp": feed_timestamp, "feed_age_s": age},
+        )
+    elif age < -STALE_AFTER_S:
+        logger.warning(
+            "SIRI ResponseTimestamp is in the future (a producer's clock or time zone error)",
+            extra={"source": shown, "feed_timestamp": feed_timestamp, "feed_age_s": age},
+        )
+    return age
+
+
+def _parse_all(named: Sequence[tuple[str, bytes]], now: dt.datetime) -> list[ParsedFeed]:
+    feeds = []
+    for number, (shown, data) in enumerate(named, 1):
+        try:
+            feeds.append(parse_feed(data, received_at=now))
+        except FeedFormatError as exc:
+            raise FeedFormatError(f"Source {number}/{len(named)} ({shown}) : {exc}") from None
+    return feeds
+
+
+def _facts(result: SyncResult, feed_timestamp: str | None) -> dict[str, Any]:
+    return {
+        "connector": CONNECTOR,
+        "feed_timestamp": feed_timestamp,
+        "trips": {
+            change: sum(1 for c in result.changes if c.change == change) for change in ("created", "updated", "deleted")
+        },
+        "cancelled_trip_ids": sorted(result.cancelled_trips)[:MAX_IDS_IN_EVENT],
+        "truncated": len(result.cancelled_trips) > MAX_IDS_IN_EVENT,
+    }
+
+
+def ingest(
+    named: Sequence[tuple[str, bytes]],
+    *,
+    writer: TripWriter,
+    runs: RealtimeRunLog,
+    events: EventPublisher,
+    now: dt.datetime,
+) -> Outcome:
+    """`named`: (source as shown in logs, payload) in source order."""
+    runs.extras = {}
+    digest = payload_digest([data for _, data in named])
+    state = runs.state() or {}
+    if state.get("payload_digest") == digest:
+        feed_timestamp = state.get("feed_timestamp")
+        age = _watch_freshness(", ".join(shown for shown, _ in named), feed_timestamp, now)
+        runs.extras = {"unchanged": True, "feed_timestamp": feed_timestamp, "feed_age_s": age}
+        return Outcome()
+
+    feeds = _parse_all(named, now)
+    ages = [_watch_freshness(shown, feed.timestamp, now) for (shown, _), feed in zip(named, feeds, strict=True)]
+    timestamps = [feed.timestamp for feed in feeds if feed.timestamp]
+    feed_timestamp = min(timestamps) if timestamps else None
+    result = writer.sync(
+        merge_trips(feeds),
+        [rejection for feed in feeds for rejection in feed.rejected],
+        now_s=int(now.timestamp()),
+        now_iso=to_utc_iso(now),
+    )
+    rejections = [
+        {"source": number, **rejection.as_dict()} for number, feed in enumerate(feeds, 1) for rejection in feed.rejected
+    ] + [rejection.as_dict() for rejection in result.rejected]
+    known_ages = [age for age in ages if age is not None]
+    runs.extras = {
+        "feed_timestamp": feed_timestamp,
+        "feed_age_s": max(known_ages) if known_ages else None,
+        "refreshed": result.refreshed,
+    }
+    if known_ages:
+        metrics.add_metric(name="FeedAgeSeconds", unit="Seconds", value=max(known_ages))
+    if result.changes:
+        events.publish("RealtimeUpdated", _facts(result, feed_timestamp))
+    writer.commit(result, digest, feed_timestamp)
+    return Outcome(
+        read=sum(feed.visits for feed in feeds),
+        changed=len(result.changes),
+        rejected=len(rejections),
+        rejections=rejections,
+    )
+
+
+# ---------------------------------------------------------------- Lambda wiring (cold start)
+
+_dynamodb = boto3.client("dynamodb")
+_table = required("TABLE_NAME")
+_writer = TripWriter(_dynamodb, _table)
+_runs = RealtimeRunLog(_dynamodb, _table, CONNECTOR)
+_events = EventPublisher(required("EVENT_BUS_NAME"), source="poche.transit")
+_clock: Callable[[], dt.datetime] = utc_now
+
+
+@logger.inject_lambda_context()
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    urls = sources.resolve_sources(CONNECTOR, sources.ssm_parameter_reader())
+    shown = [sources.describe(url) for url in urls]
+    report = run_connector(
+        connector=CONNECTOR,
+        sources=urls,
+        fetch=lambda url: sources.fetch(url, bundled=SAMPLE, timeout=FETCH_TIMEOUT_S),
+        ingest=lambda payloads: ingest(
+            list(zip(shown, payloads, strict=True)), writer=_writer, runs=_runs, events=_events, now=_clock()
+        ),
+        runs=_runs,
+        describe=sources.describe,
+    )
+    recorded = _runs.last if _runs.last is not None and _runs.last.started_at == report.started_at else report
+    return recorded.as_dict()

@@ -1,0 +1,162 @@
+"""`make run` answers the transit, traffic and communes endpoints; `poche invoke` with other real feeds
+changes what they return. Feeds are built relative to now, so these tests hold whatever the date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from platform_support import RunningPlatform, get, json_get, start_platform, stop_platform
+from support import Synthesized
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+NETWORK = ROOT / "functions/connectors/transit_gtfs/sample/network"
+DATEX_V3 = ROOT / "functions/connectors/traffic_datex2/sample/situations-v3.xml"
+SAMPLE_NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)  # the moment the traffic sample describes
+
+
+@pytest.fixture(scope="module")
+def platform(synthesized: Synthesized, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
+    running = start_platform(synthesized.outdir, tmp_path_factory.mktemp("poche-state-transit"))
+    yield running
+    stop_platform(running)
+
+
+@pytest.fixture(scope="module")
+def current_timetable(platform: RunningPlatform, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The sample network, with its calendars moved so that they run from yesterday for 60 days."""
+    today = dt.datetime.now(dt.UTC).date()
+    period = f"{today - dt.timedelta(days=1):%Y%m%d},{today + dt.timedelta(days=60):%Y%m%d}"
+    feed = tmp_path_factory.mktemp("gtfs") / "current.zip"
+    with zipfile.ZipFile(feed, "w") as archive:
+        for path in sorted(NETWORK.glob("*.txt")):
+            text = path.read_text(encoding="utf-8-sig")
+            if path.name == "calendar.txt":
+                text = text.replace("20261020,20270430", period)
+            if path.name == "calendar_dates.txt":
+                text = text.splitlines()[0] + "\n"  # no exceptions: every day of the period has its service
+            archive.writestr(path.name, text)
+    result = platform.poche("invoke", "transit-gtfs", extra_env={"POCHE_SOURCE_TRANSIT_GTFS": feed.as_uri()})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def departures(platform: RunningPlatform, stop: str = "ALN_GARE", limit: int = 5) -> dict[str, Any]:
+    payload: dict[str, Any] = json_get(f"{platform.base_url}/v1/transit/stops/{stop}/departures?limit={limit}")
+    return payload
+
+
+def gtfs_rt_feed(path: Path, departure: dict[str, Any], now: dt.datetime) -> None:
+    from google.transit import gtfs_realtime_pb2
+
+    feed = gtfs_realtime_pb2.FeedMessage()
+    feed.header.gtfs_realtime_version = "2.0"
+    feed.header.incrementality = gtfs_realtime_pb2.FeedHeader.FULL_DATASET
+    feed.header.timestamp = int(now.timestamp())
+    scheduled = dt.datetime.fromisoformat(departure["scheduled"])
+    update = feed.entity.add(id="tu-1").trip_update
+    update.trip.trip_id = departure["trip_id"]
+    update.trip.route_id = departure["route_id"]
+    update.trip.start_date = (
+        f"{scheduled:%Y%m%d}" if scheduled.hour >= 3 else f"{scheduled - dt.timedelta(days=1):%Y%m%d}"
+    )
+    stop_update = update.stop_time_update.add()
+    stop_update.stop_id = departure["stop_id"]  # the quay the bus leaves from
+    stop_update.departure.delay = 240
+    stop_update.arrival.delay = 240
+    vehicle = feed.entity.add(id="veh-1").vehicle
+    vehicle.trip.trip_id = departure["trip_id"]
+    vehicle.trip.route_id = departure["route_id"]
+    vehicle.vehicle.id = "bus-207"
+    vehicle.position.latitude, vehicle.position.longitude, vehicle.position.bearing = 48.4310, 0.0890, 45.0
+    vehicle.timestamp = int(now.timestamp())
+    alert = feed.entity.add(id="alert-1").alert
+    period = alert.active_period.add()
+    period.start, period.end = (
+        int((now - dt.timedelta(hours=1)).timestamp()),
+        int((now + dt.timedelta(hours=2)).timestamp()),
+    )
+    alert.informed_entity.add(route_id=departure["route_id"])
+    alert.header_text.translation.add(text="Travaux place de la Halle au blé", language="fr")
+    alert.effect = gtfs_realtime_pb2.Alert.DETOUR
+    path.write_bytes(feed.SerializeToString())
+
+
+def test_stops_near_and_by_name(platform: RunningPlatform, current_timetable: None) -> None:
+    near = json_get(f"{platform.base_url}/v1/transit/stops?near=48.4340,0.0930&radius=300")
+    ids = [stop["stop_id"] for stop in near["items"]]
+    assert "ALN_GARE" in ids
+    distances = [stop["distance_m"] for stop in near["items"]]
+    assert distances == sorted(distances) and distances[0] < 300
+    named = json_get(f"{platform.base_url}/v1/transit/stops?q=sees")
+    assert named["items"] and all("Sées" in stop["name"] for stop in named["items"])
+    routes = json_get(f"{platform.base_url}/v1/transit/routes")
+    assert {"L10", "L20", "L30"} <= {route["route_id"] for route in routes["items"]}
+
+
+def test_poche_invoke_transit_gtfs_rt_with_another_feed_changes_departures(
+    platform: RunningPlatform, current_timetable: None, tmp_path: Path
+) -> None:
+    before = departures(platform)
+    assert before["items"], "the current timetable has departures"
+    target = next(d for d in before["items"] if not d["cancelled"] and not d["realtime"])
+    assert target["expected"] == target["scheduled"] and target["delay_s"] is None  # the timetable alone
+    feed = tmp_path / "realtime.pb"
+    gtfs_rt_feed(feed, target, dt.datetime.now(dt.UTC))
+
+    result = platform.poche("invoke", "transit-gtfs-rt", extra_env={"POCHE_SOURCE_TRANSIT_GTFS_RT": feed.as_uri()})
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    after = {d["trip_id"]: d for d in departures(platform, limit=10)["items"]}
+    changed = after[target["trip_id"]]
+    assert changed["realtime"] is True and changed["delay_s"] == 240
+    scheduled = dt.datetime.fromisoformat(changed["scheduled"])
+    assert dt.datetime.fromisoformat(changed["expected"]) - scheduled == dt.timedelta(seconds=240)
+    vehicles = json_get(f"{platform.base_url}/v1/transit/routes/{target['route_id']}/vehicles")
+    assert [v["vehicle_id"] for v in vehicles["items"]] == ["bus-207"]
+    assert vehicles["items"][0]["bearing"] == 45
+    alerts = json_get(f"{platform.base_url}/v1/transit/alerts?route={target['route_id']}")
+    assert any(a["header"] == "Travaux place de la Halle au blé" for a in alerts["items"])
+
+
+def test_unknown_stop_and_bad_radius_are_problems(platform: RunningPlatform) -> None:
+    status, headers, _ = get(f"{platform.base_url}/v1/transit/stops/NOPE/departures")
+    assert status == 404 and headers["content-type"] == "application/problem+json"
+    status, _, _ = get(f"{platform.base_url}/v1/transit/stops?near=48.43,0.09&radius=50000")
+    assert status == 400
+
+
+def shifted_datex(now: dt.datetime) -> str:
+    """The v3 sample with every time moved so that the sample's moment is now."""
+    offset = now - SAMPLE_NOW
+
+    def move(match: re.Match[str]) -> str:
+        moment = dt.datetime.fromisoformat(match.group(0).replace("Z", "+00:00"))
+        return (moment + offset).isoformat(timespec="seconds")
+
+    pattern = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"
+    return re.sub(pattern, move, DATEX_V3.read_text(encoding="utf-8"))
+
+
+def test_traffic_events_by_commune_and_bbox(platform: RunningPlatform, tmp_path: Path) -> None:
+    feed = tmp_path / "situations.xml"
+    feed.write_text(shifted_datex(dt.datetime.now(dt.UTC)), encoding="utf-8")
+    result = platform.poche("invoke", "traffic-datex2", extra_env={"POCHE_SOURCE_TRAFFIC_DATEX2": feed.as_uri()})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    in_sees = json_get(f"{platform.base_url}/v1/traffic/events?commune=61464")
+    closure = next(e for e in in_sees["items"] if e["road"] == "D438")
+    assert closure["type"] == "closure" and closure["active"] is True and "61464" in closure["communes"]
+    assert closure["description"]
+    box = json_get(f"{platform.base_url}/v1/traffic/events?bbox=0.10,48.55,0.25,48.65")
+    assert closure["id"] in {e["id"] for e in box["items"]}
+    every = json_get(f"{platform.base_url}/v1/traffic/events?active=false")
+    assert len(every["items"]) > len([e for e in every["items"] if e["active"]])
+    status, _, _ = get(f"{platform.base_url}/v1/traffic/events?commune=61999")
+    assert status == 404
