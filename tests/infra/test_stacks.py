@@ -330,13 +330,15 @@ def test_transit_routes_and_least_privilege(synthesized: Synthesized) -> None:
         if data_actions:
             assert data_actions <= {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"}
             assert transit_table in json.dumps(statement["Resource"])
-    _, connector = function_named(synthesized, "transit_gtfs")
-    assert connector["Properties"]["Environment"]["Variables"]["POCHE_CONNECTOR"] == "transit-gtfs"
-    for statement in role_statements(synthesized, connector):
-        resource = json.dumps(statement["Resource"])
-        if any(a.startswith("dynamodb:") for a in actions(statement)):
-            assert transit_table in resource
-            assert not any(other in resource for other in tables if other != transit_table)
+    for package in ("transit_gtfs", "transit_gtfs_rt", "transit_siri_lite"):
+        _, connector = function_named(synthesized, package)
+        assert connector["Properties"]["Environment"]["Variables"]["POCHE_CONNECTOR"] == package.replace("_", "-")
+        for statement in role_statements(synthesized, connector):
+            resource = json.dumps(statement["Resource"])
+            if any(a.startswith("dynamodb:") for a in actions(statement)):
+                assert transit_table in resource
+                assert not any(other in resource for other in tables if other != transit_table)
+                assert "dynamodb:Scan" not in actions(statement)
 
 
 def test_realtime_connectors_run_every_minute_gtfs_rt_with_the_protobuf_layer(synthesized: Synthesized) -> None:
