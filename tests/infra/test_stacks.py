@@ -347,6 +347,7 @@ def test_realtime_connectors_run_every_minute_gtfs_rt_with_the_protobuf_layer(sy
     for package, with_protobuf in (("transit_gtfs_rt", True), ("transit_siri_lite", False)):
         logical, function = function_named(synthesized, package)
         assert ({"Ref": deps} in function["Properties"]["Layers"]) is with_protobuf
+        assert function["Properties"]["Environment"]["Variables"]["RUN_HISTORY_DAYS"] == "2"  # 1,440 runs a day
         (schedule,) = [
             s
             for s in resources(synthesized, PROXIMITY, "AWS::Scheduler::Schedule").values()

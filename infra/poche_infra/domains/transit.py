@@ -132,7 +132,7 @@ class TransitDomain(Construct):
             package_dir=package_dir or CONNECTORS / package,
             domain="transit",
             schedule=self.settings.territory.schedules.get(name, default_schedule),
-            environment={"TABLE_NAME": self.table_name, **(environment or {})},
+            environment={"TABLE_NAME": self.table_name, "RUN_HISTORY_DAYS": "2", **(environment or {})},
             timeout=timeout or cdk.Duration.seconds(50),
             memory_mb=memory_mb,
         )

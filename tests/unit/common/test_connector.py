@@ -325,3 +325,10 @@ def test_runlog_is_per_connector(dynamodb: Any) -> None:
     assert RunLog(dynamodb, TABLE, "b").state() is None
     state = RunLog(dynamodb, TABLE, "a").state()
     assert state is not None and state["fetched_at"] == "2026-11-30T05:30:01+00:00"
+
+
+def test_run_history_retention_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUN_HISTORY_DAYS", "2")
+    assert RunLog(object(), TABLE, CONNECTOR).history_days == 2
+    monkeypatch.delenv("RUN_HISTORY_DAYS")
+    assert RunLog(object(), TABLE, CONNECTOR).history_days == RUN_HISTORY_DAYS

@@ -20,6 +20,7 @@ from .clock import to_utc_iso, utc_now
 from .dynamo import from_item, to_item
 from .errors import FeedError
 from .observability import logger, metrics
+from .settings import optional_int
 
 RUN_HISTORY_DAYS = 30
 MAX_REJECTIONS_KEPT = 50
@@ -57,10 +58,12 @@ class RunLog:
 
     `FEED#<connector> / STATE` holds `fetched_at` (the `as_of` of the data: the last time the
     source was read successfully) and the last run; `FEED#<connector> / RUN#<started_at>` keeps
-    each run for RUN_HISTORY_DAYS.
+    each run for `RUN_HISTORY_DAYS` days (environment variable of the same name; a connector that
+    runs every minute keeps fewer days: 1,440 runs a day).
     """
 
-    def __init__(self, client: Any, table: str, connector: str) -> None:
+    def __init__(self, client: Any, table: str, connector: str, history_days: int | None = None) -> None:
+        self.history_days = history_days or optional_int("RUN_HISTORY_DAYS", RUN_HISTORY_DAYS)
         self.client = client
         self.table = table
         self.connector = connector
@@ -71,7 +74,7 @@ class RunLog:
         return from_item(response["Item"]) if "Item" in response else None
 
     def record(self, report: RunReport) -> None:
-        expires = dt.datetime.fromisoformat(report.started_at) + dt.timedelta(days=RUN_HISTORY_DAYS)
+        expires = dt.datetime.fromisoformat(report.started_at) + dt.timedelta(days=self.history_days)
         unique = f"{report.started_at}#{uuid.uuid4().hex[:8]}"  # two runs may start in the same second
         run = {"pk": self.pk, "sk": f"RUN#{unique}", "expires_at": int(expires.timestamp())}
         run.update(report.as_dict())
