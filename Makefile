@@ -56,7 +56,8 @@ lint: $(STAMPS)/python ## ruff and mypy over the whole tree
 	$(BIN)/mypy infra functions layers tests bench
 
 bench: synth ## cold start, memory and warm latency of every function (table + .bench/results.json)
-	$(BIN)/python bench/functions.py --cdk-out cdk.out
+	status=0; $(BIN)/python bench/functions.py --cdk-out cdk.out || status=$$?; \
+	$(BIN)/python bench/transit_rt.py || status=$$?; exit $$status
 
 deploy: install layers ## deploy every stack of STAGE (make deploy STAGE=prod); needs AWS credentials
 	$(CDK) deploy --all --no-notices $(CONTEXT) --require-approval broadening

@@ -149,16 +149,25 @@ def warm() -> dict[str, Any]:
     first: dict[str, Any] = {}
     last: dict[str, Any] = {}
     peak_after_few: float | None = None
+    calls_first: dict[str, int] = {}  # DynamoDB calls by operation: of the first invocation,
+    calls_last: dict[str, int] = {}  # of the last one,
+    calls_per_invocation: list[int] = []  # and in all, of each measured one
     for number in range(invocations):
         event = json.loads(raw_events[number % len(raw_events)])  # a fresh event, as the runtime gives
         context = Context(timeout_s)
+        calls_before = dict(dynamodb.calls)
         started = time.perf_counter()
         result = handler(event, context)
         elapsed = (time.perf_counter() - started) * 1000
+        calls = {op: n - calls_before.get(op, 0) for op, n in sorted(dynamodb.calls.items())}
+        calls = {op: n for op, n in calls.items() if n}
         if number == 0:
             first_ms, first = elapsed, _summary(result)
+            calls_first = calls
         else:
             latencies.append(elapsed)
+            calls_per_invocation.append(sum(calls.values()))
+        calls_last = calls
         if number + 1 == MEMORY_AFTER_INVOCATIONS:
             peak_after_few = _peak_mib()
         if number == invocations - 1:
@@ -177,6 +186,9 @@ def warm() -> dict[str, Any]:
         "last_response": last,
         "seeded_items": seeded,
         "dynamodb_calls": dynamodb.calls,
+        "dynamodb_calls_first": calls_first,
+        "dynamodb_calls_last": calls_last,
+        "dynamodb_calls_per_invocation": calls_per_invocation,
         "events_published": len(events.published),
     }
 

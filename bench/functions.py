@@ -1,4 +1,4 @@
-"""`make bench`: cold start, peak memory and warm latency of every Lambda function in cdk.out.
+"""`make bench`: cold start, peak memory, warm latency and DynamoDB calls of every Lambda function in cdk.out.
 
     python bench/functions.py --cdk-out cdk.out [--repeat 15] [--warm 200] [--only canteen]
                               [--json .bench/results.json] [--fake client|http]
@@ -56,6 +56,8 @@ HTTP_HEADERS = {
     "x-forwarded-proto": "https",
 }
 MENUS_FROM, MENUS_TO = "2026-11-30", "2026-12-11"
+DEPARTURES_LIMIT = 10
+GOAL_DEPARTURES_DDB_CALLS = 2  # departures of one stop: at most 2 DynamoDB round trips (docs/transit-model.md)
 
 
 class BenchError(Exception):
@@ -224,6 +226,10 @@ def measure_cold(spawner: Spawner, targets: list[Target], repeat: int) -> tuple[
 class Scenario:
     description: str
     events: list[dict[str, Any]]
+    ddb_calls_max: int | None = None  # a goal on the DynamoDB calls of one invocation, if any
+    goal: str = ""  # what that goal is about, for its verdict line
+    notes: list[str] = field(default_factory=list)  # said as WARNING lines (e.g. an empty seeded store)
+    skip: str | None = None  # why the function cannot be measured (then `events` is empty)
 
 
 def _stored_items(store: Path, table: str | None) -> list[dict[str, Any]]:
@@ -262,10 +268,66 @@ def _menus_scenario(route: RouteSpec, items: list[dict[str, Any]]) -> Scenario:
     return Scenario(f"GET {event['rawPath']}?{event['rawQueryString']}", [event])
 
 
+def _stops_by_departures(items: list[dict[str, Any]], after_sk: str) -> tuple[dict[str, int], dict[str, int]]:
+    """stop_id -> its `DEP#` items after `after_sk`, and stop_id -> all its `DEP#` items (every stop
+    of the store, with a profile or departures, is in the second)."""
+    upcoming: dict[str, int] = {}
+    stored: dict[str, int] = {}
+    for item in items:
+        pk, sk = item.get("pk", {}).get("S", ""), item.get("sk", {}).get("S", "")
+        if not pk.startswith("STOP#") or not (sk == "PROFILE" or sk.startswith("DEP#")):
+            continue
+        stop = pk.removeprefix("STOP#")
+        is_departure = sk.startswith("DEP#")
+        stored[stop] = stored.get(stop, 0) + is_departure
+        if is_departure and sk >= after_sk:
+            upcoming[stop] = upcoming.get(stop, 0) + 1
+    return upcoming, stored
+
+
+def _departures_scenario(route: RouteSpec, items: list[dict[str, Any]]) -> Scenario:
+    """`?limit=10` for the stop of the seeded store with the most upcoming departures (after now: the
+    bench runs with the real clock, as the static connector that seeded the store)."""
+    now_iso = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    upcoming, stored = _stops_by_departures(items, f"DEP#{now_iso}")
+    goal = f"departures of one stop ({route.route_key})"
+    if not stored:
+        return Scenario(
+            route.route_key,
+            [],
+            ddb_calls_max=GOAL_DEPARTURES_DDB_CALLS,
+            goal=goal,
+            skip="the seeded transit table holds no stop: did the transit-gtfs connector run? See its row",
+        )
+    notes = []
+    if upcoming:
+        stop = max(sorted(upcoming), key=lambda s: upcoming[s])
+        told = f"{upcoming[stop]} upcoming departures stored, the most of any stop"
+    else:
+        stop = max(sorted(stored), key=lambda s: stored[s])
+        told = f"no departure after {now_iso} stored for any stop"
+        count = sum(stored.values())
+        notes.append(
+            f"departures: no departure after now ({now_iso}) in the seeded store ({count} stored"
+            f"{', all past' if count else ''}): the timetable sample's service dates (its calendar) likely do not"
+            " cover today's, the connector materialising yesterday to today + 2 by the real clock; the measured"
+            " answer lists no departure (its DynamoDB round trips are still made)"
+        )
+    event = _http_event(route, {"stop_id": stop}, f"limit={DEPARTURES_LIMIT}")
+    return Scenario(
+        f"GET {event['rawPath']}?{event['rawQueryString']} ({told})",
+        [event],
+        ddb_calls_max=GOAL_DEPARTURES_DDB_CALLS,
+        goal=goal,
+        notes=notes,
+    )
+
+
 # Route keys with a hand-made realistic request; other API functions get their first GET route
 # without path parameters.
 SCENARIOS: dict[str, Callable[[RouteSpec, list[dict[str, Any]]], Scenario]] = {
     "GET /v1/canteens/{canteen_id}/menus": _menus_scenario,
+    "GET /v1/transit/stops/{stop_id}/departures": _departures_scenario,
 }
 
 
@@ -313,8 +375,11 @@ def measure_warm(
         for target in [*seeders, *ordered]:
             seeding = target.spec.name not in selected
             scenario = scenario_of(platform_, target, store)
-            if scenario is None:
-                results[target.spec.name] = {"skipped": "no realistic event known for this function"}
+            if scenario is None or scenario.skip:
+                reason = scenario.skip if scenario else "no realistic event known for this function"
+                results[target.spec.name] = {"skipped": reason}
+                if scenario is not None and scenario.ddb_calls_max is not None:
+                    results[target.spec.name] |= {"ddb_calls_max": scenario.ddb_calls_max, "goal": scenario.goal}
                 continue
             config = {
                 "bench_root": str(ROOT),
@@ -333,9 +398,17 @@ def measure_warm(
                 if seeding:
                     _progress(f"warm: {target.label}: seeding failed, the store stays empty: {exc}")
                 results[target.spec.name] = {"error": str(exc)}
+                if scenario.ddb_calls_max is not None:
+                    results[target.spec.name] |= {"ddb_calls_max": scenario.ddb_calls_max, "goal": scenario.goal}
                 continue
             if not seeding:
-                results[target.spec.name] = {"scenario": scenario.description, **answer}
+                results[target.spec.name] = {
+                    "scenario": scenario.description,
+                    "ddb_calls_max": scenario.ddb_calls_max,
+                    "goal": scenario.goal,
+                    "notes": scenario.notes,
+                    **answer,
+                }
     return results
 
 
@@ -387,6 +460,10 @@ def build_record(target: Target, floor: ColdSamples, cold: ColdSamples, warm: di
                 f"cold start {record['cold_ratio']:.2f}x the floor ({cold_median:.1f} ms vs {floor_median:.1f} ms),"
                 f" goal <= {GOAL_COLD_RATIO}x"
             )
+    goal = warm.get("ddb_calls_max")
+    if goal is not None:  # said even when not measured
+        record["goals"]["ddb_calls_per_invocation_max"] = goal
+        record["ddb_calls"] = {"per_invocation_max": None, "goal_max": goal, "goal": warm.get("goal")}
     if "error" in warm:
         record["errors"].append(f"warm: {warm['error']}")
     elif "skipped" in warm:
@@ -404,6 +481,22 @@ def build_record(target: Target, floor: ColdSamples, cold: ColdSamples, warm: di
             "dynamodb_calls": warm["dynamodb_calls"],
             "events_published": warm["events_published"],
         }
+        per_invocation = warm["dynamodb_calls_per_invocation"]
+        record["ddb_calls"] = {
+            "per_invocation_min": min(per_invocation, default=None),
+            "per_invocation_max": max(per_invocation, default=None),
+            "per_invocation_mean": statistics.fmean(per_invocation) if per_invocation else None,
+            "first_invocation": warm["dynamodb_calls_first"],
+            "last_invocation": warm["dynamodb_calls_last"],
+            "goal_max": goal,
+            "goal": warm.get("goal"),
+        }
+        most = record["ddb_calls"]["per_invocation_max"]
+        if goal is not None and most is not None and most > goal:
+            record["missed"].append(
+                f"{most} DynamoDB calls per invocation ({_operations(warm['dynamodb_calls_last'])}), goal <= {goal}"
+            )
+        record["warnings"] += warm.get("notes", [])
         last = warm["last_response"]
         if int(last.get("statusCode", 200)) >= 400 or last.get("status") == "failed":
             record["warnings"].append(f"warm invocations answered {_describe(last)}: the latency is an error path's")
@@ -423,12 +516,26 @@ def _cell(value: Any, digits: int = 1) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def _calls_cell(record: dict[str, Any]) -> str:
+    calls = record.get("ddb_calls", {})
+    low, high = calls.get("per_invocation_min"), calls.get("per_invocation_max")
+    if high is None:
+        return "-"
+    return str(high) if low == high else f"{low}-{high}"
+
+
+def _operations(calls: dict[str, int]) -> str:
+    """{"batch_get_item": 1, "query": 1} -> "BatchGetItem 1, Query 1" (the API's names)."""
+    named = sorted(("".join(w.capitalize() for w in op.split("_")), n) for op, n in calls.items())
+    return ", ".join(f"{op} {n}" for op, n in named) or "none"
+
+
 def print_report(floor: ColdSamples, records: list[dict[str, Any]], repeat: int, elapsed_s: float) -> None:
     floor_median = statistics.median(floor.ms)
     width = max([len("function"), *(len(r["label"]) for r in records)])
     header = (
         f"{'function':<{width}}  {'floor ms':>8}  {'cold ms':>8}  {'ratio':>5}  {'peak MiB':>8}"
-        f"  {'warm p50 ms':>11}  {'warm p95 ms':>11}  verdict"
+        f"  {'warm p50 ms':>11}  {'warm p95 ms':>11}  {'ddb calls/inv':>13}  verdict"
     )
     print(header)
     print("-" * len(header))
@@ -437,7 +544,8 @@ def print_report(floor: ColdSamples, records: list[dict[str, Any]], repeat: int,
         print(
             f"{r['label']:<{width}}  {floor_median:>8.1f}  {_cell(r.get('cold', {}).get('median_ms')):>8}"
             f"  {_cell(r.get('cold_ratio'), 2):>5}  {_cell(r.get('peak_mib')):>8}"
-            f"  {_cell(warm.get('p50_ms'), 2):>11}  {_cell(warm.get('p95_ms'), 2):>11}  {r['verdict']}"
+            f"  {_cell(warm.get('p50_ms'), 2):>11}  {_cell(warm.get('p95_ms'), 2):>11}  {_calls_cell(r):>13}"
+            f"  {r['verdict']}"
         )
     print()
     print(
@@ -445,6 +553,25 @@ def print_report(floor: ColdSamples, records: list[dict[str, Any]], repeat: int,
         f" ({repeat} runs, interleaved with the functions'); goals: cold <= {GOAL_COLD_RATIO}x floor,"
         f" peak < {GOAL_PEAK_MIB:.0f} MiB"
     )
+    print("ddb calls/inv: DynamoDB calls (round trips) of one warm invocation, counted by the fake (min-max if varied)")
+    for r in records:
+        calls = r.get("ddb_calls", {})
+        goal = calls.get("goal_max")
+        if goal is None:
+            continue
+        most = calls.get("per_invocation_max")
+        warm = r.get("warm", {})
+        if most is None:
+            why = warm.get("skipped") or "; ".join(r["errors"]) or "no warm invocation"
+            verdict = f"NOT MEASURED ({why.splitlines()[0]})"
+        else:
+            verdict = "OK" if most <= goal else "MISSED"
+            request = warm["scenario"].split(" (", 1)[0]
+            verdict += (
+                f" ({_calls_cell(r)} per invocation: {_operations(calls['last_invocation'])};"
+                f" {request} answered {_describe(warm['last_response'])})"
+            )
+        print(f"GOAL  {r['label']}: {calls['goal']}: at most {goal} DynamoDB round trips: {verdict}")
     for r in records:
         print(f"  {r['label']} ({r['handler']})")
         if "cold" in r:
@@ -457,6 +584,11 @@ def print_report(floor: ColdSamples, records: list[dict[str, Any]], repeat: int,
         if "scenario" in warm:
             print(f"      warm   {warm['scenario']} -> {_describe(warm['last_response'])}")
             print(f"      first  {_describe(warm['first_response'])} in {warm['first_invocation_ms']:.1f} ms")
+            calls = r["ddb_calls"]
+            print(
+                f"      ddb    first invocation: {_operations(calls['first_invocation'])};"
+                f" then per invocation: {_operations(calls['last_invocation'])}"
+            )
         elif "skipped" in warm:
             print(f"      warm   not measured: {warm['skipped']}")
     for r in records:
@@ -551,7 +683,11 @@ def main(argv: list[str] | None = None) -> int:
             "fake": args.fake,
             "memory_after_invocations": MEMORY_AFTER_INVOCATIONS,
         },
-        "goals": {"cold_ratio_max": GOAL_COLD_RATIO, "peak_mib_max": GOAL_PEAK_MIB},
+        "goals": {
+            "cold_ratio_max": GOAL_COLD_RATIO,
+            "peak_mib_max": GOAL_PEAK_MIB,
+            "departures_ddb_calls_max": GOAL_DEPARTURES_DDB_CALLS,
+        },
         "floor": {
             "what": FLOOR,
             **_stats(floor.ms),
