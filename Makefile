@@ -55,7 +55,7 @@ lint: $(STAMPS)/python ## ruff and mypy over the whole tree
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy infra functions layers tests bench
 
-bench: synth ## cold start, memory and warm latency of every function (table + .bench/results.json)
+bench: synth ## every function's cold start, memory, latency, DynamoDB calls; GTFS-RT ingest (.bench/*.json)
 	status=0; $(BIN)/python bench/functions.py --cdk-out cdk.out || status=$$?; \
 	$(BIN)/python bench/transit_rt.py || status=$$?; exit $$status
 
