@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 SOURCE = "gtfs-rt"
 
@@ -17,8 +17,7 @@ SOURCE = "gtfs-rt"
 Update = dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class TripRealtime:
+class TripRealtime(NamedTuple):
     """A TripUpdate: `TRIP#<trip_id> / RT#<service_date>`."""
 
     entity_id: str
@@ -32,8 +31,7 @@ class TripRealtime:
     reference_time: int | None = None  # without start_date: the POSIX time the service date was guessed from
 
 
-@dataclass(frozen=True, slots=True)
-class VehicleRealtime:
+class VehicleRealtime(NamedTuple):
     """A VehiclePosition: `ROUTE#<route_id> / VEH#<vehicle_id>` (the route may come from the static trips)."""
 
     entity_id: str
@@ -51,8 +49,7 @@ class VehicleRealtime:
     timestamp: str  # the vehicle's own timestamp, else the feed's
 
 
-@dataclass(frozen=True, slots=True)
-class AlertRealtime:
+class AlertRealtime(NamedTuple):
     """A service alert: `ALERTS / ALERT#gtfs-rt#<entity id>`."""
 
     alert_id: str
@@ -65,8 +62,7 @@ class AlertRealtime:
     informed: list[dict[str, str]]  # [{route_id?, stop_id?, trip_id?, agency_id?}]
 
 
-@dataclass(frozen=True, slots=True)
-class Rejection:
+class Rejection(NamedTuple):
     """An entity that cannot be used. `kind`/`ident` name what it was about when known (trip id,
     vehicle id, alert id), so that the stored last good version of that object is kept."""
 

@@ -35,9 +35,9 @@ import json
 import uuid
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from poche_common.dynamo import batch_write
@@ -196,8 +196,7 @@ def kind_of(key: Key) -> str:
 # ---------------------------------------------------------------- the ledger
 
 
-@dataclass(frozen=True, slots=True)
-class Known:
+class Known(NamedTuple):
     digest: str
     expires_at: int
 
@@ -378,8 +377,7 @@ def _map_of(value: dict[str, Any] | None, kind: type) -> dict[str, Any]:
 # ---------------------------------------------------------------- one run
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     kind: str  # trip | vehicle | alert
     key: Key
     change: str  # created | updated | deleted
@@ -427,7 +425,7 @@ class RealtimeWriter:
                 if not trip.dated and trip.reference_time is not None:
                     resolved = self.static_trips.index().service_date(trip.trip_id, trip.reference_time)
                     if resolved is not None and resolved != trip.service_date:
-                        trip = replace(trip, service_date=resolved)
+                        trip = trip._replace(service_date=resolved)
                 add(trip.entity_id, plan_trip(trip), trip.trip_id)
             for vehicle in feed.vehicles:
                 route_id = vehicle.route_id
