@@ -113,8 +113,8 @@ def test_poche_invoke_transit_gtfs_rt_with_another_feed_changes_departures(
     result = platform.poche("invoke", "transit-gtfs-rt", extra_env={"POCHE_SOURCE_TRANSIT_GTFS_RT": feed.as_uri()})
 
     assert result.returncode == 0, result.stdout + result.stderr
-    after = {d["trip_id"]: d for d in departures(platform, limit=10)["items"]}
-    changed = after[target["trip_id"]]
+    after = {(d["trip_id"], d["scheduled"]): d for d in departures(platform, limit=10)["items"]}
+    changed = after[(target["trip_id"], target["scheduled"])]  # the same trip runs again on other days
     assert changed["realtime"] is True and changed["delay_s"] == 240
     scheduled = dt.datetime.fromisoformat(changed["scheduled"])
     assert dt.datetime.fromisoformat(changed["expected"]) - scheduled == dt.timedelta(seconds=240)

@@ -14,7 +14,6 @@ import datetime as dt
 import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,45 +22,22 @@ from botocore.config import Config
 
 from poche_common import sources
 from poche_common.clock import parse_iso, to_utc_iso, utc_now
-from poche_common.connector import Outcome, RunLog, RunReport, run_connector
+from poche_common.connector import Outcome, RealtimeRunLog, run_realtime_connector
 from poche_common.errors import FeedFormatError
 from poche_common.events import EventPublisher
+from poche_common.ledger import payload_digest
 from poche_common.observability import logger, metrics
 from poche_common.settings import optional_int, required
 
 from .model import ParsedFeed
 from .parser import parse_feed
-from .store import CONNECTOR, RealtimeWriter, SyncResult, payload_digest
+from .store import CONNECTOR, RealtimeWriter, SyncResult
 
 SAMPLE = Path(__file__).parent / "sample" / "mixed.pb"
 FETCH_TIMEOUT_S = 10.0
 STALE_AFTER_S = 65  # the national validator warns past 65 s
 MAX_IDS_IN_EVENT = 200
 MAX_REASONS_IN_ERROR = 3
-
-
-@dataclass
-class RealtimeRunReport(RunReport):
-    feed_timestamp: str | None = None  # oldest header timestamp of the sources
-    feed_age_s: int | None = None  # how old that was when the run started
-    unchanged: bool = False  # same payloads as the last successful run: not parsed, nothing written
-    refreshed: int = 0  # unchanged items put again to keep them from expiring
-
-
-class RealtimeRunLog(RunLog):
-    """The RunLog, with the feed's freshness in every recorded run."""
-
-    def __init__(self, client: Any, table: str, connector: str) -> None:
-        super().__init__(client, table, connector)
-        self.extras: dict[str, Any] = {}
-        self.last: RunReport | None = None
-
-    def record(self, report: RunReport) -> None:
-        extras, self.extras = self.extras, {}
-        if extras and report.status == "succeeded":
-            report = RealtimeRunReport(**report.as_dict(), **extras)
-        self.last = report
-        super().record(report)
 
 
 def _age(feed_timestamp: str | None, now: dt.datetime) -> int | None:
@@ -203,16 +179,11 @@ _clock: Callable[[], dt.datetime] = utc_now
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     urls = sources.resolve_sources(CONNECTOR, sources.ssm_parameter_reader())
-    shown = [sources.describe(url) for url in urls]
-    report = run_connector(
+    return run_realtime_connector(
         connector=CONNECTOR,
         sources=urls,
         fetch=lambda url: sources.fetch(url, bundled=SAMPLE, timeout=FETCH_TIMEOUT_S),
-        ingest=lambda payloads: ingest(
-            list(zip(shown, payloads, strict=True)), writer=_writer, runs=_runs, events=_events, now=_clock()
-        ),
+        ingest=lambda named: ingest(named, writer=_writer, runs=_runs, events=_events, now=_clock()),
         runs=_runs,
         describe=sources.describe,
     )
-    recorded = _runs.last if _runs.last is not None and _runs.last.started_at == report.started_at else report
-    return recorded.as_dict()

@@ -4,7 +4,7 @@ Items written:
 - `TRIP#<trip_id> / RT#<service_date>`: a trip's predictions, `expires_at` = now + 10 min;
 - `ROUTE#<route_id> / VEH#<vehicle_id>`: a vehicle's position, now + 5 min;
 - `ALERTS / ALERT#gtfs-rt#<id>`: a service alert, now + 30 min;
-- `FEED#transit-gtfs-rt / DIGESTS#<n>`: this connector's ledger (below); `STATE` gets
+- `FEED#transit-gtfs-rt / DIGESTS#<n>`: this connector's ledger (`poche_common.ledger`); `STATE` gets
   `payload_digest` and `feed_timestamp` (the RunLog writes the rest of it). Both are written by
   `commit`, after the items and the run's event: a run that stops halfway is redone whole.
 
@@ -32,8 +32,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import uuid
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -41,36 +39,24 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from poche_common.dynamo import batch_write
+from poche_common.ledger import Key, Known, Ledger, save_payload_state
 
 from .model import SOURCE, AlertRealtime, ParsedFeed, Rejection, TripRealtime, VehicleRealtime
 
 CONNECTOR = "transit-gtfs-rt"
 FEED_PK = f"FEED#{CONNECTOR}"
 STATIC_PK = "FEED#transit-gtfs"
-LEDGER_PREFIX = "DIGESTS#"
 TRIPS_PREFIX = "TRIPS#"
 TTL_S = {"trip": 600, "vehicle": 300, "alert": 1800}
-LEDGER_CHUNK_BYTES = 300_000  # raw text per DIGESTS item, before compression (item limit: 400 KB)
 BATCH = 25
 MAX_ITEM_BYTES = 350_000  # DynamoDB refuses items over 400 KB, and a refused item fails its whole batch
 DEFAULT_WRITE_THREADS = 4
-
-Key = tuple[str, str]
 
 
 def _digest_and_size(content: dict[str, Any]) -> tuple[str, int]:
     """Digest of the content, and its size as JSON (close to, and above, its size as a DynamoDB item)."""
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
     return hashlib.blake2b(text, digest_size=8).hexdigest(), len(text)
-
-
-def payload_digest(payloads: Sequence[bytes]) -> str:
-    """One digest for the ordered payloads of a run."""
-    hasher = hashlib.blake2b(digest_size=16)
-    for data in payloads:
-        hasher.update(len(data).to_bytes(8, "big"))
-        hasher.update(data)
-    return hasher.hexdigest()
 
 
 # ---------------------------------------------------------------- wire format
@@ -191,88 +177,6 @@ def kind_of(key: Key) -> str:
     if key[0].startswith("ROUTE#"):
         return "vehicle"
     return "alert"
-
-
-# ---------------------------------------------------------------- the ledger
-
-
-class Known(NamedTuple):
-    digest: str
-    expires_at: int
-
-
-class Ledger:
-    """Digest and expiry of every item the previous run left, in `<feed pk> / DIGESTS#<n>` items.
-
-    Each item holds zlib-packed lines `pk<TAB>sk<TAB>digest<TAB>expires_at` and the `generation`
-    of the run that wrote it; chunks of another generation than `DIGESTS#0`'s are ignored (a run
-    that stopped halfway), which only makes the next run write more.
-    """
-
-    def __init__(self, client: Any, table: str, pk: str = FEED_PK) -> None:
-        self.client = client
-        self.table = table
-        self.pk = pk
-        self.chunk_keys: list[str] = []
-
-    def read(self) -> dict[Key, Known]:
-        chunks: dict[str, dict[str, Any]] = {}
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": self.pk}, ":prefix": {"S": LEDGER_PREFIX}},
-        }
-        while True:
-            page = self.client.query(**kwargs)
-            for item in page.get("Items", []):
-                chunks[item["sk"]["S"]] = item
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        self.chunk_keys = sorted(chunks)
-        head = chunks.get(f"{LEDGER_PREFIX}0")
-        if head is None:
-            return {}
-        generation = head.get("generation", {}).get("S")
-        known: dict[Key, Known] = {}
-        for item in chunks.values():
-            if item.get("generation", {}).get("S") != generation or "entries" not in item:
-                continue
-            text = zlib.decompress(item["entries"]["B"]).decode()
-            for line in text.split("\n"):
-                parts = line.split("\t")
-                if len(parts) == 4:
-                    known[(parts[0], parts[1])] = Known(parts[2], int(parts[3]))
-        return known
-
-    def requests(self, entries: dict[Key, Known], *, now_iso: str) -> list[dict[str, Any]]:
-        """Put requests replacing the ledger by `entries` (and Delete requests for leftover chunks)."""
-        lines = [f"{pk}\t{sk}\t{k.digest}\t{k.expires_at}" for (pk, sk), k in sorted(entries.items())]
-        chunks: list[list[str]] = [[]]
-        size = 0
-        for line in lines:
-            if size + len(line) + 1 > LEDGER_CHUNK_BYTES and chunks[-1]:
-                chunks.append([])
-                size = 0
-            chunks[-1].append(line)
-            size += len(line.encode()) + 1
-        generation = uuid.uuid4().hex
-        requests = []
-        for number in reversed(range(len(chunks))):  # DIGESTS#0 last: it names the generation
-            item = {
-                "pk": self.pk,
-                "sk": f"{LEDGER_PREFIX}{number}",
-                "generation": generation,
-                "chunks": len(chunks),
-                "count": len(chunks[number]),
-                "written_at": now_iso,
-                "entries": zlib.compress("\n".join(chunks[number]).encode(), 6),
-            }
-            requests.append({"PutRequest": {"Item": wire_item(item)}})
-        for sk in self.chunk_keys:
-            if int(sk.removeprefix(LEDGER_PREFIX) or 0) >= len(chunks):
-                requests.append({"DeleteRequest": {"Key": wire_item({"pk": self.pk, "sk": sk})}})
-        return requests
 
 
 # ---------------------------------------------------------------- static trips
@@ -400,7 +304,7 @@ class RealtimeWriter:
     def __init__(self, client: Any, table: str, *, write_threads: int = DEFAULT_WRITE_THREADS) -> None:
         self.client = client
         self.table = table
-        self.ledger = Ledger(client, table)
+        self.ledger = Ledger(client, table, FEED_PK)
         self.static_trips = StaticTrips(client, table)
         self.write_threads = write_threads
 
@@ -496,7 +400,7 @@ class RealtimeWriter:
         digest (the same payloads next time are not even parsed). A run that stops before this is
         redone whole by the next one, event included (at least once)."""
         self._write(result.ledger)
-        self._save_state(payload, feed_timestamp)
+        save_payload_state(self.client, self.table, FEED_PK, payload, feed_timestamp)
 
     def _write(self, requests: list[dict[str, Any]]) -> None:
         if not requests:
@@ -512,22 +416,6 @@ class RealtimeWriter:
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="batch-write") as pool:
             for future in [pool.submit(batch_write, self.client, self.table, group) for group in groups]:
                 future.result()
-
-    def _save_state(self, payload: str, feed_timestamp: str | None) -> None:
-        names = {"#digest": "payload_digest"}
-        values: dict[str, Any] = {":digest": {"S": payload}}
-        expression = "SET #digest = :digest"
-        if feed_timestamp is not None:
-            names["#ts"] = "feed_timestamp"
-            values[":ts"] = {"S": feed_timestamp}
-            expression += ", #ts = :ts"
-        self.client.update_item(
-            TableName=self.table,
-            Key={"pk": {"S": FEED_PK}, "sk": {"S": "STATE"}},
-            UpdateExpression=expression,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
 
 
 class _Protection:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,43 +19,20 @@ import boto3
 
 from poche_common import sources
 from poche_common.clock import parse_iso, to_utc_iso, utc_now
-from poche_common.connector import Outcome, RunLog, RunReport, run_connector
+from poche_common.connector import Outcome, RealtimeRunLog, run_realtime_connector
 from poche_common.errors import FeedFormatError
 from poche_common.events import EventPublisher
+from poche_common.ledger import payload_digest
 from poche_common.observability import logger, metrics
 from poche_common.settings import required
 
 from .parser import ParsedFeed, merge_trips, parse_feed
-from .store import CONNECTOR, SyncResult, TripWriter, payload_digest
+from .store import CONNECTOR, SyncResult, TripWriter
 
 SAMPLE = Path(__file__).parent / "sample" / "stop-monitoring.json"
 FETCH_TIMEOUT_S = 10.0
 STALE_AFTER_S = 65
 MAX_IDS_IN_EVENT = 200
-
-
-@dataclass
-class RealtimeRunReport(RunReport):
-    feed_timestamp: str | None = None  # oldest ResponseTimestamp of the sources
-    feed_age_s: int | None = None
-    unchanged: bool = False  # same answers as the last successful run: not parsed, nothing written
-    refreshed: int = 0  # unchanged trips put again to keep them from expiring
-
-
-class RealtimeRunLog(RunLog):
-    """The RunLog, with the answer's freshness in every recorded run."""
-
-    def __init__(self, client: Any, table: str, connector: str) -> None:
-        super().__init__(client, table, connector)
-        self.extras: dict[str, Any] = {}
-        self.last: RunReport | None = None
-
-    def record(self, report: RunReport) -> None:
-        extras, self.extras = self.extras, {}
-        if extras and report.status == "succeeded":
-            report = RealtimeRunReport(**report.as_dict(), **extras)
-        self.last = report
-        super().record(report)
 
 
 def _watch_freshness(shown: str, feed_timestamp: str | None, now: dt.datetime) -> int | None:
@@ -163,16 +139,11 @@ _clock: Callable[[], dt.datetime] = utc_now
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     urls = sources.resolve_sources(CONNECTOR, sources.ssm_parameter_reader())
-    shown = [sources.describe(url) for url in urls]
-    report = run_connector(
+    return run_realtime_connector(
         connector=CONNECTOR,
         sources=urls,
         fetch=lambda url: sources.fetch(url, bundled=SAMPLE, timeout=FETCH_TIMEOUT_S),
-        ingest=lambda payloads: ingest(
-            list(zip(shown, payloads, strict=True)), writer=_writer, runs=_runs, events=_events, now=_clock()
-        ),
+        ingest=lambda named: ingest(named, writer=_writer, runs=_runs, events=_events, now=_clock()),
         runs=_runs,
         describe=sources.describe,
     )
-    recorded = _runs.last if _runs.last is not None and _runs.last.started_at == report.started_at else report
-    return recorded.as_dict()

@@ -9,45 +9,33 @@
 A trip is put when its content digest changed or when its stored expiry is within half the TTL
 (a live source keeps its predictions alive, a stopped one lets them expire), deleted when it left
 the answer (unless a visit about it was rejected this run: its last good version stays until it
-expires). The same scheme as `transit_gtfs_rt.store`; each Lambda package ships its own code.
+expires). The same scheme as `transit_gtfs_rt.store`; the ledger and the payload digest are
+`poche_common.ledger`'s.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import uuid
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from poche_common.dynamo import batch_write
+from poche_common.ledger import Key, Known, Ledger, save_payload_state
 
 from .parser import SOURCE, Rejection, TripRealtime
 
 CONNECTOR = "transit-siri-lite"
 FEED_PK = f"FEED#{CONNECTOR}"
-LEDGER_PREFIX = "DIGESTS#"
 TTL_S = 600
 MAX_ITEM_BYTES = 350_000  # DynamoDB refuses items over 400 KB, and a refused item fails its whole batch
-LEDGER_CHUNK_BYTES = 300_000
-
-Key = tuple[str, str]
 
 
 def _digest_and_size(content: dict[str, Any]) -> tuple[str, int]:
     """Digest of the content, and its size as JSON (close to, and above, its size as a DynamoDB item)."""
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     return hashlib.blake2b(text, digest_size=8).hexdigest(), len(text)
-
-
-def payload_digest(payloads: Sequence[bytes]) -> str:
-    hasher = hashlib.blake2b(digest_size=16)
-    for data in payloads:
-        hasher.update(len(data).to_bytes(8, "big"))
-        hasher.update(data)
-    return hasher.hexdigest()
 
 
 def _wire(value: Any) -> dict[str, Any]:
@@ -90,79 +78,6 @@ def trip_item(trip: TripRealtime, expires_at: int) -> tuple[str, int, dict[str, 
 
 
 @dataclass(frozen=True, slots=True)
-class Known:
-    digest: str
-    expires_at: int
-
-
-class Ledger:
-    """Digest and expiry of every item the previous run left, in `FEED#transit-siri-lite / DIGESTS#<n>`."""
-
-    def __init__(self, client: Any, table: str, pk: str = FEED_PK) -> None:
-        self.client = client
-        self.table = table
-        self.pk = pk
-        self.chunk_keys: list[str] = []
-
-    def read(self) -> dict[Key, Known]:
-        chunks: dict[str, dict[str, Any]] = {}
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": self.pk}, ":prefix": {"S": LEDGER_PREFIX}},
-        }
-        while True:
-            page = self.client.query(**kwargs)
-            for item in page.get("Items", []):
-                chunks[item["sk"]["S"]] = item
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        self.chunk_keys = sorted(chunks)
-        head = chunks.get(f"{LEDGER_PREFIX}0")
-        if head is None:
-            return {}
-        generation = head.get("generation", {}).get("S")
-        known: dict[Key, Known] = {}
-        for item in chunks.values():
-            if item.get("generation", {}).get("S") != generation or "entries" not in item:
-                continue
-            for line in zlib.decompress(item["entries"]["B"]).decode().split("\n"):
-                parts = line.split("\t")
-                if len(parts) == 4:
-                    known[(parts[0], parts[1])] = Known(parts[2], int(parts[3]))
-        return known
-
-    def requests(self, entries: dict[Key, Known], *, now_iso: str) -> list[dict[str, Any]]:
-        lines = [f"{pk}\t{sk}\t{k.digest}\t{k.expires_at}" for (pk, sk), k in sorted(entries.items())]
-        chunks: list[list[str]] = [[]]
-        size = 0
-        for line in lines:
-            if size + len(line) + 1 > LEDGER_CHUNK_BYTES and chunks[-1]:
-                chunks.append([])
-                size = 0
-            chunks[-1].append(line)
-            size += len(line.encode()) + 1
-        generation = uuid.uuid4().hex
-        requests = []
-        for number in reversed(range(len(chunks))):  # DIGESTS#0 last: it names the generation
-            item = {
-                "pk": self.pk,
-                "sk": f"{LEDGER_PREFIX}{number}",
-                "generation": generation,
-                "chunks": len(chunks),
-                "count": len(chunks[number]),
-                "written_at": now_iso,
-                "entries": zlib.compress("\n".join(chunks[number]).encode(), 6),
-            }
-            requests.append({"PutRequest": {"Item": wire_item(item)}})
-        for sk in self.chunk_keys:
-            if int(sk.removeprefix(LEDGER_PREFIX) or 0) >= len(chunks):
-                requests.append({"DeleteRequest": {"Key": wire_item({"pk": self.pk, "sk": sk})}})
-        return requests
-
-
-@dataclass(frozen=True, slots=True)
 class Change:
     trip_id: str
     service_date: str
@@ -183,7 +98,7 @@ class TripWriter:
     def __init__(self, client: Any, table: str) -> None:
         self.client = client
         self.table = table
-        self.ledger = Ledger(client, table)
+        self.ledger = Ledger(client, table, FEED_PK)
 
     def sync(
         self,
@@ -242,23 +157,7 @@ class TripWriter:
         digest (the same answers next time are not even parsed). A run that stops before this is
         redone whole by the next one, event included (at least once)."""
         batch_write(self.client, self.table, result.ledger)
-        self._save_state(payload, feed_timestamp)
-
-    def _save_state(self, payload: str, feed_timestamp: str | None) -> None:
-        names = {"#digest": "payload_digest"}
-        values: dict[str, Any] = {":digest": {"S": payload}}
-        expression = "SET #digest = :digest"
-        if feed_timestamp is not None:
-            names["#ts"] = "feed_timestamp"
-            values[":ts"] = {"S": feed_timestamp}
-            expression += ", #ts = :ts"
-        self.client.update_item(
-            TableName=self.table,
-            Key={"pk": {"S": FEED_PK}, "sk": {"S": "STATE"}},
-            UpdateExpression=expression,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
+        save_payload_state(self.client, self.table, FEED_PK, payload, feed_timestamp)
 
 
 def _protected(rejections: Iterable[Rejection]) -> set[str] | None:

@@ -140,3 +140,63 @@ def run_connector(
     metrics.add_metric(name="ItemsChanged", unit="Count", value=outcome.changed)
     runs.record(report)
     return report
+
+
+# ---------------------------------------------------------------- real-time feeds (runs every minute)
+
+
+@dataclass
+class RealtimeRunReport(RunReport):
+    """A run of a real-time connector: the RunReport, with the feed's freshness."""
+
+    feed_timestamp: str | None = None  # oldest timestamp the sources gave for their data
+    feed_age_s: int | None = None  # how old that was when the run started
+    unchanged: bool = False  # same payloads as the last successful run: not parsed, nothing written
+    refreshed: int = 0  # unchanged items put again to keep them from expiring
+
+
+class RealtimeRunLog(RunLog):
+    """The RunLog, with the feed's freshness in every recorded run.
+
+    `ingest` sets `extras` (fields of `RealtimeRunReport`); a succeeded run is recorded with them.
+    `last` is the report last recorded, extras included.
+    """
+
+    def __init__(self, client: Any, table: str, connector: str) -> None:
+        super().__init__(client, table, connector)
+        self.extras: dict[str, Any] = {}
+        self.last: RunReport | None = None
+
+    def record(self, report: RunReport) -> None:
+        extras, self.extras = self.extras, {}
+        if extras and report.status == "succeeded":
+            report = RealtimeRunReport(**report.as_dict(), **extras)
+        self.last = report
+        super().record(report)
+
+    def recorded(self, report: RunReport) -> RunReport:
+        """`report` as recorded (with its extras) when it was the last one recorded, else `report`."""
+        return self.last if self.last is not None and self.last.started_at == report.started_at else report
+
+
+def run_realtime_connector(
+    *,
+    connector: str,
+    sources: list[str],
+    fetch: Callable[[str], bytes],
+    ingest: Callable[[list[tuple[str, bytes]]], Outcome],
+    runs: RealtimeRunLog,
+    describe: Callable[[str], str] = lambda url: url,
+) -> dict[str, Any]:
+    """`run_connector` for a real-time connector: `ingest` gets (source as shown in logs, payload)
+    in source order; returns the run's report as recorded, freshness included."""
+    shown = [describe(url) for url in sources]
+    report = run_connector(
+        connector=connector,
+        sources=sources,
+        fetch=fetch,
+        ingest=lambda payloads: ingest(list(zip(shown, payloads, strict=True))),
+        runs=runs,
+        describe=describe,
+    )
+    return runs.recorded(report).as_dict()
