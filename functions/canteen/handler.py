@@ -29,11 +29,12 @@ _reader = MenuReader(boto3.client("dynamodb"), required("TABLE_NAME"))
 _stale_after = optional_int("STALE_AFTER_SECONDS", 2 * 24 * 3600)
 
 
-def _canteen_or_404(canteen_id: str) -> dict[str, Any]:
-    item = _reader.canteen(canteen_id)
+def _canteen_or_404(canteen_id: str) -> tuple[dict[str, Any], str | None]:
+    """The canteen and the feed's `fetched_at` (one round trip), or 404."""
+    item, fetched_at = _reader.canteen_and_fetched_at(canteen_id)
     if item is None:
         raise NotFoundError(f"Aucune cantine n'a l'identifiant « {canteen_id} ».")
-    return item
+    return item, fetched_at
 
 
 @app.get("/v1/canteens")
@@ -53,7 +54,8 @@ def list_canteens() -> Response:
 
 @app.get("/v1/canteens/{canteen_id}")
 def get_canteen(canteen_id: str) -> Response:
-    payload = {**canteen_view(_canteen_or_404(canteen_id)), **freshness(_reader.fetched_at(), _stale_after)}
+    canteen, fetched_at = _canteen_or_404(canteen_id)
+    payload = {**canteen_view(canteen), **freshness(fetched_at, _stale_after)}
     return json_response(app, payload, max_age=CACHE_SECONDS)
 
 
@@ -81,14 +83,14 @@ def menu_range(first: dt.date | None, last: dt.date | None, today: dt.date) -> t
 @app.get("/v1/canteens/{canteen_id}/menus")
 def list_menus(canteen_id: str) -> Response:
     first, last = menu_range(query_date(app, "from"), query_date(app, "to"), today_paris())
-    canteen = _canteen_or_404(canteen_id)
+    canteen, fetched_at = _canteen_or_404(canteen_id)
     payload = {
         "canteen": canteen_view(canteen),
         "from": first.isoformat(),
         "to": last.isoformat(),
         "items": [meal_view(item) for item in _reader.meals(canteen_id, first, last)],
         "next": None,
-        **freshness(_reader.fetched_at(), _stale_after),
+        **freshness(fetched_at, _stale_after),
     }
     return json_response(app, payload, max_age=CACHE_SECONDS)
 

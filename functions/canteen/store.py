@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from poche_common.dynamo import from_item, to_item
@@ -16,11 +17,25 @@ class MenuReader:
         self.client = client
         self.table = table
 
-    def canteen(self, canteen_id: str) -> dict[str, Any] | None:
-        response = self.client.get_item(
-            TableName=self.table, Key=to_item({"pk": f"CANTEEN#{canteen_id}", "sk": "PROFILE"})
-        )
-        return from_item(response["Item"]) if "Item" in response else None
+    def canteen_and_fetched_at(self, canteen_id: str) -> tuple[dict[str, Any] | None, str | None]:
+        """The canteen's profile and the feed's `fetched_at`, in one round trip (BatchGetItem)."""
+        keys = [
+            to_item({"pk": f"CANTEEN#{canteen_id}", "sk": "PROFILE"}),
+            to_item({"pk": f"FEED#{CONNECTOR}", "sk": "STATE"}),
+        ]
+        found: dict[str, dict[str, Any]] = {}
+        request: dict[str, Any] = {self.table: {"Keys": keys}}
+        for attempt in range(4):  # unprocessed keys only under throttling
+            response = self.client.batch_get_item(RequestItems=request)
+            for item in response.get("Responses", {}).get(self.table, []):
+                found[item["pk"]["S"]] = from_item(item)
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                break
+            time.sleep(0.05 * 2**attempt)
+        state = found.get(f"FEED#{CONNECTOR}") or {}
+        fetched_at = state.get("fetched_at")
+        return found.get(f"CANTEEN#{canteen_id}"), str(fetched_at) if fetched_at else None
 
     def canteens(
         self, commune: str | None, limit: int, start: dict[str, Any] | None

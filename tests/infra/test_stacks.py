@@ -172,11 +172,12 @@ def test_menu_service_can_only_read_its_table(synthesized: Synthesized) -> None:
     ]
     assert len(data_statements) == 1
     (statement,) = data_statements
-    assert actions(statement) == {"dynamodb:GetItem", "dynamodb:Query"}
+    assert actions(statement) == {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
     assert table in json.dumps(statement["Resource"])
     granted = set().union(*(actions(s) for s in role_statements(synthesized, function)))
     assert granted <= {
         "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
         "dynamodb:Query",
         "logs:CreateLogStream",
         "logs:PutLogEvents",

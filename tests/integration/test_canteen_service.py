@@ -203,3 +203,22 @@ def test_before_any_feed_was_read(cloud: Cloud, lambda_context: Any) -> None:
     response = module.handler(http_api_event("GET /v1/canteens", "/v1/canteens"), lambda_context)
     payload = body(response)
     assert payload == {"items": [], "next": None, "as_of": None, "stale": True}
+
+
+def test_menus_take_two_dynamodb_round_trips(cloud: Cloud, lambda_context: Any) -> None:
+    cloud.load("canteen_menus_scdl").handler(dict(SCHEDULED_INPUT), lambda_context)
+    module = cloud.load("canteen")
+    calls: list[str] = []
+    real = module._reader.client
+
+    class Counting:
+        def __getattr__(self, name: str) -> Any:
+            calls.append(name)
+            return getattr(real, name)
+
+    module._reader.client = Counting()
+    event = http_api_event(MENUS, "/v1/canteens/0611047G/menus", query={"from": "2026-11-30", "to": "2026-12-04"},
+                           path_parameters={"canteen_id": "0611047G"})  # fmt: skip
+    response = module.handler(event, lambda_context)
+    assert response["statusCode"] == 200 and len(body(response)["items"]) == 4
+    assert calls == ["batch_get_item", "query"]

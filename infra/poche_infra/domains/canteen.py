@@ -13,7 +13,7 @@ from ..constructs.runtime import PhaseRuntime
 from ..constructs.table import DomainTable
 from ..paths import CONNECTORS, FUNCTIONS
 
-READ = ["dynamodb:GetItem", "dynamodb:Query"]
+READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
 WRITE = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"]
 
 
