@@ -160,3 +160,34 @@ def test_traffic_events_by_commune_and_bbox(platform: RunningPlatform, tmp_path:
     assert len(every["items"]) > len([e for e in every["items"] if e["active"]])
     status, _, _ = get(f"{platform.base_url}/v1/traffic/events?commune=61999")
     assert status == 404
+
+
+AGENDA_PAGE = ROOT / "functions/connectors/agenda_openagenda/sample/events-page1.json"
+AGENDA_NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)  # the moment the agenda sample describes
+
+
+def test_events_of_a_commune_from_openagenda(platform: RunningPlatform, tmp_path: Path) -> None:
+    import json
+
+    offset = dt.datetime.now(dt.UTC) - AGENDA_NOW
+    pattern = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"
+
+    def move(match: re.Match[str]) -> str:
+        return (dt.datetime.fromisoformat(match.group(0).replace("Z", "+00:00")) + offset).isoformat()
+
+    page = json.loads(re.sub(pattern, move, AGENDA_PAGE.read_text(encoding="utf-8")))
+    page.pop("after", None)  # one page: the last
+    feed = tmp_path / "events.json"
+    feed.write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
+    result = platform.poche("invoke", "agenda-openagenda", extra_env={"POCHE_SOURCE_AGENDA_OPENAGENDA": feed.as_uri()})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    listed = json_get(f"{platform.base_url}/v1/events?commune=61001")
+    concert = next(e for e in listed["items"] if e["event_id"] == "openagenda:8001")
+    assert "concert" in concert["categories"] and concert["location"]["commune"] == "61001"
+    begins = [e["begin"] for e in listed["items"]]
+    assert begins == sorted(begins, key=dt.datetime.fromisoformat)
+    detail = json_get(f"{platform.base_url}/v1/events/openagenda:8001")
+    assert detail["title"] == concert["title"] and detail["occurrences"]
+    status, _, _ = get(f"{platform.base_url}/v1/events/openagenda:999999")
+    assert status == 404

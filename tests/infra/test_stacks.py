@@ -359,3 +359,21 @@ def test_realtime_connectors_run_every_minute_gtfs_rt_with_the_protobuf_layer(sy
     assert (
         service["Properties"]["Environment"]["Variables"]["REALTIME_CONNECTORS"] == "transit-gtfs-rt,transit-siri-lite"
     )
+
+
+def test_agenda_routes_and_least_privilege(synthesized: Synthesized) -> None:
+    assert {"GET /v1/events", "GET /v1/events/{event_id}"} <= route_keys(synthesized)
+    tables = resources(synthesized, PROXIMITY, "AWS::DynamoDB::Table")
+    (agenda_table,) = [logical for logical in tables if logical.startswith("Agenda")]
+    for package, writes in (("agenda", False), ("agenda_openagenda", True)):
+        _, function = function_named(synthesized, package)
+        for statement in role_statements(synthesized, function):
+            data_actions = {a for a in actions(statement) if a.startswith("dynamodb:")}
+            if not data_actions:
+                continue
+            resource = json.dumps(statement["Resource"])
+            assert agenda_table in resource
+            assert not any(other in resource for other in tables if other != agenda_table)
+            assert "dynamodb:Scan" not in data_actions
+            if not writes:
+                assert data_actions <= {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}

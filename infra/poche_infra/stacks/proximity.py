@@ -7,6 +7,7 @@ from constructs import Construct
 
 from ..config import Settings
 from ..constructs.runtime import PhaseRuntime
+from ..domains.agenda import AgendaDomain
 from ..domains.canteen import CanteenDomain
 from ..domains.communes import CommunesDomain
 from ..domains.traffic import TrafficDomain
@@ -21,3 +22,4 @@ class ProximityStack(cdk.Stack):
         self.canteen = CanteenDomain(self, "Canteen", settings=settings, runtime=runtime)
         self.transit = TransitDomain(self, "Transit", settings=settings, runtime=runtime)
         self.traffic = TrafficDomain(self, "Traffic", settings=settings, runtime=runtime)
+        self.agenda = AgendaDomain(self, "Agenda", settings=settings, runtime=runtime)

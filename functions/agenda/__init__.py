@@ -1,0 +1,1 @@
+"""Service `agenda`: local events and their occurrences."""

@@ -1,0 +1,29 @@
+"""Limits, cache lifetime and vocabulary of the agenda API (shared by the handler and its OpenAPI document)."""
+
+CACHE_SECONDS = 900  # the feeds are read hourly
+STALE_AFTER_SECONDS = 3 * 3600  # three missed hourly runs: the answer says `stale: true`
+DEFAULT_RANGE_DAYS = 30  # from today to today + 30 (Paris)
+MAX_RANGE_DAYS = 92
+MAX_EXAMINED = 2_000  # occurrence items read for one page at most (category and q filter in code)
+MAX_Q_LENGTH = 100
+DETAIL_OCCURRENCES = 50
+# Connectors writing this table: `as_of` is the oldest of their last successful reads.
+CONNECTORS = ("agenda-openagenda",)
+
+CATEGORIES: dict[str, str] = {
+    "concert": "Concert",
+    "theatre": "Théâtre",
+    "exposition": "Exposition",
+    "cinema": "Cinéma",
+    "sport": "Sport",
+    "conference": "Conférence",
+    "atelier": "Atelier",
+    "festival": "Festival",
+    "marche": "Marché",
+    "visite": "Visite",
+    "danse": "Danse",
+    "jeune_public": "Jeune public",
+    "autre": "Autre",
+}
+STATUSES = ("scheduled", "rescheduled", "moved_online", "postponed", "full", "cancelled")
+ACCESSIBILITY = ("hearing", "visual", "motor", "psychic", "intellectual")

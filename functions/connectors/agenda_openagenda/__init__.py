@@ -1,0 +1,1 @@
+"""Connector `agenda-openagenda`: OpenAgenda v2 events JSON -> the agenda table."""

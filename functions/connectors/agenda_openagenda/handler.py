@@ -1,0 +1,92 @@
+"""Lambda entry point of the `agenda-openagenda` connector (EventBridge Scheduler, hourly).
+
+Source: the events endpoint URL of one or more agendas, comma-separated
+(`https://api.openagenda.com/v2/agendas/<uid>/events?detailed=1&relative[]=current&relative[]=upcoming&key=...`),
+or `bundled` (two sample pages). Each source's pages are followed to the end (`pages.py`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import boto3
+
+from poche_common import sources
+from poche_common.clock import utc_now
+from poche_common.connector import Outcome, RunLog, run_connector
+from poche_common.events import EventPublisher
+from poche_common.observability import logger, metrics
+from poche_common.settings import required
+
+from .model import SOURCE
+from .pages import SAMPLE_DIR, read_pages
+from .parser import parse_feed
+from .store import EventWriter
+
+CONNECTOR = "agenda-openagenda"
+MAX_CHANGES_IN_EVENT = 500
+
+_dynamodb = boto3.client("dynamodb")
+_table = required("TABLE_NAME")
+_writer = EventWriter(_dynamodb, _table)
+_runs = RunLog(_dynamodb, _table, CONNECTOR)
+_events = EventPublisher(required("EVENT_BUS_NAME"), source="poche.agenda")
+
+
+def fetch_source(url: str) -> bytes:
+    """Every page of one source, merged (bounded in pages and bytes)."""
+    return read_pages(url, lambda page, budget: sources.fetch(page, bundled=SAMPLE_DIR, max_bytes=max(budget, 1)))
+
+
+def ingest(payloads: list[bytes], writer: EventWriter, events: EventPublisher, now: dt.datetime) -> Outcome:
+    """Parse every source (all must parse before anything is written), write, announce.
+
+    The sources together are the feed of OpenAgenda events: an event found in none of them is withdrawn,
+    unless one of them could not be read to its end.
+    """
+    feeds = [parse_feed(data) for data in payloads]
+    outcome = Outcome()
+    keep: set[str] = set()
+    for feed in feeds:
+        outcome.read += feed.read
+        outcome.rejected += len(feed.rejected)
+        outcome.rejections += [{"event": r.ref, "reason": r.reason} for r in feed.rejected]
+        keep |= {f"{SOURCE}:{r.uid}" for r in feed.rejected if r.uid}
+    complete = all(feed.complete for feed in feeds)
+    if not complete:
+        logger.warning("feed not read to its end (page limit): withdrawn events are kept this run")
+    result = writer.sync(
+        SOURCE, [event for feed in feeds for event in feed.events], keep=keep, complete=complete, now=now
+    )
+    if result.past:
+        logger.info("past events not stored", extra={"past": result.past})
+    outcome.changed = len(result.changes)
+    if result.changes:
+        facts = [c.as_fact() for c in result.changes]
+        events.publish(
+            "EventsUpdated",
+            {
+                "connector": CONNECTOR,
+                "source": SOURCE,
+                "event_ids": sorted({c.event_id for c in result.changes})[:MAX_CHANGES_IN_EVENT],
+                "communes": sorted({code for c in result.changes for code in c.communes}),
+                "changes": facts[:MAX_CHANGES_IN_EVENT],
+                "truncated": len(facts) > MAX_CHANGES_IN_EVENT,
+            },
+        )
+    return outcome
+
+
+@logger.inject_lambda_context()
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    report = run_connector(
+        connector=CONNECTOR,
+        sources=sources.resolve_sources(CONNECTOR, sources.ssm_parameter_reader()),
+        fetch=fetch_source,
+        ingest=lambda payloads: ingest(payloads, _writer, _events, utc_now()),
+        runs=_runs,
+        describe=sources.describe,
+    )
+    return report.as_dict()

@@ -1,0 +1,93 @@
+"""Agenda domain: local events (concerts, shows, exhibitions, markets...) and their occurrences.
+
+One table for every agenda connector (`agenda-openagenda` now; `agenda-datatourisme` later writes events of the
+same shape with another `source`). Layout: functions/connectors/agenda_openagenda/store.py. `by_commune`:
+COMMUNE#<insee> / <begin UTC>#<event id> (a commune's occurrences by date); `by_month`: ALL#<YYYY-MM> /
+<begin UTC>#<event id> (the territory's occurrences by date) and SOURCE#<source> / <event id> (a connector's
+catalogue, which it diffs against).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from ..config import Settings
+from ..constructs.connector import ScheduledConnector
+from ..constructs.function import PocheFunction
+from ..constructs.routes import PublicRoutes
+from ..constructs.runtime import PhaseRuntime
+from ..constructs.table import DomainTable
+from ..paths import CONNECTORS, FUNCTIONS
+
+CONNECTOR = "agenda-openagenda"
+STALE_AFTER_SECONDS = 3 * 3600  # three missed hourly runs
+
+
+class AgendaDomain(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, runtime: PhaseRuntime) -> None:
+        super().__init__(scope, construct_id)
+        self.table = DomainTable(
+            self,
+            "Events",
+            settings=settings,
+            indexes={"by_commune": ("gsi1pk", "gsi1sk"), "by_month": ("gsi2pk", "gsi2sk")},
+        )
+        table = self.table.table
+        index_arns = {name: f"{table.table_arn}/index/{name}" for name in self.table.index_names}
+
+        self.service = PocheFunction(
+            self,
+            "Service",
+            settings=settings,
+            package_dir=FUNCTIONS / "agenda",
+            domain="agenda",
+            description="Poche agenda service (GET /v1/events...)",
+            layers=runtime.layers,
+            alarm_topic=runtime.alarm_topic,
+            environment={"TABLE_NAME": table.table_name, "STALE_AFTER_SECONDS": str(STALE_AFTER_SECONDS)},
+        )
+        # Feed state, an event's profile (GetItem) and its occurrences (Query on its partition); lists through
+        # the two indexes.
+        self.service.function.add_to_role_policy(
+            iam.PolicyStatement(actions=["dynamodb:GetItem", "dynamodb:Query"], resources=[table.table_arn])
+        )
+        self.service.function.add_to_role_policy(
+            iam.PolicyStatement(actions=["dynamodb:Query"], resources=list(index_arns.values()))
+        )
+        PublicRoutes(
+            self,
+            "Routes",
+            api=runtime.api,
+            function=self.service.function,
+            paths=["/v1/events", "/v1/events/{event_id}"],
+        )
+
+        self.connector = ScheduledConnector(
+            self,
+            "OpenAgenda",
+            settings=settings,
+            runtime=runtime,
+            name=CONNECTOR,
+            package_dir=CONNECTORS / "agenda_openagenda",
+            domain="agenda",
+            schedule=settings.territory.schedules.get(CONNECTOR, "rate(1 hour)"),
+            environment={"TABLE_NAME": table.table_name},
+        )
+        # Run log (GetItem/PutItem/UpdateItem), an event's items (Query on its partition, BatchWriteItem puts and
+        # deletes), and the diff: one Query of its SOURCE# partition of `by_month`.
+        self.connector.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:Query",
+                    "dynamodb:BatchWriteItem",
+                ],
+                resources=[table.table_arn],
+            )
+        )
+        self.connector.function.add_to_role_policy(
+            iam.PolicyStatement(actions=["dynamodb:Query"], resources=[index_arns["by_month"]])
+        )

@@ -1,0 +1,63 @@
+"""News domain: local news from RSS 2.0 / Atom feeds, general (the département) or per commune."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from ..config import Settings
+from ..constructs.connector import ScheduledConnector
+from ..constructs.function import PocheFunction
+from ..constructs.routes import PublicRoutes
+from ..constructs.runtime import PhaseRuntime
+from ..constructs.table import DomainTable
+from ..paths import CONNECTORS, FUNCTIONS
+
+CONNECTOR = "news-rss"
+STALE_AFTER_SECONDS = 3 * 3600  # three missed hourly runs
+READ = ["dynamodb:GetItem", "dynamodb:Query"]
+WRITE = [
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:BatchWriteItem",
+]
+
+
+class NewsDomain(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, runtime: PhaseRuntime) -> None:
+        super().__init__(scope, construct_id)
+        self.table = DomainTable(self, "News", settings=settings, indexes={"by_tag": ("gsi1pk", "gsi1sk")})
+        table_name = self.table.table.table_name
+
+        self.service = PocheFunction(
+            self,
+            "Service",
+            settings=settings,
+            package_dir=FUNCTIONS / "news",
+            domain="news",
+            description="Poche news service (GET /v1/news)",
+            layers=runtime.layers,
+            alarm_topic=runtime.alarm_topic,
+            environment={"TABLE_NAME": table_name, "STALE_AFTER_SECONDS": str(STALE_AFTER_SECONDS)},
+        )
+        self.service.function.add_to_role_policy(
+            iam.PolicyStatement(actions=READ, resources=self.table.arns(with_indexes=True))
+        )
+        PublicRoutes(self, "Routes", api=runtime.api, function=self.service.function, paths=["/v1/news"])
+
+        self.connector = ScheduledConnector(
+            self,
+            "NewsRss",
+            settings=settings,
+            runtime=runtime,
+            name=CONNECTOR,
+            package_dir=CONNECTORS / "news_rss",
+            domain="news",
+            schedule=settings.territory.schedules.get(CONNECTOR, "rate(1 hour)"),
+            environment={"TABLE_NAME": table_name},
+        )
+        # The run log reads and updates FEED#news-rss/STATE (GetItem, UpdateItem) and puts its runs; articles are
+        # read with BatchGetItem and written with BatchWriteItem; nothing is ever deleted (TTL does it).
+        self.connector.function.add_to_role_policy(iam.PolicyStatement(actions=WRITE, resources=self.table.arns()))
