@@ -191,3 +191,42 @@ def test_events_of_a_commune_from_openagenda(platform: RunningPlatform, tmp_path
     assert detail["title"] == concert["title"] and detail["occurrences"]
     status, _, _ = get(f"{platform.base_url}/v1/events/openagenda:999999")
     assert status == 404
+
+
+NEWS_SAMPLES = ROOT / "functions/connectors/news_rss/sample"
+NEWS_NOW = dt.datetime(2026, 11, 29, 8, 0, tzinfo=dt.UTC)  # the moment the news samples describe
+
+
+def shifted_feed(path: Path, offset: dt.timedelta) -> str:
+    """A feed with its ISO 8601 (Atom) and RFC 822 (RSS) times moved by `offset`."""
+    from email.utils import format_datetime, parsedate_to_datetime
+
+    iso = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"
+    rfc822 = r"[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}(?::\d{2})? (?:[+-]\d{4}|GMT|UT)"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(
+        iso, lambda m: (dt.datetime.fromisoformat(m.group(0).replace("Z", "+00:00")) + offset).isoformat(), text
+    )
+    return re.sub(rfc822, lambda m: format_datetime(parsedate_to_datetime(m.group(0)) + offset), text)
+
+
+def test_news_of_a_commune_newest_first(platform: RunningPlatform, tmp_path: Path) -> None:
+    offset = dt.datetime.now(dt.UTC) - NEWS_NOW
+    general, alencon = tmp_path / "orne.xml", tmp_path / "alencon.xml"
+    general.write_text(shifted_feed(NEWS_SAMPLES / "orne-actualites.xml", offset), encoding="utf-8")
+    alencon.write_text(shifted_feed(NEWS_SAMPLES / "alencon-actualites.xml", offset), encoding="utf-8")
+    source = f"general={general.as_uri()},61001={alencon.as_uri()}"
+    result = platform.poche("invoke", "news-rss", extra_env={"POCHE_SOURCE_NEWS_RSS": source})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    mixed = json_get(f"{platform.base_url}/v1/news?commune=61001&limit=50")
+    tags = {tag for item in mixed["items"] for tag in item["tags"]}
+    assert {"general", "61001"} <= tags
+    published = [dt.datetime.fromisoformat(item["published"]) for item in mixed["items"]]
+    assert published == sorted(published, reverse=True)
+    only_general = json_get(f"{platform.base_url}/v1/news")
+    assert only_general["items"] and all("general" in item["tags"] for item in only_general["items"])
+    assert all(len(item["summary"]) <= 280 for item in mixed["items"])
+    assert not any(re.search(r"</?[a-zA-Z][^>]*>", item["summary"]) for item in mixed["items"])  # HTML stripped
+    status, _, _ = get(f"{platform.base_url}/v1/news?commune=61999")
+    assert status == 404

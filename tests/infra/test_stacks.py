@@ -377,3 +377,18 @@ def test_agenda_routes_and_least_privilege(synthesized: Synthesized) -> None:
             assert "dynamodb:Scan" not in data_actions
             if not writes:
                 assert data_actions <= {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
+
+
+def test_news_route_and_least_privilege(synthesized: Synthesized) -> None:
+    assert "GET /v1/news" in route_keys(synthesized)
+    tables = resources(synthesized, PROXIMITY, "AWS::DynamoDB::Table")
+    (news_table,) = [logical for logical in tables if logical.startswith("News")]
+    for package in ("news", "news_rss"):
+        _, function = function_named(synthesized, package)
+        for statement in role_statements(synthesized, function):
+            data_actions = {a for a in actions(statement) if a.startswith("dynamodb:")}
+            if data_actions:
+                resource = json.dumps(statement["Resource"])
+                assert news_table in resource
+                assert not any(other in resource for other in tables if other != news_table)
+                assert "dynamodb:Scan" not in data_actions

@@ -10,6 +10,7 @@ from ..constructs.runtime import PhaseRuntime
 from ..domains.agenda import AgendaDomain
 from ..domains.canteen import CanteenDomain
 from ..domains.communes import CommunesDomain
+from ..domains.news import NewsDomain
 from ..domains.traffic import TrafficDomain
 from ..domains.transit import TransitDomain
 
@@ -23,3 +24,4 @@ class ProximityStack(cdk.Stack):
         self.transit = TransitDomain(self, "Transit", settings=settings, runtime=runtime)
         self.traffic = TrafficDomain(self, "Traffic", settings=settings, runtime=runtime)
         self.agenda = AgendaDomain(self, "Agenda", settings=settings, runtime=runtime)
+        self.news = NewsDomain(self, "News", settings=settings, runtime=runtime)

@@ -1,0 +1,406 @@
+"""Parse an RSS 2.0 or Atom feed into a `ParsedFeed`; HTML to plain text and short summaries.
+
+Elements are matched by LOCAL NAME, whatever their namespace (`content:encoded`, `dc:date`,
+`media:content`, Atom's default namespace...). Shapes read:
+
+- RSS 2.0: `rss / channel / item`: `title`, `link`, `guid`, `pubDate` (RFC 822; else `dc:date`, ISO 8601),
+  `description` (else `content:encoded`) for the summary, `category` (repeated), image from
+  `enclosure[type=image/*]`, else `media:content|media:thumbnail`, else the first `<img>` of the HTML.
+- Atom: `feed / entry`: `title` (text or html), `link[rel=alternate]` (or without `rel`), `id`,
+  `published` (else `updated`), `summary` (else `content`, type `html`, `text` or `xhtml`),
+  `category[@term|@label]`, image from `link[rel=enclosure][type=image/*]` or the HTML.
+
+Safe XML with the standard library only, exactly as the traffic connector: expat with every DOCTYPE,
+entity declaration and external entity refused as soon as it is seen (`FeedFormatError`).
+
+A document that is not XML, or whose root is neither `rss` (with a `channel`) nor `feed`, is a
+`FeedFormatError` for that feed. A bad item is skipped and recorded as a `RejectedItem`: it needs a title,
+an http(s) link (the `guid` serves when it is a permalink URL) and a readable date.
+
+Times: RFC 822 or ISO 8601 with an offset; a time without offset (or with an unknown zone name) is taken
+as Europe/Paris. Stored in UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from typing import Any, NoReturn
+from urllib.parse import urlparse
+from xml.parsers import expat
+from zoneinfo import ZoneInfo
+
+from poche_common.errors import FeedFormatError
+
+from .model import NewsItem, ParsedFeed, RejectedItem, item_id
+
+__all__ = ["html_to_text", "parse_date", "parse_feed", "parse_xml", "summarize"]
+
+PARIS = ZoneInfo("Europe/Paris")
+SUMMARY_LENGTH = 280
+TITLE_LENGTH = 300
+MAX_CATEGORIES = 10
+CATEGORY_LENGTH = 80
+UNTITLED_FEED = "Flux sans titre"
+
+# --- safe XML -------------------------------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    """Raised inside expat's handlers: stops the parse before anything is expanded or fetched."""
+
+
+def _refuse(what: str) -> Any:
+    def handler(*_: Any) -> NoReturn:
+        raise _Refused(what)
+
+    return handler
+
+
+def parse_xml(data: bytes) -> ET.Element:
+    """The document's root, built with every DOCTYPE, entity declaration and external entity refused."""
+    builder = ET.TreeBuilder()
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def name(raw: str) -> str:
+        return "{" + raw if "}" in raw else raw
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        builder.start(name(tag), {name(key): value for key, value in attributes.items()})
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = lambda tag: builder.end(name(tag))
+    parser.CharacterDataHandler = builder.data
+    parser.StartDoctypeDeclHandler = _refuse("une déclaration DOCTYPE")
+    parser.EntityDeclHandler = _refuse("une déclaration d'entité")
+    parser.UnparsedEntityDeclHandler = _refuse("une déclaration d'entité externe")
+    parser.ExternalEntityRefHandler = _refuse("une entité externe")
+    try:
+        parser.Parse(data, True)
+    except _Refused as exc:
+        raise FeedFormatError(
+            f"Le flux XML contient {exc} : refusé par sécurité (expansion d'entités et entités externes interdites)."
+        ) from None
+    except expat.ExpatError as exc:
+        raise FeedFormatError(
+            f"Le fichier reçu n'est pas un XML bien formé (ligne {exc.lineno}, colonne {exc.offset} : "
+            f"{expat.ErrorString(exc.code)}) : fichier tronqué ou qui n'est pas du XML."
+        ) from None
+    root: ET.Element = builder.close()
+    return root
+
+
+# --- tree helpers (by local name) -----------------------------------------------------------------------------
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(element: ET.Element, name: str) -> Iterator[ET.Element]:
+    return (child for child in element if _local(child.tag) == name)
+
+
+def _child(element: ET.Element, name: str) -> ET.Element | None:
+    return next(_children(element, name), None)
+
+
+def _text(element: ET.Element | None) -> str:
+    return "".join(element.itertext()).strip() if element is not None else ""
+
+
+def _attr(element: ET.Element, name: str) -> str:
+    """An attribute by local name (namespaced or not), stripped; '' when absent."""
+    for key, value in element.attrib.items():
+        if _local(key) == name:
+            return value.strip()
+    return ""
+
+
+def _web_url(value: str) -> str | None:
+    """`value` when it is an absolute http(s) URL (never `javascript:`, `data:`...), else None."""
+    value = value.strip()
+    parts = urlparse(value)
+    if parts.scheme.lower() in ("http", "https") and parts.netloc and not re.search(r"\s", value):
+        return value
+    return None
+
+
+# --- HTML -> plain text ---------------------------------------------------------------------------------------
+
+_SKIPPED = frozenset({"script", "style", "iframe", "noscript", "template", "object", "embed", "svg", "head"})
+_BLOCKS = frozenset(
+    {
+        "p", "div", "section", "article", "header", "footer", "aside", "blockquote", "pre", "ul", "ol", "li",
+        "dl", "dt", "dd", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption", "hr",
+        "address", "main", "nav", "form", "fieldset",
+    }
+)  # fmt: skip
+_VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "source", "track", "wbr"})
+_ANY_SPACE = re.compile(r"\s+")
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u202f]+")
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping: list[str] = []
+        self.first_image: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        tag = tag.rsplit(":", 1)[-1]  # Atom xhtml content re-serialized with a prefix: `ns0:p`
+        if self.skipping:
+            if tag == self.skipping[-1] and tag not in _VOID:
+                self.skipping.append(tag)
+            return
+        if tag in _SKIPPED:
+            if tag not in _VOID:
+                self.skipping.append(tag)
+            return
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag in _BLOCKS:
+            self.parts.append("\n\n")
+        elif tag == "img" and self.first_image is None:
+            self.first_image = _web_url(dict(attrs).get("src") or "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag.rsplit(":", 1)[-1] in _SKIPPED:
+            return  # a self-closed <iframe/> holds nothing and opens nothing
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        tag = tag.rsplit(":", 1)[-1]
+        if self.skipping:
+            if tag == self.skipping[-1]:
+                self.skipping.pop()
+            return
+        if tag in _BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(_ANY_SPACE.sub(" ", data))  # in HTML a newline is a space: breaks come from tags
+
+
+def _extract(html: str) -> tuple[str, str | None]:
+    extractor = _TextExtractor()
+    extractor.feed(html)
+    extractor.close()
+    raw = "".join(extractor.parts)
+    paragraphs: list[str] = []
+    for block in re.split(r"\n[ \t\r\f\v\u00a0\u202f]*\n", raw):
+        lines = [_SPACES.sub(" ", line).strip() for line in block.split("\n")]
+        text = "\n".join(line for line in lines if line)
+        if text:
+            paragraphs.append(text)
+    return "\n\n".join(paragraphs), extractor.first_image
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML fragment: tags dropped (script, style, iframe... with their content), entities
+    unescaped, paragraph breaks kept as a blank line, `<br>` as a line break, other whitespace collapsed."""
+    return _extract(html)[0]
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def summarize(text: str, limit: int = SUMMARY_LENGTH) -> str:
+    """`text` if short enough, else cut at the last word boundary before `limit` with "…" (at most `limit`)."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    boundary = max(cut.rfind(" "), cut.rfind("\n"))
+    if boundary >= limit // 2:
+        cut = cut[:boundary]
+    return cut.rstrip(" \n,;:.-–—") + "…"
+
+
+# --- dates ----------------------------------------------------------------------------------------------------
+
+
+def parse_date(value: str) -> dt.datetime | None:
+    """RFC 822 (RSS) or ISO 8601 (Atom, dc:date), as an aware UTC datetime; None when unreadable."""
+    value = value.strip()
+    if not value:
+        return None
+    moment: dt.datetime | None = None
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        try:
+            moment = dt.datetime.fromisoformat(value.replace("z", "Z"))
+        except ValueError:
+            return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=PARIS)
+    return moment.astimezone(dt.UTC)
+
+
+# --- feeds ----------------------------------------------------------------------------------------------------
+
+
+def _categories(values: list[str]) -> tuple[str, ...]:
+    seen: list[str] = []
+    for value in values:
+        label = one_line(html_to_text(value))[:CATEGORY_LENGTH]
+        if label and label not in seen:
+            seen.append(label)
+    return tuple(seen[:MAX_CATEGORIES])
+
+
+def _media_image(element: ET.Element) -> str | None:
+    for child in element:
+        name = _local(child.tag)
+        if name == "enclosure" and _attr(child, "type").lower().startswith("image/"):
+            return _web_url(_attr(child, "url"))
+        if name in ("content", "thumbnail") and child.tag.startswith("{http://search.yahoo.com/mrss"):
+            medium = _attr(child, "medium").lower()
+            kind = _attr(child, "type").lower()
+            if name == "thumbnail" or medium == "image" or kind.startswith("image/"):
+                url = _web_url(_attr(child, "url"))
+                if url:
+                    return url
+    return None
+
+
+def _build(
+    position: int,
+    *,
+    title_html: str,
+    link: str | None,
+    guid: str | None,
+    dates: list[str],
+    body_html: str,
+    image: str | None,
+    categories: list[str],
+    source: str,
+) -> NewsItem | RejectedItem:
+    title = summarize(one_line(html_to_text(title_html)), TITLE_LENGTH)
+    if not title and not link:
+        return RejectedItem(position, "Article sans titre ni lien : ignoré.")
+    if not title:
+        return RejectedItem(position, f"Article sans titre ({link}) : ignoré.")
+    if not link:
+        return RejectedItem(position, f"Article « {title} » sans lien http(s) : ignoré.")
+    published = next((moment for moment in map(parse_date, dates) if moment is not None), None)
+    if published is None:
+        shown = next((d for d in dates if d.strip()), "")
+        reason = f"date « {shown} » illisible" if shown else "sans date"
+        return RejectedItem(position, f"Article « {title} » {reason} : ignoré.")
+    text, first_image = _extract(body_html)
+    return NewsItem(
+        id=item_id(guid, link),
+        title=title,
+        summary=summarize(text),
+        url=link,
+        published=published,
+        source=source,
+        image=image or first_image,
+        categories=_categories(categories),
+    )
+
+
+def _add(feed: ParsedFeed, built: NewsItem | RejectedItem) -> None:
+    if isinstance(built, NewsItem):
+        feed.items.append(built)
+    else:
+        feed.rejected.append(built)
+
+
+def _rss(channel: ET.Element, feed: ParsedFeed) -> None:
+    for position, item in enumerate(_children(channel, "item"), start=1):
+        feed.items_read += 1
+        guid_element = _child(item, "guid")
+        guid = _text(guid_element) or None
+        link = _web_url(_text(_child(item, "link")))
+        if link is None and guid_element is not None and _attr(guid_element, "isPermaLink").lower() != "false":
+            link = _web_url(guid or "")
+        description = _text(_child(item, "description"))
+        body = description or _text(_child(item, "encoded"))  # content:encoded
+        built = _build(
+            position,
+            title_html=_text(_child(item, "title")),
+            link=link,
+            guid=guid,
+            dates=[_text(_child(item, "pubDate")), _text(_child(item, "date"))],  # dc:date
+            body_html=body,
+            image=_media_image(item),
+            categories=[_text(c) for c in _children(item, "category")],
+            source=feed.title,
+        )
+        _add(feed, built)
+
+
+def _atom_html(element: ET.Element | None) -> str:
+    """An Atom text construct as HTML: `html` is escaped markup, `xhtml` a div, `text` plain text."""
+    if element is None:
+        return ""
+    kind = _attr(element, "type").lower() or "text"
+    if kind == "xhtml":
+        return "".join(ET.tostring(child, encoding="unicode") for child in element)
+    if kind in ("text", "text/plain"):
+        return _text(element).replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>")
+    return _text(element)
+
+
+def _atom(root: ET.Element, feed: ParsedFeed) -> None:
+    for position, entry in enumerate(_children(root, "entry"), start=1):
+        feed.items_read += 1
+        link: str | None = None
+        image: str | None = None
+        for candidate in _children(entry, "link"):
+            rel = _attr(candidate, "rel").lower() or "alternate"
+            href = _web_url(_attr(candidate, "href"))
+            if rel == "alternate" and link is None:
+                link = href
+            elif rel == "enclosure" and image is None and _attr(candidate, "type").lower().startswith("image/"):
+                image = href
+        guid = _text(_child(entry, "id")) or None
+        if link is None:
+            link = _web_url(guid or "")
+        body = _atom_html(_child(entry, "summary")) or _atom_html(_child(entry, "content"))
+        built = _build(
+            position,
+            title_html=_atom_html(_child(entry, "title")),
+            link=link,
+            guid=guid,
+            dates=[_text(_child(entry, "published")), _text(_child(entry, "updated"))],
+            body_html=body,
+            image=image or _media_image(entry),
+            categories=[_attr(c, "label") or _attr(c, "term") for c in _children(entry, "category")],
+            source=feed.title,
+        )
+        _add(feed, built)
+
+
+def parse_feed(data: bytes) -> ParsedFeed:
+    """Every item of an RSS 2.0 or Atom document; `FeedFormatError` when it is neither."""
+    root = parse_xml(data)
+    kind = _local(root.tag)
+    if kind == "rss":
+        channel = _child(root, "channel")
+        if channel is None:
+            raise FeedFormatError("Le flux RSS n'a pas d'élément <channel> : ce n'est pas un flux RSS 2.0.")
+        feed = ParsedFeed("rss", one_line(html_to_text(_text(_child(channel, "title")))) or UNTITLED_FEED)
+        _rss(channel, feed)
+        return feed
+    if kind == "feed":
+        feed = ParsedFeed("atom", one_line(html_to_text(_atom_html(_child(root, "title")))) or UNTITLED_FEED)
+        _atom(root, feed)
+        return feed
+    raise FeedFormatError(
+        f"Le document reçu (élément racine <{kind}>) n'est ni un flux RSS 2.0 (<rss>) ni un flux Atom (<feed>)."
+    )

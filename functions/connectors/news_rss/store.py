@@ -1,0 +1,152 @@
+"""Write side of the news table: merge the feeds' items, diff against what is stored, write the changes.
+
+Table layout (owned by the news domain; the service `functions/news` reads it):
+- `NEWS#<id> / ARTICLE`: the article once, whatever the number of feeds it came from: title, summary,
+  url, published (UTC ISO), source, image, categories, `tags` (sorted: `general` and/or INSEE codes)
+  and the `digest` of all that.
+- `NEWS#<id> / TAG#<tag>`: one entry per tag, a copy of the article (so a list is one Query, no GetItem)
+  with the sparse index keys `gsi1pk=TAG#<tag>`, `gsi1sk=<published UTC ISO>#<id>` (index `by_tag`,
+  read newest first).
+- `FEED#news-rss / STATE | RUN#...`: see `poche_common.connector.RunLog`.
+Every item expires (`expires_at`, DynamoDB TTL) `RETENTION_DAYS` after the article's publication; an
+article already that old is not written.
+
+Feeds are windows on recent news: an article that leaves its feed is NOT deleted (it expires). Its tags
+only grow: an article seen under `general` then in Alençon's feed is tagged both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from poche_common.clock import to_utc_iso
+from poche_common.dynamo import batch_write, from_item, to_item
+
+from .model import FeedSource, NewsItem, ParsedFeed
+
+RETENTION_DAYS = 90
+_BATCH_GET = 100
+
+
+@dataclass(frozen=True)
+class TaggedItem:
+    item: NewsItem
+    tags: tuple[str, ...]  # sorted
+
+
+@dataclass(frozen=True)
+class Change:
+    id: str
+    change: str  # "created" | "tagged" (new tags) | "updated" (same tags, new content)
+    tags: tuple[str, ...]
+
+    def as_fact(self) -> dict[str, Any]:
+        return {"id": self.id, "change": self.change, "tags": list(self.tags)}
+
+
+def merge(feeds: Iterable[tuple[FeedSource, ParsedFeed]]) -> list[TaggedItem]:
+    """One entry per article id, in first-seen order: the content of its first occurrence (feeds in the
+    configured order), the tags of every feed it appears in."""
+    first: dict[str, NewsItem] = {}
+    tags: dict[str, set[str]] = {}
+    for source, feed in feeds:
+        for item in feed.items:
+            first.setdefault(item.id, item)
+            tags.setdefault(item.id, set()).add(source.tag)
+    return [TaggedItem(item, tuple(sorted(tags[item_id]))) for item_id, item in first.items()]
+
+
+def _digest(content: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:24]
+
+
+def article_content(item: NewsItem, tags: Iterable[str]) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "title": item.title,
+        "summary": item.summary,
+        "url": item.url,
+        "published": to_utc_iso(item.published),
+        "source": item.source,
+        "image": item.image,
+        "categories": list(item.categories),
+        "tags": sorted(set(tags)),
+    }
+
+
+def expires_at(item: NewsItem) -> int:
+    return int((item.published + dt.timedelta(days=RETENTION_DAYS)).timestamp())
+
+
+def article_items(item: NewsItem, tags: Iterable[str]) -> list[dict[str, Any]]:
+    """The ARTICLE item and one TAG# entry per tag."""
+    content = article_content(item, tags)
+    pk = f"NEWS#{item.id}"
+    common = {**content, "digest": _digest(content), "expires_at": expires_at(item)}
+    items = [{"pk": pk, "sk": "ARTICLE", **common}]
+    for tag in content["tags"]:
+        items.append(
+            {
+                "pk": pk,
+                "sk": f"TAG#{tag}",
+                **common,
+                "gsi1pk": f"TAG#{tag}",
+                "gsi1sk": f"{content['published']}#{item.id}",
+            }
+        )
+    return items
+
+
+class NewsWriter:
+    def __init__(self, client: Any, table: str) -> None:
+        self.client = client
+        self.table = table
+
+    def _stored(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """id -> {digest, tags} of the stored articles among `ids` (BatchGetItem, 100 keys a call)."""
+        stored: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), _BATCH_GET):
+            keys = [to_item({"pk": f"NEWS#{i}", "sk": "ARTICLE"}) for i in ids[start : start + _BATCH_GET]]
+            request: dict[str, Any] = {
+                self.table: {
+                    "Keys": keys,
+                    "ProjectionExpression": "#id, #digest, #tags",
+                    "ExpressionAttributeNames": {"#id": "id", "#digest": "digest", "#tags": "tags"},
+                }
+            }
+            while request:
+                response = self.client.batch_get_item(RequestItems=request)
+                for raw in response.get("Responses", {}).get(self.table, []):
+                    item = from_item(raw)
+                    stored[item["id"]] = item
+                request = response.get("UnprocessedKeys") or {}
+        return stored
+
+    def sync(self, items: list[TaggedItem], now: dt.datetime) -> list[Change]:
+        """Write what differs from the store; return the changes, in the feeds' order."""
+        current = [t for t in items if expires_at(t.item) > now.timestamp()]
+        stored = self._stored([t.item.id for t in current])
+        requests: list[dict[str, Any]] = []
+        changes: list[Change] = []
+        for tagged in current:
+            previous = stored.get(tagged.item.id)
+            old_tags = set(previous.get("tags", [])) if previous else set()
+            tags = old_tags | set(tagged.tags)
+            written = article_items(tagged.item, tags)
+            if previous is not None and previous.get("digest") == written[0]["digest"]:
+                continue
+            requests += [{"PutRequest": {"Item": to_item(item)}} for item in written]
+            if previous is None:
+                change = "created"
+            elif tags - old_tags:
+                change = "tagged"
+            else:
+                change = "updated"
+            changes.append(Change(tagged.item.id, change, tuple(sorted(tags))))
+        batch_write(self.client, self.table, requests)
+        return changes
