@@ -7,6 +7,10 @@ GET /v1/events?commune=&from=&to=&category=&q=&limit=&cursor=
     the title (accents and case ignored).
 GET /v1/events/{event_id}
     one event (`<source>:<uid>`, e.g. `openagenda:8001`) with its long description and next 50 occurrences.
+GET /v1/cinemas?commune=&limit=&cursor=
+    cinemas by name, of a commune (INSEE code, 404 when not of the territory) or of the whole territory.
+GET /v1/cinemas/{cinema_id}/sessions?date=YYYY-MM-DD
+    the films of one day (default today, Paris) at a cinema, each with its start times; 404 unknown cinema.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from poche_common.settings import optional_int, required
 from .policy import (
     CACHE_SECONDS,
     CATEGORIES,
+    CINEMA_CONNECTORS,
     CONNECTORS,
     DEFAULT_RANGE_DAYS,
     DETAIL_OCCURRENCES,
@@ -38,13 +43,14 @@ from .policy import (
     STALE_AFTER_SECONDS,
 )
 from .store import AgendaReader
-from .views import alive, detail_view, fold, freshness, matches, occurrence_view
+from .views import alive, cinema_view, detail_view, films_view, fold, freshness, matches, occurrence_view
 
 app = make_resolver()
 _reader = AgendaReader(boto3.client("dynamodb"), required("TABLE_NAME"))
 _stale_after = optional_int("STALE_AFTER_SECONDS", STALE_AFTER_SECONDS)
 
 EVENT_ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}:[A-Za-z0-9_-]{1,64}$")
+CINEMA_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _BAD_CURSOR = "Le curseur de pagination est invalide ou ne correspond pas à cette requête ; recommencez sans curseur."
 
 
@@ -148,6 +154,48 @@ def get_event(event_id: str) -> Response:
         event_id, limit=DETAIL_OCCURRENCES, accept=lambda item: str(item["end"]) >= current
     )
     payload = {**detail_view(profile, occurrences), **freshness(_reader.fetched_at(CONNECTORS), _stale_after, now)}
+    return json_response(app, payload, max_age=CACHE_SECONDS)
+
+
+@app.get("/v1/cinemas")
+def list_cinemas() -> Response:
+    now = utc_now()
+    commune = query_commune(app)
+    limit = query_limit(app)
+    scope = f"agenda-cinemas|{commune or ''}"
+    position = decode_cursor(scope, query(app, "cursor"))
+    after = position.get("after") if position is not None else None
+    if position is not None and not isinstance(after, str):
+        raise InvalidRequestError(_BAD_CURSOR, field="cursor")
+    found, resume = _reader.cinemas(commune, after=after, limit=limit)
+    payload = {
+        "items": [cinema_view(item) for item in found if alive(item, now)],
+        "next": encode_cursor(scope, {"after": resume}) if resume else None,
+        **freshness(_reader.fetched_at(CINEMA_CONNECTORS), _stale_after, now),
+    }
+    return json_response(app, payload, max_age=CACHE_SECONDS)
+
+
+@app.get("/v1/cinemas/{cinema_id}/sessions")
+def cinema_sessions(cinema_id: str) -> Response:
+    now = utc_now()
+    cinema_id = unquote(cinema_id)
+    day = query_date(app, "date") or today_paris(now)
+    missing = NotFoundError(f"Aucun cinéma « {cinema_id} ».")
+    if not CINEMA_ID_RE.match(cinema_id):
+        raise missing
+    profile = _reader.cinema(cinema_id)
+    if profile is None or not alive(profile, now):
+        raise missing
+    lower, upper = utc_bounds(day, day)
+    sessions = _reader.sessions(cinema_id, to_utc_iso(lower), to_utc_iso(upper))
+    payload = {
+        **cinema_view(profile),
+        "date": day.isoformat(),
+        "items": films_view(sessions, now),
+        "next": None,
+        **freshness(_reader.fetched_at(CINEMA_CONNECTORS), _stale_after, now),
+    }
     return json_response(app, payload, max_age=CACHE_SECONDS)
 
 

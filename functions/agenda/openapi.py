@@ -13,7 +13,16 @@ from poche_common.openapi import (
     problem_response,
 )
 
-from .policy import ACCESSIBILITY, CACHE_SECONDS, CATEGORIES, DETAIL_OCCURRENCES, MAX_RANGE_DAYS, STATUSES
+from .policy import (
+    ACCESSIBILITY,
+    CACHE_SECONDS,
+    CATEGORIES,
+    CINEMA_ACCESSIBILITY,
+    CINEMA_VERSIONS,
+    DETAIL_OCCURRENCES,
+    MAX_RANGE_DAYS,
+    STATUSES,
+)
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _EVENT_PROPERTIES: dict[str, Any] = {
@@ -92,6 +101,56 @@ SCHEMAS: dict[str, Any] = {
         },
     },
 }
+_CINEMA_PROPERTIES: dict[str, Any] = {
+    "cinema_id": {
+        "type": "string",
+        "description": "Identifiant court donné par le cinéma, par exemple planet-alencon.",
+    },
+    "name": {"type": "string"},
+    "commune": {"type": "string", "description": "Code INSEE."},
+}
+SCHEMAS.update(
+    {
+        "Cinema": {"type": "object", "required": list(_CINEMA_PROPERTIES), "properties": _CINEMA_PROPERTIES},
+        "CinemaList": {
+            "type": "object",
+            "required": ["items", "next", "as_of", "stale"],
+            "properties": {
+                "items": {"type": "array", "items": {"$ref": "#/components/schemas/Cinema"}},
+                "next": {"type": ["string", "null"], "description": "Curseur opaque de la page suivante."},
+                **FRESHNESS_PROPERTIES,
+            },
+        },
+        "CinemaFilm": {
+            "type": "object",
+            "description": "Un film du jour dans une version, avec ses horaires.",
+            "required": ["film_title", "version", "accessibility", "duration_min", "rating", "times"],
+            "properties": {
+                "film_title": {"type": "string"},
+                "version": {"type": "string", "enum": list(CINEMA_VERSIONS)},
+                "accessibility": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": list(CINEMA_ACCESSIBILITY)},
+                    "description": "audiodescription, sous_titres_sourds (sourds et malentendants), pmr (fauteuil).",
+                },
+                "duration_min": {"type": ["integer", "null"]},
+                "rating": {**_NULLABLE_STRING, "description": "tous publics, -10, -12, -16, -18."},
+                "times": {"type": "array", "items": _TIME, "minItems": 1},
+            },
+        },
+        "CinemaSessions": {
+            "type": "object",
+            "required": [*_CINEMA_PROPERTIES, "date", "items", "next", "as_of", "stale"],
+            "properties": {
+                **_CINEMA_PROPERTIES,
+                "date": {"type": "string", "format": "date"},
+                "items": {"type": "array", "items": {"$ref": "#/components/schemas/CinemaFilm"}},
+                "next": {"type": "null"},
+                **FRESHNESS_PROPERTIES,
+            },
+        },
+    }
+)
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -143,6 +202,43 @@ PATHS: dict[str, Any] = {
                 "200": json_ok("L'événement.", "AgendaEvent", max_age=CACHE_SECONDS),
                 "304": NOT_MODIFIED,
                 "404": problem_response("Événement inconnu."),
+            },
+        }
+    },
+    "/v1/cinemas": {
+        "get": {
+            "operationId": "listCinemas",
+            "tags": ["agenda"],
+            "summary": "Les cinémas, par nom : d'une commune ou de tout le territoire.",
+            "parameters": [
+                _query("commune", {"type": "string", "pattern": "^[0-9][0-9AB][0-9]{3}$"}, "Code INSEE de la commune."),
+                _query("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}, "Taille de page."),
+                _query("cursor", {"type": "string"}, "Curseur `next` de la page précédente."),
+                IF_NONE_MATCH,
+            ],
+            "responses": {
+                "200": json_ok("Une page de cinémas.", "CinemaList", max_age=CACHE_SECONDS),
+                "304": NOT_MODIFIED,
+                "400": problem_response("Paramètre invalide (commune, limit ou curseur)."),
+                "404": problem_response("Code INSEE qui n'est pas celui d'une commune du territoire."),
+            },
+        }
+    },
+    "/v1/cinemas/{cinema_id}/sessions": {
+        "get": {
+            "operationId": "getCinemaSessions",
+            "tags": ["agenda"],
+            "summary": "Les films d'un jour dans un cinéma, avec leurs horaires.",
+            "parameters": [
+                {"name": "cinema_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                _query("date", {"type": "string", "format": "date"}, "AAAA-MM-JJ ; par défaut aujourd'hui (Paris)."),
+                IF_NONE_MATCH,
+            ],
+            "responses": {
+                "200": json_ok("Les films du jour et leurs horaires.", "CinemaSessions", max_age=CACHE_SECONDS),
+                "304": NOT_MODIFIED,
+                "400": problem_response("Date invalide."),
+                "404": problem_response("Cinéma inconnu."),
             },
         }
     },

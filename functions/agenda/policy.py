@@ -9,6 +9,10 @@ MAX_Q_LENGTH = 100
 DETAIL_OCCURRENCES = 50
 # Connectors writing this table: `as_of` is the oldest of their last successful reads.
 CONNECTORS = ("agenda-openagenda",)
+# The connector of cinema sessions: `as_of` of the cinema routes.
+CINEMA_CONNECTORS = ("agenda-cinema",)
+CINEMA_VERSIONS = ("VF", "VOST", "VO")
+CINEMA_ACCESSIBILITY = ("audiodescription", "sous_titres_sourds", "pmr")
 
 CATEGORIES: dict[str, str] = {
     "concert": "Concert",

@@ -3,6 +3,8 @@
 A list is a Query of one `COMMUNE#<insee>` partition (index `by_commune`) or of the `ALL#<YYYY-MM>` partitions
 of the range (index `by_month`), on the sort key `<begin UTC>#<event id>`, so occurrences come in date order.
 Occurrence items carry the list view: no other read. Never a Scan.
+Cinemas (layout in `functions/connectors/agenda_cinema/store.py`): `CINEMAS#<insee>` on `by_commune` or
+`CINEMAS` on `by_month` for lists, `CINEMA#<id>` / `PROFILE` and `SESSION#<start UTC>#...` for a day.
 """
 
 from __future__ import annotations
@@ -89,6 +91,55 @@ class AgendaReader:
                     found.append(item)
                     if len(found) >= limit:
                         return found
+            if "LastEvaluatedKey" not in page:
+                return found
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def cinemas(self, commune: str | None, *, after: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+        """Cinemas by name, of a commune (`CINEMAS#<insee>` on `by_commune`) or all (`CINEMAS` on `by_month`),
+        after the sort key `after`; at most `limit`, and the sort key to resume from (None: nothing more)."""
+        attribute, index, value = (
+            ("gsi1", "by_commune", f"CINEMAS#{commune}") if commune else ("gsi2", "by_month", "CINEMAS")
+        )
+        condition = "#p = :p" + (" AND #s > :after" if after else "")
+        values: dict[str, Any] = {":p": value, **({":after": after} if after else {})}
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": index,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": {"#p": f"{attribute}pk", **({"#s": f"{attribute}sk"} if after else {})},
+            "ExpressionAttributeValues": to_item(values),
+            "Limit": limit + 1,
+        }
+        found: list[dict[str, Any]] = []
+        while True:
+            page = self.client.query(**kwargs)
+            found += [from_item(raw) for raw in page.get("Items", [])]
+            if len(found) > limit:
+                return found[:limit], str(found[limit - 1][f"{attribute}sk"])
+            if "LastEvaluatedKey" not in page:
+                return found, None
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def cinema(self, cinema_id: str) -> dict[str, Any] | None:
+        response = self.client.get_item(
+            TableName=self.table, Key=to_item({"pk": f"CINEMA#{cinema_id}", "sk": "PROFILE"})
+        )
+        return from_item(response["Item"]) if "Item" in response else None
+
+    def sessions(self, cinema_id: str, lower: str, upper: str) -> list[dict[str, Any]]:
+        """A cinema's sessions whose sort key is in [SESSION#lower, SESSION#upper~], by start."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :lo AND :hi",
+            "ExpressionAttributeValues": to_item(
+                {":pk": f"CINEMA#{cinema_id}", ":lo": f"SESSION#{lower}", ":hi": f"SESSION#{upper}#~"}
+            ),
+        }
+        found: list[dict[str, Any]] = []
+        while True:
+            page = self.client.query(**kwargs)
+            found += [from_item(raw) for raw in page.get("Items", [])]
             if "LastEvaluatedKey" not in page:
                 return found
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -89,3 +89,32 @@ def freshness(fetched_at: str | None, stale_after_s: int, now: dt.datetime | Non
         return {"as_of": None, "stale": True}
     age = ((now or utc_now()) - parse_iso(fetched_at)).total_seconds()
     return {"as_of": to_paris_iso(fetched_at), "stale": age > stale_after_s}
+
+
+def cinema_view(item: dict[str, Any]) -> dict[str, Any]:
+    return {"cinema_id": item["cinema_id"], "name": item["name"], "commune": item["commune"]}
+
+
+def films_view(sessions: list[dict[str, Any]], now: dt.datetime) -> list[dict[str, Any]]:
+    """Sessions of a day grouped by film (title, version, accessibility, duration, rating), each with its start
+    times (Paris); films in order of their first session, then title."""
+    films: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for item in sorted(sessions, key=lambda i: (str(i["start"]), str(i["film_title"]))):
+        if not alive(item, now):
+            continue
+        accessibility = sorted(str(a) for a in item.get("accessibility") or [])
+        duration = item.get("duration_min")
+        key = (item["film_title"], item["version"], tuple(accessibility), duration, item.get("rating"))
+        film = films.setdefault(
+            key,
+            {
+                "film_title": item["film_title"],
+                "version": item["version"],
+                "accessibility": accessibility,
+                "duration_min": int(duration) if duration is not None else None,
+                "rating": item.get("rating"),
+                "times": [],
+            },
+        )
+        film["times"].append(to_paris_iso(str(item["start"])))
+    return list(films.values())

@@ -3,6 +3,8 @@
 poche run [--port 8000] [--cdk-out cdk.out]   the whole platform locally (make run)
 poche connectors                              connectors, schedules, sources, last runs
 poche invoke <connector>                      run one connector now against the running platform
+poche user create --email E --group G [--school UAI ...]
+                                              a staff account in the local user pool; prints its token
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from . import communes_refresh
 from .assembly import AssemblyError, load_assembly
 from .model import FunctionSpec, PlatformSpec
-from .platform import STATE_FILE, Platform, aws_clients, state_dir, summarize
+from .platform import AWS_SERVICES, STATE_FILE, Platform, aws_clients, state_dir, summarize
 
 
 class CliError(Exception):
@@ -66,7 +68,7 @@ def _offline_spec(cdk_out: Path) -> PlatformSpec:
         os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
         import boto3
 
-        clients = {n: boto3.client(n, region_name="eu-west-3") for n in ("dynamodb", "events", "sqs", "sns", "ssm")}
+        clients = {n: boto3.client(n, region_name="eu-west-3") for n in AWS_SERVICES}
         return Provisioner(clients).provision(load_assembly(cdk_out))
 
 
@@ -124,6 +126,22 @@ def cmd_invoke(args: argparse.Namespace) -> int:
     return 1 if isinstance(report, dict) and report.get("status") == "failed" else 0
 
 
+def cmd_user_create(args: argparse.Namespace) -> int:
+    from .users import UserError, create_user
+
+    state = _running_state()
+    cognito = aws_clients(state["endpoint"])["cognito-idp"]
+    try:
+        tokens = create_user(cognito, args.email, args.group, args.school)
+    except UserError as exc:
+        raise CliError(str(exc)) from None
+    schools = ", ".join(args.school) or "none"
+    print(f"user {args.email} in {', '.join(args.group)} (schools: {schools}) of pool {tokens['pool_id']}")
+    print('ID token (valid 1 hour), for: curl -H "Authorization: Bearer $TOKEN" ...')
+    print(tokens["id_token"])
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="poche", description="Poche: the local platform and its tools.")
     parser.add_argument("--cdk-out", default=os.environ.get("POCHE_CDK_OUT", "cdk.out"), help="synthesized assembly")
@@ -137,6 +155,14 @@ def main(argv: list[str] | None = None) -> int:
     invoke = commands.add_parser("invoke", help="run one connector now against the running platform")
     invoke.add_argument("connector", help="connector name, e.g. canteen-menus-scdl")
     invoke.set_defaults(func=cmd_invoke)
+    user = commands.add_parser("user", help="staff accounts of the local user pool").add_subparsers(
+        dest="user_command", required=True
+    )
+    create = user.add_parser("create", help="create a local user and print an ID token (last line)")
+    create.add_argument("--email", required=True, help="sign-in email")
+    create.add_argument("--group", action="append", required=True, help="school-staff, editors, finance (repeat)")
+    create.add_argument("--school", action="append", default=[], help="UAI of a school the user acts for (repeat)")
+    create.set_defaults(func=cmd_user_create)
     communes_refresh.add_parser(commands)
     args = parser.parse_args(argv)
     try:

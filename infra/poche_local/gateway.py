@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from .jwt import JwtVerifier, Unauthorized, bearer, gateway_claims
 from .model import RouteSpec
 from .resolver import ACCOUNT
 
@@ -77,6 +78,7 @@ def http_api_event(
     headers: dict[str, str] | list[tuple[str, str]],
     body: bytes,
     path_parameters: dict[str, str],
+    authorizer: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The event API Gateway (HTTP API, payload 2.0) sends to a Lambda integration."""
     split = urlsplit(target)
@@ -122,6 +124,8 @@ def http_api_event(
         },
         "isBase64Encoded": is_base64,
     }
+    if authorizer is not None:
+        event["requestContext"]["authorizer"] = {"jwt": authorizer}
     if cookies:
         event["cookies"] = cookies
     if query:
@@ -151,6 +155,7 @@ def make_handler(
     invoke: Callable[[str, dict[str, Any]], Any],
     local_pages: Callable[[str], tuple[str, bytes] | None],
     log: Callable[[str], None],
+    verifier: JwtVerifier | None = None,
 ) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -187,7 +192,21 @@ def make_handler(
                 self._send(404, {"Content-Type": "application/json"}, b'{"message":"Not Found"}')
                 return
             route, parameters = found
-            event = http_api_event(route, self.command, self.path, list(self.headers.items()), body, parameters)
+            authorizer: dict[str, Any] | None = None
+            if route.authorizer is not None:
+                try:
+                    if verifier is None:
+                        raise Unauthorized("no verifier")
+                    token = bearer(dict(self.headers.items()))
+                    claims = verifier.verify(token, route.authorizer["issuer"], route.authorizer["audience"])
+                except Unauthorized as exc:
+                    log(f"{self.command} {self.path} -> 401 ({exc})")
+                    self._send(401, {"Content-Type": "application/json"}, b'{"message":"Unauthorized"}')
+                    return
+                authorizer = gateway_claims(claims)
+            event = http_api_event(
+                route, self.command, self.path, list(self.headers.items()), body, parameters, authorizer
+            )
             try:
                 status, headers, cookies, payload = http_response(invoke(route.function, event))
             except Exception as exc:  # the integration failed: API Gateway answers 500

@@ -39,6 +39,8 @@ class RouteSpec:
     path: str  # /v1/canteens/{canteen_id}
     function: str  # FunctionSpec.name
     stack: str
+    # JWT authorizer of the route: {"issuer": ..., "audience": [...]}; None for a public route
+    authorizer: dict[str, Any] | None = None
 
     @property
     def route_key(self) -> str:

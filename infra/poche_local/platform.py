@@ -16,12 +16,14 @@ from .assembly import load_assembly
 from .docs import merge, render
 from .functions import FunctionPool
 from .gateway import LOCAL_PATHS, Router, make_handler, serve
+from .jwt import JwtVerifier, cognito_jwks_fetcher
 from .model import PlatformSpec
 from .provision import Provisioner
 from .resolver import REGION
 from .schedule import next_run
 
 STATE_FILE = "run.json"
+AWS_SERVICES = ("dynamodb", "events", "sqs", "sns", "ssm", "cognito-idp")
 
 
 def state_dir() -> Path:
@@ -42,7 +44,7 @@ def aws_clients(endpoint: str) -> dict[str, Any]:
         aws_secret_access_key="local",  # noqa: S106 (the emulation accepts any credentials)
         region_name=REGION,
     )
-    return {name: session.client(name, endpoint_url=endpoint) for name in ("dynamodb", "events", "sqs", "sns", "ssm")}
+    return {name: session.client(name, endpoint_url=endpoint) for name in AWS_SERVICES}
 
 
 def scheduled_event(input_: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +81,11 @@ class Platform:
         self.router = Router(self.spec.routes)
         self._document: dict[str, Any] | None = None
         handler = make_handler(
-            self.router, self.pool.invoke, self.local_page, lambda line: logs.emit(f"[gateway] {line}")
+            self.router,
+            self.pool.invoke,
+            self.local_page,
+            lambda line: logs.emit(f"[gateway] {line}"),
+            JwtVerifier(cognito_jwks_fetcher(self.endpoint)),
         )
         self.server = serve(self.port, handler)
         self.port = int(self.server.server_address[1])

@@ -112,6 +112,10 @@ class Provisioner:
             "AWS::SNS::Topic": self._topic,
             "AWS::SSM::Parameter": self._parameter,
         }
+        for kind in ("AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolGroup"):
+            for logical_id, resource in resources.items():
+                if resource["Type"] == kind:  # first: their ids are generated, and others refer to them
+                    self._cognito(kind, physical[logical_id], resolver.resolve(resource.get("Properties", {})))
         for logical_id, resource in resources.items():
             creator = creators.get(resource["Type"])
             if creator is not None:
@@ -174,6 +178,33 @@ class Provisioner:
             Name=physical["Ref"], Value=str(props["Value"]), Type=props.get("Type", "String"), Overwrite=True
         )
 
+    def _cognito(self, kind: str, physical: dict[str, Any], props: dict[str, Any]) -> None:
+        client = self.clients.get("cognito-idp")
+        if client is None:  # a caller that needs no accounts (e.g. the integration tests): names only
+            return
+        if kind == "AWS::Cognito::UserPool":
+            kwargs: dict[str, Any] = {"PoolName": props.get("UserPoolName") or physical["Ref"]}
+            for key in ("Schema", "UsernameAttributes", "AutoVerifiedAttributes", "Policies"):
+                if props.get(key):
+                    kwargs[key] = props[key]
+            pool = client.create_user_pool(**kwargs)["UserPool"]
+            physical.update(
+                Ref=pool["Id"], Arn=pool["Arn"], ProviderName=f"cognito-idp.{REGION}.amazonaws.com/{pool['Id']}"
+            )
+        elif kind == "AWS::Cognito::UserPoolClient":
+            created = client.create_user_pool_client(
+                UserPoolId=props["UserPoolId"],
+                ClientName=props.get("ClientName") or physical["Ref"],
+                GenerateSecret=bool(props.get("GenerateSecret", False)),
+                ExplicitAuthFlows=props.get("ExplicitAuthFlows", []),
+            )["UserPoolClient"]
+            physical.update(Ref=created["ClientId"], ClientId=created["ClientId"])
+        else:
+            client.create_group(
+                UserPoolId=props["UserPoolId"], GroupName=props["GroupName"], Description=props.get("Description", "")
+            )
+            physical["Ref"] = props["GroupName"]
+
     # --- what the platform runs ---------------------------------------------------------------
     def _function(
         self,
@@ -234,7 +265,19 @@ class Provisioner:
         function = arn_to_function.get(str(uri))
         if function is None:
             raise ProvisionError(f"{stack.name}: route {method} {path} has no local Lambda integration")
-        self.spec.routes.append(RouteSpec(method=method, path=path, function=function, stack=stack.name))
+        authorizer: dict[str, Any] | None = None
+        if props.get("AuthorizationType") == "JWT":
+            authorizer_id = _referenced_integration(props.get("AuthorizerId"))
+            found = resources.get(authorizer_id or "", {})
+            if found.get("Type") != "AWS::ApiGatewayV2::Authorizer":
+                raise ProvisionError(f"{stack.name}: route {method} {path} has no JWT authorizer in its stack")
+            config = resolver.resolve(found["Properties"]["JwtConfiguration"])
+            authorizer = {"issuer": str(config["Issuer"]), "audience": [str(a) for a in config.get("Audience", [])]}
+        elif props.get("AuthorizationType") not in (None, "NONE"):
+            raise ProvisionError(f"{stack.name}: route {method} {path}: {props['AuthorizationType']} is not emulated")
+        self.spec.routes.append(
+            RouteSpec(method=method, path=path, function=function, stack=stack.name, authorizer=authorizer)
+        )
 
     def _schedule(self, resource: dict[str, Any], resolver: Resolver, arn_to_function: dict[str, str]) -> None:
         props = resource["Properties"]

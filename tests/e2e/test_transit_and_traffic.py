@@ -230,3 +230,28 @@ def test_news_of_a_commune_newest_first(platform: RunningPlatform, tmp_path: Pat
     assert not any(re.search(r"</?[a-zA-Z][^>]*>", item["summary"]) for item in mixed["items"])  # HTML stripped
     status, _, _ = get(f"{platform.base_url}/v1/news?commune=61999")
     assert status == 404
+
+
+def test_cinema_sessions_of_the_day(platform: RunningPlatform, tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    tomorrow = (dt.datetime.now(ZoneInfo("Europe/Paris")) + dt.timedelta(days=1)).date()
+    header = "cinema_id;cinema_name;commune_insee;film_title;start;version;accessibility;duration_min;rating"
+    planet = "planet-alencon;Cinéma Planet;61001"
+    rows = [
+        f"{planet};Les Hirondelles de l'Orne;{tomorrow} 14:00;VF;audiodescription;105;tous publics",
+        f"{planet};Les Hirondelles de l'Orne;{tomorrow} 20:30;VF;audiodescription;105;tous publics",
+        f"{planet};Midnight Harbour;{tomorrow} 20:45;VOST;pmr;128;-12",
+    ]
+    feed = tmp_path / "seances.csv"
+    feed.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    result = platform.poche("invoke", "agenda-cinema", extra_env={"POCHE_SOURCE_AGENDA_CINEMA": feed.as_uri()})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    cinemas = json_get(f"{platform.base_url}/v1/cinemas?commune=61001")
+    assert "planet-alencon" in {c["cinema_id"] for c in cinemas["items"]}
+    day = json_get(f"{platform.base_url}/v1/cinemas/planet-alencon/sessions?date={tomorrow}")
+    films = {(f["film_title"], f["version"]): f["times"] for f in day["items"]}
+    assert [t[11:16] for t in films[("Les Hirondelles de l'Orne", "VF")]] == ["14:00", "20:30"]
+    assert [t[11:16] for t in films[("Midnight Harbour", "VOST")]] == ["20:45"]
+    assert get(f"{platform.base_url}/v1/cinemas/nowhere/sessions")[0] == 404

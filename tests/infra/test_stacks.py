@@ -392,3 +392,107 @@ def test_news_route_and_least_privilege(synthesized: Synthesized) -> None:
                 assert news_table in resource
                 assert not any(other in resource for other in tables if other != news_table)
                 assert "dynamodb:Scan" not in data_actions
+
+
+def test_core_staff_user_pool_groups_and_auth_contracts(synthesized: Synthesized) -> None:
+    (pool,) = resources(synthesized, CORE, "AWS::Cognito::UserPool").values()
+    props = pool["Properties"]
+    assert props["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True  # no self sign-up
+    assert props["UsernameAttributes"] == ["email"]
+    policy = props["Policies"]["PasswordPolicy"]
+    assert policy["MinimumLength"] >= 12
+    assert all(policy[k] for k in ("RequireLowercase", "RequireUppercase", "RequireNumbers", "RequireSymbols"))
+    assert props["MfaConfiguration"] == "OPTIONAL"
+    assert props["UserPoolAddOns"]["AdvancedSecurityMode"] == "ENFORCED"
+    assert {"Name": "schools", "AttributeDataType": "String", "Mutable": True}.items() <= next(
+        a for a in props["Schema"] if a["Name"] == "schools"
+    ).items()
+    (client,) = resources(synthesized, CORE, "AWS::Cognito::UserPoolClient").values()
+    assert client["Properties"]["GenerateSecret"] is False
+    assert set(client["Properties"]["ExplicitAuthFlows"]) >= {"ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH"}
+    groups = {
+        g["Properties"]["GroupName"] for g in resources(synthesized, CORE, "AWS::Cognito::UserPoolGroup").values()
+    }
+    assert groups == {"school-staff", "editors", "finance"}
+    names = {p["Properties"]["Name"] for p in resources(synthesized, CORE, "AWS::SSM::Parameter").values()}
+    assert {"/poche/dev/auth/user-pool-id", "/poche/dev/auth/user-pool-client-id", "/poche/dev/auth/issuer"} <= names
+
+
+def test_authorized_routes_carry_the_jwt_authorizer_read_from_core_contracts() -> None:
+    import aws_cdk as cdk
+    from aws_cdk import assertions
+    from aws_cdk import aws_apigatewayv2 as apigwv2
+    from aws_cdk import aws_lambda as lambda_
+
+    from poche_infra.config import settings_from_context
+    from poche_infra.constructs.routes import AuthorizedRoutes
+    from poche_infra.constructs.runtime import PhaseRuntime
+
+    app = cdk.App()
+    stack = cdk.Stack(app, "Phase")
+    runtime = PhaseRuntime(stack, "Runtime", settings=settings_from_context({}))
+    function = lambda_.Function(
+        stack, "Fn", runtime=lambda_.Runtime.PYTHON_3_13, handler="x.handler", code=lambda_.Code.from_inline("x")
+    )
+    AuthorizedRoutes(
+        stack,
+        "Admin",
+        api=runtime.api,
+        function=function,
+        authorizer=runtime.authorizer,
+        routes=[(apigwv2.HttpMethod.POST, "/v1/admin/schools/{uai}/notices")],
+    )
+    template = assertions.Template.from_stack(stack).to_json()
+    (authorizer,) = (r for r in template["Resources"].values() if r["Type"] == "AWS::ApiGatewayV2::Authorizer")
+    assert authorizer["Properties"]["AuthorizerType"] == "JWT"
+    assert authorizer["Properties"]["IdentitySource"] == ["$request.header.Authorization"]
+    ssm_defaults = {p["Default"] for p in template["Parameters"].values()}
+    assert {"/poche/dev/auth/issuer", "/poche/dev/auth/user-pool-client-id"} <= ssm_defaults
+    (route,) = (r for r in template["Resources"].values() if r["Type"] == "AWS::ApiGatewayV2::Route")
+    assert route["Properties"]["AuthorizationType"] == "JWT"
+    assert route["Properties"]["RouteKey"] == "POST /v1/admin/schools/{uai}/notices"
+    try:
+        AuthorizedRoutes(
+            stack,
+            "Bad",
+            api=runtime.api,
+            function=function,
+            authorizer=runtime.authorizer,
+            routes=[(apigwv2.HttpMethod.POST, "/v1/schools")],
+        )
+    except ValueError as exc:
+        assert "/v1/admin/" in str(exc)
+    else:
+        raise AssertionError("a signed-in route outside /v1/admin/ or /v1/me/ must be refused")
+
+
+def test_agenda_datatourisme_and_cinema_connectors_least_privilege(synthesized: Synthesized) -> None:
+    assert {"GET /v1/cinemas", "GET /v1/cinemas/{cinema_id}/sessions"} <= route_keys(synthesized)
+    tables = resources(synthesized, PROXIMITY, "AWS::DynamoDB::Table")
+    (agenda_table,) = [logical for logical in tables if logical.startswith("Agenda")]
+    schedules = resources(synthesized, PROXIMITY, "AWS::Scheduler::Schedule").values()
+    for package, indexes in (("agenda_datatourisme", {"by_month", "by_commune"}), ("agenda_cinema", set())):
+        logical, function = function_named(synthesized, package)
+        assert function["Properties"]["Environment"]["Variables"]["POCHE_CONNECTOR"] == package.replace("_", "-")
+        (schedule,) = [s for s in schedules if s["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": [logical, "Arn"]}]
+        assert schedule["Properties"]["ScheduleExpression"] == "rate(1 hour)"
+        granted_indexes: set[str] = set()
+        for statement in role_statements(synthesized, function):
+            data_actions = {a for a in actions(statement) if a.startswith("dynamodb:")}
+            if not data_actions:
+                continue
+            resource = json.dumps(statement["Resource"])
+            assert agenda_table in resource
+            assert not any(other in resource for other in tables if other != agenda_table)
+            assert "dynamodb:Scan" not in data_actions and "dynamodb:DeleteTable" not in data_actions
+            assert data_actions <= {
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:Query",
+                "dynamodb:BatchWriteItem",
+            }
+            if "/index/" in resource:
+                assert data_actions == {"dynamodb:Query"}
+                granted_indexes |= {name for name in ("by_month", "by_commune") if f"/index/{name}" in resource}
+        assert granted_indexes == indexes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
@@ -19,6 +20,9 @@ CONTRACT_API_URL = "api/url"
 CONTRACT_BUS_NAME = "bus/name"
 CONTRACT_BUS_ARN = "bus/arn"
 CONTRACT_ALARM_TOPIC_ARN = "alarms/topic-arn"
+CONTRACT_AUTH_USER_POOL_ID = "auth/user-pool-id"
+CONTRACT_AUTH_CLIENT_ID = "auth/user-pool-client-id"
+CONTRACT_AUTH_ISSUER = "auth/issuer"
 
 
 def powertools_parameter(architecture: str = "arm64") -> str:
@@ -63,6 +67,23 @@ class PhaseRuntime(Construct):
         )
 
         self._dependency_layers: dict[str, lambda_.LayerVersion] = {}
+        self._contract = contract
+        self._authorizer: authorizers.HttpJwtAuthorizer | None = None
+
+    @property
+    def authorizer(self) -> authorizers.HttpJwtAuthorizer:
+        """The JWT authorizer of Core's user pool (ID tokens: their audience is the app client id).
+
+        Created on first use, so a phase without signed-in routes reads no auth contract.
+        """
+        if self._authorizer is None:
+            self._authorizer = authorizers.HttpJwtAuthorizer(
+                "StaffJwt",
+                self._contract(CONTRACT_AUTH_ISSUER),
+                jwt_audience=[self._contract(CONTRACT_AUTH_CLIENT_ID)],
+                authorizer_name="staff-jwt",
+            )
+        return self._authorizer
 
     @property
     def layers(self) -> list[lambda_.ILayerVersion]:

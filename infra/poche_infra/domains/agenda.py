@@ -1,7 +1,10 @@
 """Agenda domain: local events (concerts, shows, exhibitions, markets...) and their occurrences.
 
-One table for every agenda connector (`agenda-openagenda` now; `agenda-datatourisme` later writes events of the
-same shape with another `source`). Layout: functions/connectors/agenda_openagenda/store.py. `by_commune`:
+One table for every agenda connector: `agenda-openagenda` and `agenda-datatourisme` write events of the same shape
+(another `source`; DATAtourisme duplicates of OpenAgenda events are marked `duplicate_of` and not indexed), and
+`agenda-cinema` writes cinemas and sessions (`CINEMA#<id>`; `CINEMAS#<insee>` on `by_commune`, `CINEMAS` on
+`by_month`: layout in functions/connectors/agenda_cinema/store.py).
+Layout of events: functions/connectors/agenda_openagenda/store.py. `by_commune`:
 COMMUNE#<insee> / <begin UTC>#<event id> (a commune's occurrences by date); `by_month`: ALL#<YYYY-MM> /
 <begin UTC>#<event id> (the territory's occurrences by date) and SOURCE#<source> / <event id> (a connector's
 catalogue, which it diffs against).
@@ -21,6 +24,8 @@ from ..constructs.table import DomainTable
 from ..paths import CONNECTORS, FUNCTIONS
 
 CONNECTOR = "agenda-openagenda"
+DATATOURISME = "agenda-datatourisme"
+CINEMA = "agenda-cinema"
 STALE_AFTER_SECONDS = 3 * 3600  # three missed hourly runs
 
 
@@ -42,7 +47,7 @@ class AgendaDomain(Construct):
             settings=settings,
             package_dir=FUNCTIONS / "agenda",
             domain="agenda",
-            description="Poche agenda service (GET /v1/events...)",
+            description="Poche agenda service (GET /v1/events..., /v1/cinemas...)",
             layers=runtime.layers,
             alarm_topic=runtime.alarm_topic,
             environment={"TABLE_NAME": table.table_name, "STALE_AFTER_SECONDS": str(STALE_AFTER_SECONDS)},
@@ -60,7 +65,7 @@ class AgendaDomain(Construct):
             "Routes",
             api=runtime.api,
             function=self.service.function,
-            paths=["/v1/events", "/v1/events/{event_id}"],
+            paths=["/v1/events", "/v1/events/{event_id}", "/v1/cinemas", "/v1/cinemas/{cinema_id}/sessions"],
         )
 
         self.connector = ScheduledConnector(
@@ -90,4 +95,60 @@ class AgendaDomain(Construct):
         )
         self.connector.function.add_to_role_policy(
             iam.PolicyStatement(actions=["dynamodb:Query"], resources=[index_arns["by_month"]])
+        )
+
+        self.datatourisme = ScheduledConnector(
+            self,
+            "DataTourisme",
+            settings=settings,
+            runtime=runtime,
+            name=DATATOURISME,
+            package_dir=CONNECTORS / "agenda_datatourisme",
+            domain="agenda",
+            schedule=settings.territory.schedules.get(DATATOURISME, "rate(1 hour)"),
+            environment={"TABLE_NAME": table.table_name},
+        )
+        # As agenda-openagenda, plus the candidates of duplicates: Query of COMMUNE# partitions of `by_commune`.
+        self.datatourisme.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:Query",
+                    "dynamodb:BatchWriteItem",
+                ],
+                resources=[table.table_arn],
+            )
+        )
+        self.datatourisme.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:Query"], resources=[index_arns["by_month"], index_arns["by_commune"]]
+            )
+        )
+
+        self.cinema = ScheduledConnector(
+            self,
+            "Cinema",
+            settings=settings,
+            runtime=runtime,
+            name=CINEMA,
+            package_dir=CONNECTORS / "agenda_cinema",
+            domain="agenda",
+            schedule=settings.territory.schedules.get(CINEMA, "rate(1 hour)"),
+            environment={"TABLE_NAME": table.table_name},
+        )
+        # Run log and cinema profiles (GetItem/PutItem/UpdateItem), a cinema's day (Query on its partition),
+        # BatchWriteItem puts and deletes. No index needed.
+        self.cinema.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:Query",
+                    "dynamodb:BatchWriteItem",
+                ],
+                resources=[table.table_arn],
+            )
         )

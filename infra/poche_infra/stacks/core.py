@@ -14,19 +14,25 @@ import json
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_ssm as ssm
+from cdk_nag import NagPackSuppression
 from constructs import Construct
 
 from ..config import Settings
+from ..constructs.nag import suppress
 from ..constructs.runtime import (
     CONTRACT_ALARM_TOPIC_ARN,
     CONTRACT_API_ID,
     CONTRACT_API_URL,
+    CONTRACT_AUTH_CLIENT_ID,
+    CONTRACT_AUTH_ISSUER,
+    CONTRACT_AUTH_USER_POOL_ID,
     CONTRACT_BUS_ARN,
     CONTRACT_BUS_NAME,
 )
@@ -42,6 +48,14 @@ ACCESS_LOG_FORMAT = {
     "integrationLatency": "$context.integrationLatency",
     "integrationError": "$context.integrationErrorMessage",
 }  # no source IP, no user agent: no personal data in logs
+
+# Groups of the accounts: what a signed-in member of staff may do is decided by the functions from
+# the `cognito:groups` claim of the ID token (the JWT authorizer only proves who the caller is).
+ACCOUNT_GROUPS = {
+    "school-staff": "Staff of a school: publish that school's notices (schools in custom:schools)",
+    "editors": "Editors of the département: bulk publication and moderation",
+    "finance": "Finance staff: reconcile payments against settlements (payments phase)",
+}
 
 
 class CoreStack(cdk.Stack):
@@ -105,12 +119,18 @@ class CoreStack(cdk.Stack):
             self, "Alarms", display_name=f"Poche {settings.stage} alarms", master_key=alarm_key, enforce_ssl=True
         )
 
+        self.user_pool, self.user_pool_client = self._accounts(settings, removal)
+        issuer = f"https://cognito-idp.{self.region}.{self.url_suffix}/{self.user_pool.user_pool_id}"
+
         contracts = {
             CONTRACT_API_ID: self.api.api_id,
             CONTRACT_API_URL: api_url,
             CONTRACT_BUS_NAME: self.bus.event_bus_name,
             CONTRACT_BUS_ARN: self.bus.event_bus_arn,
             CONTRACT_ALARM_TOPIC_ARN: self.alarm_topic.topic_arn,
+            CONTRACT_AUTH_USER_POOL_ID: self.user_pool.user_pool_id,
+            CONTRACT_AUTH_CLIENT_ID: self.user_pool_client.user_pool_client_id,
+            CONTRACT_AUTH_ISSUER: issuer,
         }
         for path, value in contracts.items():
             ssm.StringParameter(
@@ -122,3 +142,67 @@ class CoreStack(cdk.Stack):
             )
         cdk.CfnOutput(self, "ApiUrl", value=api_url, description="Base URL of the public API (routes under /v1)")
         cdk.CfnOutput(self, "StageName", value=stage.stage_name)
+
+    def _accounts(
+        self, settings: Settings, removal: cdk.RemovalPolicy
+    ) -> tuple[cognito.UserPool, cognito.UserPoolClient]:
+        """Staff accounts (not citizens): created by an administrator, never by self sign-up."""
+        pool = cognito.UserPool(
+            self,
+            "UserPool",
+            user_pool_name=f"poche-{settings.stage}-staff",
+            self_sign_up_enabled=False,
+            sign_in_aliases=cognito.SignInAliases(email=True),
+            sign_in_case_sensitive=False,
+            auto_verify=cognito.AutoVerifiedAttrs(email=True),
+            standard_attributes=cognito.StandardAttributes(
+                email=cognito.StandardAttribute(required=True, mutable=True)
+            ),
+            custom_attributes={
+                # The schools (UAI codes, comma-separated) a member of school-staff may publish for.
+                "schools": cognito.StringAttribute(min_len=0, max_len=2048, mutable=True),
+            },
+            password_policy=cognito.PasswordPolicy(
+                min_length=12,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_digits=True,
+                require_symbols=True,
+                temp_password_validity=cdk.Duration.days(3),
+            ),
+            # Optional rather than required: school staff sign in from shared school computers and
+            # phones the département does not manage; TOTP is offered and required by policy for
+            # the finance group's procedures (payments phase), not enforced pool-wide.
+            mfa=cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            feature_plan=cognito.FeaturePlan.PLUS,
+            standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+            deletion_protection=settings.is_prod,
+            removal_policy=removal,
+        )
+        suppress(
+            pool,
+            NagPackSuppression(
+                id="AwsSolutions-COG2",
+                reason="MFA is optional (TOTP offered, no SMS): school staff sign in from shared devices the "
+                "département does not manage; threat protection (Plus plan, full function) blocks risky sign-ins.",
+            ),
+        )
+        client = pool.add_client(
+            "AppClient",
+            user_pool_client_name=f"poche-{settings.stage}-app",
+            generate_secret=False,  # public clients (web, app, curl) cannot keep a secret
+            # SRP for the apps; USER_PASSWORD_AUTH so `poche user create` and tests get tokens
+            # without an SRP implementation (the password travels over TLS to Cognito only).
+            auth_flows=cognito.AuthFlow(user_srp=True, user_password=True),
+            prevent_user_existence_errors=True,
+            id_token_validity=cdk.Duration.hours(1),
+            access_token_validity=cdk.Duration.hours(1),
+            refresh_token_validity=cdk.Duration.days(30),
+        )
+        for name, description in ACCOUNT_GROUPS.items():
+            cognito.CfnUserPoolGroup(
+                self, f"Group-{name}", user_pool_id=pool.user_pool_id, group_name=name, description=description
+            )
+        return pool, client

@@ -1,0 +1,1 @@
+"""Connector `agenda-cinema`: cinema sessions from a documented CSV (FORMAT.md) -> the agenda table."""

@@ -1,0 +1,154 @@
+"""Cinema sessions CSV (FORMAT.md) -> `Session`s.
+
+UTF-8 with or without BOM, `;` or `,` separated (guessed from the header line), CRLF or LF, quoted fields. A
+header missing a required column, or a file that is not UTF-8 text, is a `FeedFormatError` (nothing stored
+changes). A bad row is rejected with its line number and reason; the others are kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+
+from poche_common import communes
+from poche_common.clock import PARIS
+from poche_common.errors import FeedFormatError
+
+REQUIRED = ("cinema_id", "cinema_name", "commune_insee", "film_title", "start", "version")
+OPTIONAL = ("accessibility", "duration_min", "rating")
+VERSIONS = ("VF", "VOST", "VO")
+ACCESSIBILITY = ("audiodescription", "sous_titres_sourds", "pmr")
+RATINGS = ("tous publics", "-10", "-12", "-16", "-18")
+CINEMA_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+START_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$")
+MAX_TITLE = 200
+MAX_NAME = 120
+
+
+@dataclass(frozen=True)
+class Cinema:
+    cinema_id: str
+    name: str
+    commune: str  # INSEE code
+
+
+@dataclass(frozen=True)
+class Session:
+    cinema_id: str
+    film_title: str
+    start: dt.datetime  # aware, Europe/Paris
+    version: str  # VF | VOST | VO
+    accessibility: tuple[str, ...]  # codes of ACCESSIBILITY, sorted
+    duration_min: int | None
+    rating: str | None  # one of RATINGS
+
+    @property
+    def paris_date(self) -> dt.date:
+        return self.start.astimezone(PARIS).date()
+
+
+@dataclass
+class Feed:
+    cinemas: dict[str, Cinema] = field(default_factory=dict)
+    sessions: list[Session] = field(default_factory=list)
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    read: int = 0
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FeedFormatError(f"not UTF-8 text: {exc}") from None
+
+
+def parse_start(raw: str) -> dt.datetime:
+    if not START_RE.match(raw):
+        raise ValueError(f"start « {raw} » : attendu AAAA-MM-JJ HH:MM")
+    try:
+        naive = dt.datetime.strptime(raw, "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise ValueError(f"start « {raw} » n'est pas une date et heure valide") from None
+    moment = naive.replace(tzinfo=PARIS)
+    if moment.astimezone(dt.UTC).astimezone(PARIS).replace(tzinfo=None) != naive:
+        raise ValueError(f"start « {raw} » n'existe pas à Paris (changement d'heure)")
+    return moment
+
+
+def parse_row(row: dict[str, str]) -> tuple[Cinema, Session]:
+    """One row; ValueError with a reason for people when it cannot be used."""
+    cinema_id = row["cinema_id"].lower()
+    if not CINEMA_ID_RE.match(cinema_id):
+        raise ValueError(f"cinema_id « {row['cinema_id']} » : lettres minuscules, chiffres, - ou _, 32 au plus")
+    name = row["cinema_name"]
+    if not name or len(name) > MAX_NAME:
+        raise ValueError("cinema_name vide ou trop long")
+    commune = row["commune_insee"].upper()
+    if communes.get(commune) is None:
+        raise ValueError(f"commune_insee « {row['commune_insee']} » n'est pas une commune du territoire")
+    title = re.sub(r"\s+", " ", row["film_title"])
+    if not title or len(title) > MAX_TITLE:
+        raise ValueError("film_title vide ou trop long")
+    start = parse_start(row["start"])
+    version = row["version"].upper()
+    if version not in VERSIONS:
+        raise ValueError(f"version « {row['version']} » : VF, VOST ou VO")
+    codes = [c.strip().lower() for c in re.split(r"[;|]", row.get("accessibility", "")) if c.strip()]
+    unknown = [c for c in codes if c not in ACCESSIBILITY]
+    if unknown:
+        raise ValueError(f"accessibility « {', '.join(unknown)} » inconnu ; valeurs : {', '.join(ACCESSIBILITY)}")
+    raw_duration = row.get("duration_min", "")
+    duration: int | None = None
+    if raw_duration:
+        if not re.fullmatch(r"[0-9]{1,3}", raw_duration) or not 1 <= int(raw_duration) <= 600:
+            raise ValueError(f"duration_min « {raw_duration} » : minutes, de 1 à 600")
+        duration = int(raw_duration)
+    rating = row.get("rating", "").lower() or None
+    if rating is not None and rating not in RATINGS:
+        raise ValueError(f"rating « {row['rating']} » : {', '.join(RATINGS)}")
+    session = Session(cinema_id, title, start, version, tuple(sorted(set(codes))), duration, rating)
+    return Cinema(cinema_id, name, commune), session
+
+
+def parse_feed(data: bytes) -> Feed:
+    text = _decode(data)
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise FeedFormatError("empty file") from None
+    except csv.Error as exc:
+        raise FeedFormatError(f"unreadable CSV header: {exc}") from None
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise FeedFormatError(f"not a cinema sessions CSV: missing column(s) {', '.join(missing)}")
+    feed = Feed()
+    try:
+        for values in reader:
+            line = reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            feed.read += 1
+            if len(values) != len(header):
+                feed.rejected.append((line, f"{len(values)} colonnes au lieu de {len(header)}"))
+                continue
+            row = {name: value.strip() for name, value in zip(header, values, strict=True)}
+            try:
+                cinema, session = parse_row(row)
+            except ValueError as exc:
+                feed.rejected.append((line, str(exc)))
+                continue
+            known = feed.cinemas.get(cinema.cinema_id)
+            if known is not None and known != cinema:
+                feed.rejected.append((line, f"cinema_id « {cinema.cinema_id} » déjà décrit autrement plus haut"))
+                continue
+            feed.cinemas[cinema.cinema_id] = cinema
+            feed.sessions.append(session)
+    except csv.Error as exc:
+        raise FeedFormatError(f"unreadable CSV at line {reader.line_num}: {exc}") from None
+    return feed

@@ -1,0 +1,1 @@
+"""Connector `agenda-datatourisme`: DATAtourisme JSON-LD events -> the agenda table (duplicates marked)."""

@@ -1,0 +1,106 @@
+"""Lambda entry point of the `agenda-datatourisme` connector (EventBridge Scheduler, hourly).
+
+Source: URL(s) of DATAtourisme JSON / JSON-LD exports (a list of objects or a `@graph`), comma-separated, or
+`bundled` (`sample/orne-evenements.jsonld`). Event objects become `datatourisme:<last segment of @id>` events of
+the agenda table; one already known from another source (OpenAgenda) is marked `duplicate_of` (see `matcher.py`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from poche_common import sources
+from poche_common.clock import utc_now
+from poche_common.connector import Outcome, RunLog, run_connector
+from poche_common.events import EventPublisher
+from poche_common.observability import logger, metrics
+from poche_common.settings import required
+
+from .matcher import WINDOW, find_duplicate
+from .model import SOURCE, AgendaEvent
+from .parser import parse_feed
+from .store import EventWriter
+
+CONNECTOR = "agenda-datatourisme"
+MAX_CHANGES_IN_EVENT = 500
+SAMPLE = Path(__file__).with_name("sample") / "orne-evenements.jsonld"
+
+_dynamodb = boto3.client("dynamodb")
+_table = required("TABLE_NAME")
+_writer = EventWriter(_dynamodb, _table)
+_runs = RunLog(_dynamodb, _table, CONNECTOR)
+_events = EventPublisher(required("EVENT_BUS_NAME"), source="poche.agenda")
+
+
+def fetch_source(url: str) -> bytes:
+    return sources.fetch(url, bundled=SAMPLE)
+
+
+def duplicates_of(events: list[AgendaEvent], writer: EventWriter) -> dict[str, str]:
+    """event id -> the other source's event it duplicates: one `by_commune` Query per commune, over the span of
+    that commune's DATAtourisme occurrences (± the matching window)."""
+    by_commune: dict[str, list[AgendaEvent]] = {}
+    for event in events:
+        if event.location.commune:
+            by_commune.setdefault(event.location.commune, []).append(event)
+    found: dict[str, str] = {}
+    for commune, group in sorted(by_commune.items()):
+        begins = [o.begin.astimezone(dt.UTC) for event in group for o in event.occurrences]
+        candidates = writer.candidates(commune, min(begins) - WINDOW, max(begins) + WINDOW)
+        if not candidates:
+            continue
+        for event in group:
+            other = find_duplicate(event, candidates)
+            if other is not None:
+                found[event.id] = other
+    return found
+
+
+def ingest(payloads: list[bytes], writer: EventWriter, events: EventPublisher, now: dt.datetime) -> Outcome:
+    """Parse every source (all must parse before anything is written), mark duplicates, write, announce."""
+    feeds = [parse_feed(data, now) for data in payloads]
+    outcome = Outcome()
+    keep: set[str] = set()
+    for feed in feeds:
+        outcome.read += feed.read
+        outcome.rejected += len(feed.rejected)
+        outcome.rejections += [{"event": r.ref, "reason": r.reason} for r in feed.rejected]
+        keep |= {f"{SOURCE}:{r.uid}" for r in feed.rejected if r.uid}
+    parsed = [event for feed in feeds for event in feed.events]
+    duplicates = duplicates_of(parsed, writer)
+    if duplicates:
+        logger.info("events already known from another source", extra={"duplicates": len(duplicates)})
+    result = writer.sync(SOURCE, parsed, keep=keep, complete=True, now=now, duplicates=duplicates)
+    outcome.changed = len(result.changes)
+    if result.changes:
+        facts = [c.as_fact() for c in result.changes]
+        events.publish(
+            "EventsUpdated",
+            {
+                "connector": CONNECTOR,
+                "source": SOURCE,
+                "event_ids": sorted({c.event_id for c in result.changes})[:MAX_CHANGES_IN_EVENT],
+                "communes": sorted({code for c in result.changes for code in c.communes}),
+                "changes": facts[:MAX_CHANGES_IN_EVENT],
+                "truncated": len(facts) > MAX_CHANGES_IN_EVENT,
+            },
+        )
+    return outcome
+
+
+@logger.inject_lambda_context()
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    report = run_connector(
+        connector=CONNECTOR,
+        sources=sources.resolve_sources(CONNECTOR, sources.ssm_parameter_reader()),
+        fetch=fetch_source,
+        ingest=lambda payloads: ingest(payloads, _writer, _events, utc_now()),
+        runs=_runs,
+        describe=sources.describe,
+    )
+    return report.as_dict()

@@ -1,0 +1,288 @@
+"""Write side of the agenda table for DATAtourisme events (a copy of `agenda_openagenda/store.py`, same layout,
+plus `duplicate_of`): diff the source's events against what is stored, write the changes.
+
+Duplicates: an event that `matcher.find_duplicate` matched to an event of another source is stored with
+`duplicate_of: <other event id>` on its profile and occurrences, and its occurrences carry no index keys
+(`gsi1pk`/`gsi2pk`): lists never show it; `GET /v1/events/<its id>` still answers.
+
+Table layout (owned by the agenda domain; the service `functions/agenda` reads it). Every item of an event
+shares its partition `EVENT#<source>:<uid>` (`source` = openagenda, later datatourisme...):
+- `PROFILE`: the whole event (`content_of`), `digest`, and `gsi2pk=SOURCE#<source>`, `gsi2sk=<event id>`
+  (index `by_month`): the catalogue of one source's events, which is what its connector diffs against, so two
+  connectors never delete each other's events.
+- `OCC#<begin UTC>`: one per occurrence, carrying the list view of the event (no long description) and
+  `gsi1pk=COMMUNE#<insee>` / `gsi1sk=<begin UTC>#<event id>` (index `by_commune`, only when the commune is
+  known) and `gsi2pk=ALL#<YYYY-MM>` (UTC month of the begin) / `gsi2sk=<begin UTC>#<event id>` (index
+  `by_month`): occurrences of a commune, or of the whole territory month by month, in date order.
+Occurrences expire (TTL `expires_at`) 30 days after their end, the profile 30 days after the last one; an
+occurrence already past that is not written.
+
+A source is authoritative for its events: one no longer in the feed is deleted, except when its entry was
+rejected this run (it keeps its last good version) or when the feed was not read to its end (`complete`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from poche_common import communes
+from poche_common.clock import to_utc_iso
+from poche_common.dynamo import batch_write, to_item
+
+from .matcher import Candidate
+from .model import STATUSES, AgendaEvent, Occurrence
+
+KEEP_AFTER_END_DAYS = 30
+STATUS_LABELS = dict(STATUSES.values())
+
+
+class Change(NamedTuple):
+    event_id: str
+    change: str  # "created" | "updated" | "deleted"
+    communes: tuple[str, ...]
+
+    def as_fact(self) -> dict[str, Any]:
+        return {"event_id": self.event_id, "change": self.change, "communes": list(self.communes)}
+
+
+@dataclass
+class SyncResult:
+    changes: list[Change] = field(default_factory=list)
+    past: int = 0  # events whose every occurrence ended more than KEEP_AFTER_END_DAYS ago
+
+
+def partition(event_id: str) -> str:
+    return f"EVENT#{event_id}"
+
+
+def _digest(content: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:24]
+
+
+def summary_of(event: AgendaEvent) -> dict[str, Any]:
+    """What a list shows of an event (stored on each occurrence, so a list needs no other read)."""
+    location = event.location
+    return {
+        "event_id": event.id,
+        "source": event.source,
+        "title": event.title,
+        "summary": event.summary,
+        "categories": list(event.categories),
+        "status": event.status,
+        "status_label": STATUS_LABELS[event.status],
+        "free": event.free,
+        "price": event.price,
+        "age": {"min": event.age_min, "max": event.age_max},
+        "accessibility": list(event.accessibility),
+        "location": {
+            "name": location.name,
+            "address": location.address,
+            "commune": location.commune,
+            "lat": location.lat,
+            "lon": location.lon,
+        },
+        "url": event.url,
+        "image": event.image,
+    }
+
+
+def content_of(event: AgendaEvent) -> dict[str, Any]:
+    """Everything stored of an event (its digest is taken over it)."""
+    return {
+        **summary_of(event),
+        "uid": event.uid,
+        "description": event.description,
+        "keywords": list(event.keywords),
+        "city": event.location.city,
+        "postcode": event.location.postcode,
+        "occurrences": [[to_utc_iso(o.begin), to_utc_iso(o.end)] for o in event.occurrences],
+        "updated_at": to_utc_iso(event.updated_at) if event.updated_at else None,
+    }
+
+
+def _expiry(end: dt.datetime) -> int:
+    return int((end + dt.timedelta(days=KEEP_AFTER_END_DAYS)).timestamp())
+
+
+def _json_safe(value: dict[str, Any]) -> dict[str, Any]:
+    """The same value with its floats as Decimals (DynamoDB's serializer refuses floats)."""
+    safe: dict[str, Any] = json.loads(json.dumps(value), parse_float=Decimal)
+    return safe
+
+
+def occurrence_item(event: AgendaEvent, occurrence: Occurrence, summary: dict[str, Any], digest: str) -> dict[str, Any]:
+    begin, end = to_utc_iso(occurrence.begin), to_utc_iso(occurrence.end)
+    order = f"{begin}#{event.id}"
+    item: dict[str, Any] = {
+        "pk": partition(event.id),
+        "sk": f"OCC#{begin}",
+        **summary,
+        "begin": begin,
+        "end": end,
+        "gsi2pk": f"ALL#{begin[:7]}",
+        "gsi2sk": order,
+        "digest": digest,
+        "expires_at": _expiry(occurrence.end),
+    }
+    if event.location.commune:
+        item["gsi1pk"] = f"COMMUNE#{event.location.commune}"
+        item["gsi1sk"] = order
+    return item
+
+
+def items_of(
+    event: AgendaEvent, digest: str, now: dt.datetime, duplicate_of: str | None = None
+) -> list[dict[str, Any]]:
+    """The profile and the occurrences still worth keeping of one event (not indexed when a duplicate)."""
+    summary = _json_safe({**summary_of(event), "duplicate_of": duplicate_of})
+    content = _json_safe(content_of(event))
+    horizon = now - dt.timedelta(days=KEEP_AFTER_END_DAYS)
+    profile = {
+        "pk": partition(event.id),
+        "sk": "PROFILE",
+        **content,
+        "duplicate_of": duplicate_of,
+        "gsi2pk": f"SOURCE#{event.source}",
+        "gsi2sk": event.id,
+        "digest": digest,
+        "expires_at": _expiry(max(o.end for o in event.occurrences)),
+    }
+    kept = [o for o in event.occurrences if o.end >= horizon]
+    occurrences = [occurrence_item(event, o, summary, digest) for o in kept]
+    if duplicate_of is not None:
+        for item in occurrences:
+            for key in ("gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"):
+                item.pop(key, None)
+    return [profile, *occurrences]
+
+
+class _Stored(NamedTuple):
+    digest: str
+    commune: str | None
+
+
+class EventWriter:
+    def __init__(self, client: Any, table: str) -> None:
+        self.client = client
+        self.table = table
+
+    def stored(self, source: str) -> dict[str, _Stored]:
+        """event id -> digest and commune of every stored event of a source (Query of its catalogue)."""
+        found: dict[str, _Stored] = {}
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": "by_month",
+            "KeyConditionExpression": "gsi2pk = :p",
+            "ExpressionAttributeValues": to_item({":p": f"SOURCE#{source}"}),
+            "ProjectionExpression": "event_id, digest, #l",
+            "ExpressionAttributeNames": {"#l": "location"},
+        }
+        while True:
+            page = self.client.query(**kwargs)
+            for item in page.get("Items", []):
+                commune = item.get("location", {}).get("M", {}).get("commune", {}).get("S")
+                found[item["event_id"]["S"]] = _Stored(item.get("digest", {}).get("S", ""), commune)
+            if "LastEvaluatedKey" not in page:
+                return found
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def candidates(self, commune: str, lower: dt.datetime, upper: dt.datetime) -> list[Candidate]:
+        """Occurrences of a commune beginning in [lower, upper] (index `by_commune`, never a Scan)."""
+        found: list[Candidate] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": "by_commune",
+            "KeyConditionExpression": "gsi1pk = :p AND gsi1sk BETWEEN :lo AND :hi",
+            "ExpressionAttributeValues": to_item(
+                {":p": f"COMMUNE#{commune}", ":lo": to_utc_iso(lower), ":hi": to_utc_iso(upper) + "#~"}
+            ),
+            "ProjectionExpression": "event_id, title, #b",
+            "ExpressionAttributeNames": {"#b": "begin"},
+        }
+        while True:
+            page = self.client.query(**kwargs)
+            for item in page.get("Items", []):
+                try:
+                    begin = dt.datetime.fromisoformat(item["begin"]["S"])
+                    found.append(Candidate(item["event_id"]["S"], item.get("title", {}).get("S", ""), begin))
+                except (KeyError, ValueError):
+                    continue
+            if "LastEvaluatedKey" not in page:
+                return found
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _keys(self, pk: str) -> set[str]:
+        keys: set[str] = set()
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": to_item({":pk": pk}),
+            "ProjectionExpression": "sk",
+        }
+        while True:
+            page = self.client.query(**kwargs)
+            keys |= {item["sk"]["S"] for item in page.get("Items", [])}
+            if "LastEvaluatedKey" not in page:
+                return keys
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def sync(
+        self,
+        source: str,
+        events: Iterable[AgendaEvent],
+        *,
+        keep: set[str],
+        complete: bool,
+        now: dt.datetime,
+        duplicates: dict[str, str] | None = None,
+    ) -> SyncResult:
+        """Write what differs from the store; delete what left a complete feed (but `keep`); changes by id.
+        `duplicates`: event id -> id of the other source's event it duplicates."""
+        duplicates = duplicates or {}
+        result = SyncResult()
+        latest: dict[str, AgendaEvent] = {}
+        epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+        for event in events:
+            previous = latest.get(event.id)
+            if previous is None or (event.updated_at or epoch) >= (previous.updated_at or epoch):
+                latest[event.id] = event
+        stored = self.stored(source)
+        reference = communes.as_of()
+        horizon = now - dt.timedelta(days=KEEP_AFTER_END_DAYS)
+        wanted: set[str] = set()
+        requests: list[dict[str, Any]] = []
+        for event_id in sorted(latest):
+            event = latest[event_id]
+            if max(o.end for o in event.occurrences) < horizon:
+                result.past += 1
+                continue
+            wanted.add(event_id)
+            duplicate_of = duplicates.get(event_id)
+            digest = _digest({**content_of(event), "communes_as_of": reference, "duplicate_of": duplicate_of})
+            before = stored.get(event_id)
+            if before is not None and before.digest == digest:
+                continue
+            items = items_of(event, digest, now, duplicate_of)
+            requests += [{"PutRequest": {"Item": to_item(item)}} for item in items]
+            if before is not None:  # occurrences moved or withdrawn: drop the items left behind
+                obsolete = sorted(self._keys(partition(event_id)) - {item["sk"] for item in items})
+                requests += [
+                    {"DeleteRequest": {"Key": to_item({"pk": partition(event_id), "sk": sk})}} for sk in obsolete
+                ]
+            touched = {c for c in (event.location.commune, before.commune if before else None) if c}
+            result.changes.append(Change(event_id, "updated" if before else "created", tuple(sorted(touched))))
+        if complete:
+            for event_id in sorted(set(stored) - wanted - keep):
+                pk = partition(event_id)
+                requests += [{"DeleteRequest": {"Key": to_item({"pk": pk, "sk": sk})}} for sk in sorted(self._keys(pk))]
+                commune = stored[event_id].commune
+                result.changes.append(Change(event_id, "deleted", (commune,) if commune else ()))
+        batch_write(self.client, self.table, requests)
+        result.changes.sort(key=lambda c: c.event_id)
+        return result
