@@ -496,3 +496,12 @@ def test_agenda_datatourisme_and_cinema_connectors_least_privilege(synthesized: 
                 assert data_actions == {"dynamodb:Query"}
                 granted_indexes |= {name for name in ("by_month", "by_commune") if f"/index/{name}" in resource}
         assert granted_indexes == indexes
+
+
+def test_event_connectors_share_the_agenda_domain_layer(synthesized: Synthesized) -> None:
+    layers = resources(synthesized, PROXIMITY, "AWS::Lambda::LayerVersion")
+    (agenda,) = [logical for logical, layer in layers.items() if "layers/agenda)" in layer["Properties"]["Description"]]
+    for package, with_agenda in (("agenda_openagenda", True), ("agenda_datatourisme", True), ("agenda_cinema", False)):
+        _, function = function_named(synthesized, package)
+        assert "CommonLayer" in json.dumps(function["Properties"]["Layers"])
+        assert ({"Ref": agenda} in function["Properties"]["Layers"]) is with_agenda

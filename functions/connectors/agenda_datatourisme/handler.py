@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 
+from agenda_shared.model import AgendaEvent
 from poche_common import sources
 from poche_common.clock import utc_now
 from poche_common.connector import Outcome, RunLog, run_connector
@@ -21,8 +22,7 @@ from poche_common.observability import logger, metrics
 from poche_common.settings import required
 
 from .matcher import WINDOW, find_duplicate
-from .model import SOURCE, AgendaEvent
-from .parser import parse_feed
+from .parser import SOURCE, parse_feed
 from .store import EventWriter
 
 CONNECTOR = "agenda-datatourisme"

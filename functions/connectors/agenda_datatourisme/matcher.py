@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from .model import AgendaEvent
+from agenda_shared.model import AgendaEvent
 
 WINDOW = dt.timedelta(minutes=30)
 

@@ -20,12 +20,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from agenda_shared.model import AgendaEvent, Location, Occurrence, Rejected
 from poche_common import communes
 from poche_common.clock import PARIS
 from poche_common.errors import FeedFormatError
 
-from .model import SOURCE, AgendaEvent, Location, Occurrence, Rejected
-
+SOURCE = "datatourisme"
 HORIZON_DAYS = 400
 KEEP_PAST_DAYS = 30
 MAX_TITLE = 200

@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 
+from agenda_shared.store import EventWriter
 from poche_common import sources
 from poche_common.clock import utc_now
 from poche_common.connector import Outcome, RunLog, run_connector
@@ -19,10 +20,8 @@ from poche_common.events import EventPublisher
 from poche_common.observability import logger, metrics
 from poche_common.settings import required
 
-from .model import SOURCE
 from .pages import SAMPLE_DIR, read_pages
-from .parser import parse_feed
-from .store import EventWriter
+from .parser import SOURCE, parse_feed
 
 CONNECTOR = "agenda-openagenda"
 MAX_CHANGES_IN_EVENT = 500

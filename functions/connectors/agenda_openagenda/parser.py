@@ -15,11 +15,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from agenda_shared.model import ACCESSIBILITY, STATUSES, AgendaEvent, Location, Occurrence, Rejected
 from poche_common import communes
 from poche_common.errors import FeedFormatError
 
-from .model import ACCESSIBILITY, SOURCE, STATUSES, AgendaEvent, Location, Occurrence, Rejected
-
+SOURCE = "openagenda"
 MAX_TITLE = 200
 MAX_SUMMARY = 1_000
 MAX_DESCRIPTION = 10_000

@@ -67,6 +67,7 @@ class PhaseRuntime(Construct):
         )
 
         self._dependency_layers: dict[str, lambda_.LayerVersion] = {}
+        self._domain_layers: dict[str, lambda_.LayerVersion] = {}
         self._contract = contract
         self._authorizer: authorizers.HttpJwtAuthorizer | None = None
 
@@ -89,6 +90,20 @@ class PhaseRuntime(Construct):
     def layers(self) -> list[lambda_.ILayerVersion]:
         """Powertools first, then ours."""
         return [self.powertools_layer, self.common_layer]
+
+    def domain_layer(self, name: str) -> lambda_.LayerVersion:
+        """The layer `layers/<name>` (pure Python, shipped as is, like `common`): code shared by one domain's
+        functions. One per phase stack, whatever the number of functions using it."""
+        if name not in self._domain_layers:
+            self._domain_layers[name] = lambda_.LayerVersion(
+                self,
+                f"DomainLayer-{name}",
+                code=lambda_.Code.from_asset(str(LAYERS / name), exclude=["**/__pycache__", "*.pyc"]),
+                compatible_runtimes=[RUNTIME],
+                compatible_architectures=[lambda_.Architecture.ARM_64],
+                description=f"Code shared by the {name} domain's functions (layers/{name})",
+            )
+        return self._domain_layers[name]
 
     def with_dependencies(self, name: str) -> list[lambda_.ILayerVersion]:
         """The shared layers plus the built dependency layer `layers/<name>` (see `make layers`)."""

@@ -4,10 +4,10 @@ One table for every agenda connector: `agenda-openagenda` and `agenda-datatouris
 (another `source`; DATAtourisme duplicates of OpenAgenda events are marked `duplicate_of` and not indexed), and
 `agenda-cinema` writes cinemas and sessions (`CINEMA#<id>`; `CINEMAS#<insee>` on `by_commune`, `CINEMAS` on
 `by_month`: layout in functions/connectors/agenda_cinema/store.py).
-Layout of events: functions/connectors/agenda_openagenda/store.py. `by_commune`:
-COMMUNE#<insee> / <begin UTC>#<event id> (a commune's occurrences by date); `by_month`: ALL#<YYYY-MM> /
-<begin UTC>#<event id> (the territory's occurrences by date) and SOURCE#<source> / <event id> (a connector's
-catalogue, which it diffs against).
+Layout of events: layers/agenda/python/agenda_shared/store.py (the `agenda` layer, shared by both event
+connectors). `by_commune`: COMMUNE#<insee> / <begin UTC>#<event id> (a commune's occurrences by date);
+`by_month`: ALL#<YYYY-MM> / <begin UTC>#<event id> (the territory's occurrences by date) and
+SOURCE#<source> / <event id> (a connector's catalogue, which it diffs against).
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ class AgendaDomain(Construct):
             paths=["/v1/events", "/v1/events/{event_id}", "/v1/cinemas", "/v1/cinemas/{cinema_id}/sessions"],
         )
 
+        agenda_layer = runtime.domain_layer("agenda")  # agenda_shared: the event model and the write side
         self.connector = ScheduledConnector(
             self,
             "OpenAgenda",
@@ -79,6 +80,7 @@ class AgendaDomain(Construct):
             schedule=settings.territory.schedules.get(CONNECTOR, "rate(1 hour)"),
             environment={"TABLE_NAME": table.table_name},
         )
+        self.connector.function.add_layers(agenda_layer)  # after the runtime's: Powertools, common, agenda
         # Run log (GetItem/PutItem/UpdateItem), an event's items (Query on its partition, BatchWriteItem puts and
         # deletes), and the diff: one Query of its SOURCE# partition of `by_month`.
         self.connector.function.add_to_role_policy(
@@ -108,6 +110,7 @@ class AgendaDomain(Construct):
             schedule=settings.territory.schedules.get(DATATOURISME, "rate(1 hour)"),
             environment={"TABLE_NAME": table.table_name},
         )
+        self.datatourisme.function.add_layers(agenda_layer)
         # As agenda-openagenda, plus the candidates of duplicates: Query of COMMUNE# partitions of `by_commune`.
         self.datatourisme.function.add_to_role_policy(
             iam.PolicyStatement(

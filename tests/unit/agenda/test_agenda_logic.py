@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from typing import Any
 
 import pytest
 from support import fresh_import
 
 from agenda import views
-from agenda_openagenda.model import AgendaEvent, Location, Occurrence
-from agenda_openagenda.store import items_of
+from agenda_shared.model import AgendaEvent, Location, Occurrence
+from agenda_shared.store import EventWriter, content_of, items_of
+from poche_common import communes
 
 UTC = dt.UTC
 PARIS_WINTER = dt.timezone(dt.timedelta(hours=1))
@@ -60,6 +63,39 @@ def test_items_keys_for_commune_and_month_partitions() -> None:
     thirty_days_after_end = dt.datetime(2027, 1, 3, 21, 0, tzinfo=UTC).timestamp()
     assert occurrence["expires_at"] == int(thirty_days_after_end)
     assert "description" not in occurrence and profile["description"] == "Long"
+
+
+class FakeDynamo:
+    """Nothing stored yet; records the batch writes."""
+
+    def __init__(self) -> None:
+        self.puts: list[dict[str, Any]] = []
+
+    def query(self, **kwargs: Any) -> dict[str, Any]:
+        return {"Items": []}
+
+    def batch_write_item(self, RequestItems: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+        self.puts += [r["PutRequest"]["Item"] for batch in RequestItems.values() for r in batch if "PutRequest" in r]
+        return {}
+
+
+def digests(duplicates: dict[str, str] | None) -> set[str]:
+    client = FakeDynamo()
+    now = dt.datetime(2026, 12, 1, tzinfo=UTC)
+    writer = EventWriter(client, "agenda")
+    writer.sync("openagenda", [event()], keep=set(), complete=True, now=now, duplicates=duplicates)
+    assert client.puts and all(("duplicate_of" in item) is bool(duplicates) for item in client.puts)
+    return {item["digest"]["S"] for item in client.puts}
+
+
+def test_digest_covers_duplicate_of_only_for_a_connector_that_matches_duplicates() -> None:
+    # No `duplicates` (agenda-openagenda): the digest of the content alone, as stored before the agenda layer.
+    content = {**content_of(event()), "communes_as_of": communes.as_of()}
+    encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+    assert digests(None) == {hashlib.sha256(encoded).hexdigest()[:24]}
+    # agenda-datatourisme always passes its matches: `duplicate_of` (None or an id) is part of the digest.
+    plain, marked = digests({}), digests({"openagenda:8001": "datatourisme:1"})
+    assert len({*digests(None), *plain, *marked}) == 3
 
 
 def test_an_event_without_commune_is_only_in_the_month_partition() -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from agenda_datatourisme.matcher import Candidate, find_duplicate, normalise_title
 from agenda_datatourisme.parser import HORIZON_DAYS, occurrences_of, parse_event, parse_feed
-from agenda_datatourisme.store import items_of
+from agenda_shared.store import items_of
 from poche_common.errors import FeedFormatError
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -155,7 +155,7 @@ def test_matcher_needs_same_title_and_a_begin_within_30_minutes() -> None:
 def test_duplicate_items_are_marked_and_not_indexed() -> None:
     event = parse_event(raw_event(), NOW)
     plain = items_of(event, "d", NOW)
-    assert plain[0]["duplicate_of"] is None and plain[1]["gsi1pk"] == "COMMUNE#61001" and "gsi2pk" in plain[1]
+    assert "duplicate_of" not in plain[0] and plain[1]["gsi1pk"] == "COMMUNE#61001" and "gsi2pk" in plain[1]
     marked = items_of(event, "d", NOW, "openagenda:1")
     assert marked[0]["duplicate_of"] == "openagenda:1" and marked[0]["gsi2pk"] == "SOURCE#datatourisme"
     assert marked[1]["sk"].startswith("OCC#") and marked[1]["duplicate_of"] == "openagenda:1"

@@ -1,15 +1,13 @@
-"""What the connector reads out of DATAtourisme JSON-LD events, in the shape shared by every agenda connector.
+"""An agenda event, in the shape shared by every event connector (`agenda-openagenda`, `agenda-datatourisme`).
 
-A copy of `agenda_openagenda/model.py` (each Lambda asset is its own package folder) with `SOURCE` changed: keep
-the two in step. Plain frozen dataclasses: no Lambda, no AWS, no pydantic (cold start).
+Plain frozen dataclasses: no Lambda, no AWS, no pydantic (cold start). Each connector builds the same
+`AgendaEvent` with its own `source`; the storage layout (see `store.py`) does not depend on it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-SOURCE = "datatourisme"
 
 # Category codes (stable, ASCII) with their French label.
 CATEGORIES: dict[str, str] = {
@@ -69,7 +67,7 @@ class Location:
 
 @dataclass(frozen=True)
 class AgendaEvent:
-    source: str  # "openagenda", later "datatourisme"...
+    source: str  # "openagenda", "datatourisme"
     uid: str  # identifier at the source
     title: str
     summary: str | None  # short description, plain text

@@ -1,7 +1,7 @@
 """Write side of the agenda table: diff a source's events against what is stored, write the changes.
 
 Table layout (owned by the agenda domain; the service `functions/agenda` reads it). Every item of an event
-shares its partition `EVENT#<source>:<uid>` (`source` = openagenda, later datatourisme...):
+shares its partition `EVENT#<source>:<uid>` (`source` = openagenda, datatourisme):
 - `PROFILE`: the whole event (`content_of`), `digest`, and `gsi2pk=SOURCE#<source>`, `gsi2sk=<event id>`
   (index `by_month`): the catalogue of one source's events, which is what its connector diffs against, so two
   connectors never delete each other's events.
@@ -14,6 +14,12 @@ occurrence already past that is not written.
 
 A source is authoritative for its events: one no longer in the feed is deleted, except when its entry was
 rejected this run (it keeps its last good version) or when the feed was not read to its end (`complete`).
+
+Duplicates (a connector that matches its events to another source's, today `agenda-datatourisme`, passes
+`duplicates` to `sync`): an event matched to an event of another source is stored with
+`duplicate_of: <other event id>` on its profile and occurrences, and its occurrences carry no index keys
+(`gsi1pk`/`gsi2pk`): lists never show it; `GET /v1/events/<its id>` still answers. Its digest covers
+`duplicate_of`. A connector that passes no `duplicates` (`agenda-openagenda`) stores no `duplicate_of` at all.
 """
 
 from __future__ import annotations
@@ -130,22 +136,32 @@ def occurrence_item(event: AgendaEvent, occurrence: Occurrence, summary: dict[st
     return item
 
 
-def items_of(event: AgendaEvent, digest: str, now: dt.datetime) -> list[dict[str, Any]]:
-    """The profile and the occurrences still worth keeping of one event."""
-    summary = _json_safe(summary_of(event))
+def items_of(
+    event: AgendaEvent, digest: str, now: dt.datetime, duplicate_of: str | None = None
+) -> list[dict[str, Any]]:
+    """The profile and the occurrences still worth keeping of one event (marked and not indexed when a duplicate
+    of another source's event `duplicate_of`)."""
+    marks = {"duplicate_of": duplicate_of} if duplicate_of is not None else {}
+    summary = _json_safe({**summary_of(event), **marks})
     content = _json_safe(content_of(event))
     horizon = now - dt.timedelta(days=KEEP_AFTER_END_DAYS)
     profile = {
         "pk": partition(event.id),
         "sk": "PROFILE",
         **content,
+        **marks,
         "gsi2pk": f"SOURCE#{event.source}",
         "gsi2sk": event.id,
         "digest": digest,
         "expires_at": _expiry(max(o.end for o in event.occurrences)),
     }
     kept = [o for o in event.occurrences if o.end >= horizon]
-    return [profile, *(occurrence_item(event, o, summary, digest) for o in kept)]
+    occurrences = [occurrence_item(event, o, summary, digest) for o in kept]
+    if duplicate_of is not None:
+        for item in occurrences:
+            for key in ("gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"):
+                item.pop(key, None)
+    return [profile, *occurrences]
 
 
 class _Stored(NamedTuple):
@@ -194,9 +210,18 @@ class EventWriter:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def sync(
-        self, source: str, events: Iterable[AgendaEvent], *, keep: set[str], complete: bool, now: dt.datetime
+        self,
+        source: str,
+        events: Iterable[AgendaEvent],
+        *,
+        keep: set[str],
+        complete: bool,
+        now: dt.datetime,
+        duplicates: dict[str, str] | None = None,
     ) -> SyncResult:
-        """Write what differs from the store; delete what left a complete feed (but `keep`); changes by id."""
+        """Write what differs from the store; delete what left a complete feed (but `keep`); changes by id.
+        `duplicates` (connectors that match their events to another source's only): event id -> id of the other
+        source's event it duplicates; its digest then covers `duplicate_of` (None when not a duplicate)."""
         result = SyncResult()
         latest: dict[str, AgendaEvent] = {}
         epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -215,11 +240,16 @@ class EventWriter:
                 result.past += 1
                 continue
             wanted.add(event_id)
-            digest = _digest({**content_of(event), "communes_as_of": reference})
+            content = {**content_of(event), "communes_as_of": reference}
+            duplicate_of = None
+            if duplicates is not None:
+                duplicate_of = duplicates.get(event_id)
+                content["duplicate_of"] = duplicate_of
+            digest = _digest(content)
             before = stored.get(event_id)
             if before is not None and before.digest == digest:
                 continue
-            items = items_of(event, digest, now)
+            items = items_of(event, digest, now, duplicate_of)
             requests += [{"PutRequest": {"Item": to_item(item)}} for item in items]
             if before is not None:  # occurrences moved or withdrawn: drop the items left behind
                 obsolete = sorted(self._keys(partition(event_id)) - {item["sk"] for item in items})
