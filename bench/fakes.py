@@ -700,7 +700,7 @@ class EventBridge(Backend):
 
 class SSM(Backend):
     service = "ssm"
-    operations = ("get_parameter", "get_parameters", "put_parameter")
+    operations = ("get_parameter", "get_parameters", "get_parameters_by_path", "put_parameter")
 
     def __init__(self, parameters: dict[str, str] | None = None) -> None:
         self.parameters = dict(parameters or {})
@@ -727,6 +727,13 @@ class SSM(Backend):
             "Parameters": [self._parameter(n) for n in names if n in self.parameters],
             "InvalidParameters": [n for n in names if n not in self.parameters],
         }
+
+    def get_parameters_by_path(self, params: dict[str, Any]) -> dict[str, Any]:
+        """One page with every match (SSM pages by 10; nothing here depends on the page size)."""
+        path = params["Path"].rstrip("/") + "/"
+        recursive = bool(params.get("Recursive"))
+        names = [n for n in sorted(self.parameters) if n.startswith(path) and (recursive or "/" not in n[len(path) :])]
+        return {"Parameters": [self._parameter(n) for n in names]}
 
     def put_parameter(self, params: dict[str, Any]) -> dict[str, Any]:
         name = params["Name"]

@@ -58,6 +58,8 @@ HTTP_HEADERS = {
 MENUS_FROM, MENUS_TO = "2026-11-30", "2026-12-11"
 DEPARTURES_LIMIT = 10
 GOAL_DEPARTURES_DDB_CALLS = 2  # departures of one stop: at most 2 DynamoDB round trips (docs/transit-model.md)
+GOAL_HOME_DDB_CALLS = 3  # a home screen of 20 tiles of mixed types: at most 3 DynamoDB round trips (docs/tiles.md)
+HOME_TILES = 20
 
 
 class BenchError(Exception):
@@ -323,6 +325,43 @@ def _departures_scenario(route: RouteSpec, items: list[dict[str, Any]]) -> Scena
     )
 
 
+def tile_tables(parameters: dict[str, str]) -> dict[str, str]:
+    """tile id -> table of every tile type registered (SSM `/poche/<stage>/tiles/<id>`)."""
+    found: dict[str, str] = {}
+    for name, value in parameters.items():
+        if "/tiles/" in name:
+            registration = json.loads(value)
+            found[registration["id"]] = registration["table"]
+    return found
+
+
+def _home_scenario(route: RouteSpec, store: Path, parameters: dict[str, str]) -> Scenario:
+    """20 tiles cycling over every tile type with an example in the seeded store (the examples are what the
+    catalogue offers: projections with content)."""
+    goal = f"a home screen of {HOME_TILES} tiles of mixed types ({route.route_key})"
+    examples: list[tuple[str, dict[str, str]]] = []
+    for tile_id, table in sorted(tile_tables(parameters).items()):
+        for item in _stored_items(store, table):
+            if item.get("pk", {}).get("S") == f"TILE#{tile_id}" and item.get("sk", {}).get("S") == "EXAMPLE":
+                params = {k: v["S"] for k, v in item["params"]["M"].items()}
+                examples.append((tile_id, params))
+    if not examples:
+        return Scenario(route.route_key, [], ddb_calls_max=GOAL_HOME_DDB_CALLS, goal=goal, skip="no tile has content")
+    tiles = [{"type": examples[i % len(examples)][0], "params": examples[i % len(examples)][1]} for i in range(20)]
+    body = json.dumps({"tiles": tiles}).encode()
+    event = http_api_event(
+        route, route.method, route.path, {**HTTP_HEADERS, "content-type": "application/json"}, body, {}
+    )
+    event["requestContext"]["http"]["sourceIp"] = HTTP_HEADERS["x-forwarded-for"]
+    kinds = ", ".join(sorted({t for t, _ in examples}))
+    return Scenario(
+        f"POST {route.path} with {HOME_TILES} tiles of {len(examples)} types ({kinds})",
+        [event],
+        ddb_calls_max=GOAL_HOME_DDB_CALLS,
+        goal=goal,
+    )
+
+
 # Route keys with a hand-made realistic request; other API functions get their first GET route
 # without path parameters.
 SCENARIOS: dict[str, Callable[[RouteSpec, list[dict[str, Any]]], Scenario]] = {
@@ -339,6 +378,9 @@ def scenario_of(platform_: Platform, target: Target, store: Path) -> Scenario | 
         event = dict(schedule.input) if schedule and schedule.input else manual
         return Scenario(f"scheduled {json.dumps(event)}", [event])
     routes = [r for r in platform_.spec.routes if r.function == spec.name]
+    for route in routes:
+        if route.route_key == "POST /v1/home":
+            return _home_scenario(route, store, platform_.parameters)
     items = _stored_items(store, spec.environment.get("TABLE_NAME"))
     for route in routes:
         if route.route_key in SCENARIOS:
@@ -364,6 +406,8 @@ def measure_warm(
     results: dict[str, dict[str, Any]] = {}
     selected = {t.spec.name for t in targets}
     read_tables = {t.spec.environment.get("TABLE_NAME") for t in targets if not t.spec.connector}
+    if any("TILES_PARAMETER_PATH" in t.spec.environment for t in targets):  # the home screen reads every tile table
+        read_tables |= set(tile_tables(platform_.parameters).values())
     seeders = [
         t
         for t in all_targets

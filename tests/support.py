@@ -23,8 +23,12 @@ def http_api_event(
     path_parameters: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
     method: str | None = None,
+    body: str | None = None,
+    claims: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """An API Gateway HTTP API (payload format 2.0) event, as sent to a Lambda integration."""
+    """An API Gateway HTTP API (payload format 2.0) event, as sent to a Lambda integration.
+
+    `claims` are what a JWT authorizer passes on (every value a string, as API Gateway renders them)."""
     method = method or route_key.split(" ", 1)[0]
     event: dict[str, Any] = {
         "version": "2.0",
@@ -60,6 +64,11 @@ def http_api_event(
         event["queryStringParameters"] = query
     if path_parameters:
         event["pathParameters"] = path_parameters
+    if body is not None:
+        event["body"] = body
+        event["headers"].setdefault("content-type", "application/json")
+    if claims is not None:
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
     return event
 
 
@@ -138,3 +147,34 @@ class Cloud:
     def items(self, package: str) -> list[dict[str, Any]]:
         paginator = self.clients["dynamodb"].get_paginator("scan")
         return [item for page in paginator.paginate(TableName=self.table(package)) for item in page["Items"]]
+
+
+class Recording:
+    """Wraps a boto3 client and remembers the operations called through it (to prove what a function
+    reads and writes, and that it never Scans)."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append(name)
+            return attribute(*args, **kwargs)
+
+        return call
+
+
+def tile_items(cloud: Cloud, package: str) -> dict[str, dict[str, Any]]:
+    """`<pk>/<sk>` -> item (plain Python) of every `TILE#` item of a function's table (tests may Scan)."""
+    from poche_common.dynamo import from_item
+
+    return {
+        f"{item['pk']['S']}/{item['sk']['S']}": from_item(item)
+        for item in cloud.items(package)
+        if item["pk"]["S"].startswith("TILE#")
+    }

@@ -22,6 +22,7 @@ from urllib.parse import unquote
 
 import boto3
 
+from agenda_shared.views import occurrence_view
 from poche_common.api import json_response, make_resolver, query, query_commune, query_date, query_limit
 from poche_common.clock import PARIS, to_utc_iso, today_paris, utc_now
 from poche_common.errors import InvalidRequestError, NotFoundError
@@ -43,7 +44,7 @@ from .policy import (
     STALE_AFTER_SECONDS,
 )
 from .store import AgendaReader
-from .views import alive, cinema_view, detail_view, films_view, fold, freshness, matches, occurrence_view
+from .views import alive, cinema_view, detail_view, films_view, fold, freshness, matches
 
 app = make_resolver()
 _reader = AgendaReader(boto3.client("dynamodb"), required("TABLE_NAME"))

@@ -1,5 +1,7 @@
 """Limits, cache lifetime and vocabulary of the agenda API (shared by the handler and its OpenAPI document)."""
 
+from agenda_shared import vocabulary
+
 CACHE_SECONDS = 900  # the feeds are read hourly
 STALE_AFTER_SECONDS = 3 * 3600  # three missed hourly runs: the answer says `stale: true`
 DEFAULT_RANGE_DAYS = 30  # from today to today + 30 (Paris)
@@ -14,20 +16,6 @@ CINEMA_CONNECTORS = ("agenda-cinema",)
 CINEMA_VERSIONS = ("VF", "VOST", "VO")
 CINEMA_ACCESSIBILITY = ("audiodescription", "sous_titres_sourds", "pmr")
 
-CATEGORIES: dict[str, str] = {
-    "concert": "Concert",
-    "theatre": "Théâtre",
-    "exposition": "Exposition",
-    "cinema": "Cinéma",
-    "sport": "Sport",
-    "conference": "Conférence",
-    "atelier": "Atelier",
-    "festival": "Festival",
-    "marche": "Marché",
-    "visite": "Visite",
-    "danse": "Danse",
-    "jeune_public": "Jeune public",
-    "autre": "Autre",
-}
+CATEGORIES: dict[str, str] = vocabulary.CATEGORIES  # code -> French label (the `agenda` layer's)
 STATUSES = ("scheduled", "rescheduled", "moved_online", "postponed", "full", "cancelled")
 ACCESSIBILITY = ("hearing", "visual", "motor", "psychic", "intellectual")

@@ -1,8 +1,7 @@
 """Read side of the agenda table (layout documented in the connector's `store.py`).
 
-A list is a Query of one `COMMUNE#<insee>` partition (index `by_commune`) or of the `ALL#<YYYY-MM>` partitions
-of the range (index `by_month`), on the sort key `<begin UTC>#<event id>`, so occurrences come in date order.
-Occurrence items carry the list view: no other read. Never a Scan.
+A list is `agenda_shared.reader.OccurrenceReader.occurrences` (shared with the connectors' tile projections).
+Never a Scan.
 Cinemas (layout in `functions/connectors/agenda_cinema/store.py`): `CINEMAS#<insee>` on `by_commune` or
 `CINEMAS` on `by_month` for lists, `CINEMA#<id>` / `PROFILE` and `SESSION#<start UTC>#...` for a day.
 """
@@ -12,60 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from agenda_shared.reader import OccurrenceReader
 from poche_common.dynamo import from_item, to_item
 
 
-class AgendaReader:
-    def __init__(self, client: Any, table: str) -> None:
-        self.client = client
-        self.table = table
-
-    def occurrences(
-        self,
-        partitions: list[tuple[str, str, str]],  # (index, key attribute prefix "gsi1"/"gsi2", partition value)
-        lower: str,
-        upper: str,
-        *,
-        after: str | None,
-        accept: Callable[[dict[str, Any]], bool],
-        limit: int,
-        max_examined: int,
-    ) -> tuple[list[dict[str, Any]], str | None]:
-        """Accepted occurrences whose sort key is in [lower, upper] and after `after`, in order; at most
-        `limit`. Returns them and the sort key to resume from (None: nothing more). Reads at most
-        `max_examined` items: a page may then hold fewer than `limit` with a `next`."""
-        found: list[dict[str, Any]] = []
-        examined = 0
-        last: str | None = None
-        for index, attribute, value in partitions:
-            start = max(lower, after) if after else lower
-            kwargs: dict[str, Any] = {
-                "TableName": self.table,
-                "IndexName": index,
-                "KeyConditionExpression": "#p = :p AND #s BETWEEN :lo AND :hi",
-                "ExpressionAttributeNames": {"#p": f"{attribute}pk", "#s": f"{attribute}sk"},
-                "ExpressionAttributeValues": to_item({":p": value, ":lo": start, ":hi": upper}),
-                "Limit": 200,
-            }
-            while True:
-                page = self.client.query(**kwargs)
-                for raw in page.get("Items", []):
-                    item = from_item(raw)
-                    key = str(item[f"{attribute}sk"])
-                    if after is not None and key <= after:
-                        continue
-                    examined += 1
-                    last = key
-                    if accept(item):
-                        found.append(item)
-                        if len(found) > limit:
-                            return found[:limit], str(found[limit - 1][f"{attribute}sk"])
-                    if examined >= max_examined:
-                        return found, last
-                if "LastEvaluatedKey" not in page:
-                    break
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return found, None
+class AgendaReader(OccurrenceReader):
+    """The shared occurrence lists (`agenda_shared.reader`), and the reads only the service makes."""
 
     def profile(self, event_id: str) -> dict[str, Any] | None:
         response = self.client.get_item(TableName=self.table, Key=to_item({"pk": f"EVENT#{event_id}", "sk": "PROFILE"}))

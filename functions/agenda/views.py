@@ -1,4 +1,5 @@
-"""Stored items -> the public JSON shapes (documented in `openapi.py`), and the filters applied in code."""
+"""Stored items -> the public JSON shapes (documented in `openapi.py`), and the filters applied in code. The
+occurrence (list item) view is `agenda_shared.views` (the `agenda` layer), shared with the tile projections."""
 
 from __future__ import annotations
 
@@ -7,18 +8,8 @@ import re
 import unicodedata
 from typing import Any
 
+from agenda_shared.views import alive, event_view
 from poche_common.clock import parse_iso, to_paris_iso, utc_now
-
-from .policy import CATEGORIES
-
-STATUS_LABELS = {
-    "scheduled": "Programmé",
-    "rescheduled": "Reprogrammé",
-    "moved_online": "Déplacé en ligne",
-    "postponed": "Reporté",
-    "full": "Complet",
-    "cancelled": "Annulé",
-}
 
 
 def fold(text: str) -> str:
@@ -28,49 +19,10 @@ def fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
-def alive(item: dict[str, Any], now: dt.datetime) -> bool:
-    """Not yet expired (DynamoDB's TTL deletes within days, not at the second)."""
-    expires = item.get("expires_at")
-    return expires is None or int(expires) > now.timestamp()
-
-
 def matches(item: dict[str, Any], category: str | None, folded_q: str | None) -> bool:
     if category is not None and category not in item.get("categories", []):
         return False
     return folded_q is None or folded_q in fold(str(item.get("title", "")))
-
-
-def _location(raw: Any) -> dict[str, Any]:
-    raw = raw if isinstance(raw, dict) else {}
-    return {key: raw.get(key) for key in ("name", "address", "commune", "lat", "lon")}
-
-
-def event_view(item: dict[str, Any]) -> dict[str, Any]:
-    """The fields shared by a list item and the detail."""
-    age_raw = item.get("age")
-    age: dict[str, Any] = age_raw if isinstance(age_raw, dict) else {}
-    status = str(item.get("status", "scheduled"))
-    return {
-        "event_id": item["event_id"],
-        "title": item["title"],
-        "summary": item.get("summary"),
-        "categories": list(item.get("categories", [])),
-        "category_labels": [CATEGORIES.get(c, c) for c in item.get("categories", [])],
-        "status": status,
-        "status_label": STATUS_LABELS.get(status, status),
-        "free": bool(item.get("free", False)),
-        "price": item.get("price"),
-        "age": {"min": age.get("min"), "max": age.get("max")},
-        "accessibility": list(item.get("accessibility", [])),
-        "location": _location(item.get("location")),
-        "url": item.get("url"),
-        "image": item.get("image"),
-    }
-
-
-def occurrence_view(item: dict[str, Any]) -> dict[str, Any]:
-    """A list item: the event at one of its occurrences."""
-    return {**event_view(item), "begin": to_paris_iso(item["begin"]), "end": to_paris_iso(item["end"])}
 
 
 def detail_view(profile: dict[str, Any], occurrences: list[dict[str, Any]]) -> dict[str, Any]:

@@ -88,6 +88,16 @@ SCHEMAS: dict[str, Any] = {
             "modified_at": {"type": ["string", "null"], "format": "date-time"},
         },
     },
+    "MenuDay": {
+        "type": "object",
+        "description": "Les repas d'un jour (tuile « canteen-menu » de l'écran d'accueil), chacun tel que "
+        "`/v1/canteens/{canteen_id}/menus` le donne.",
+        "required": ["date", "meals"],
+        "properties": {
+            "date": {"type": "string", "format": "date"},
+            "meals": {"type": "array", "items": {"$ref": "#/components/schemas/Meal"}},
+        },
+    },
     "MenuList": {
         "type": "object",
         "required": ["canteen", "from", "to", "items", "next", "as_of", "stale"],

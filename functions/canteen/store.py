@@ -6,6 +6,7 @@ import datetime as dt
 import time
 from typing import Any
 
+from canteen_shared.store import read_meals
 from poche_common.dynamo import from_item, to_item
 from poche_common.pagination import check_cursor_key
 
@@ -59,24 +60,7 @@ class MenuReader:
         return [from_item(item) for item in page.get("Items", [])], page.get("LastEvaluatedKey")
 
     def meals(self, canteen_id: str, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :from AND :to",
-            "ExpressionAttributeValues": to_item(
-                {
-                    ":pk": f"CANTEEN#{canteen_id}",
-                    ":from": f"MEAL#{first.isoformat()}",
-                    ":to": f"MEAL#{last.isoformat()}#~",
-                }
-            ),
-        }
-        meals: list[dict[str, Any]] = []
-        while True:
-            page = self.client.query(**kwargs)
-            meals += [from_item(item) for item in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                return meals
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return read_meals(self.client, self.table, canteen_id, first, last)
 
     def fetched_at(self) -> str | None:
         """When the canteen feed was last read successfully: the `as_of` of every answer."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from news_shared.store import newest
 from poche_common.dynamo import from_item, to_item
 from poche_common.errors import InvalidRequestError
 from poche_common.pagination import check_cursor_key
 
 CONNECTOR = "news-rss"
-INDEX = "by_tag"
 END = "end"
 _KEY = ("pk", "sk", "gsi1pk", "gsi1sk")
 _BAD = "Le curseur de pagination est invalide ou ne correspond pas à cette requête ; recommencez sans curseur."
@@ -36,19 +36,7 @@ class NewsReader:
 
     def _query(self, stream: _Stream, limit: int) -> tuple[list[dict[str, Any]], bool]:
         """Up to `limit` raw entries after the stream's position, newest first; and whether more may follow."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": INDEX,
-            "KeyConditionExpression": "#p = :v",
-            "ExpressionAttributeNames": {"#p": "gsi1pk"},
-            "ExpressionAttributeValues": to_item({":v": f"TAG#{stream.tag}"}),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if stream.position is not None:
-            kwargs["ExclusiveStartKey"] = stream.position
-        page = self.client.query(**kwargs)
-        return list(page.get("Items", [])), "LastEvaluatedKey" in page
+        return newest(self.client, self.table, stream.tag, limit, stream.position)
 
     def page(
         self, tags: list[str], limit: int, positions: dict[str, Any] | None

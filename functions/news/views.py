@@ -1,25 +1,17 @@
-"""Stored items -> the public JSON shapes (documented in `openapi.py`)."""
+"""Stored items -> the public JSON shapes (documented in `openapi.py`).
+
+The article view lives in the `news` layer (`news_shared.views`): the connector projects it into the home
+screen's `news` tile."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from news_shared.views import news_view
 from poche_common.clock import parse_iso, to_paris_iso, utc_now
 
-
-def news_view(item: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": item["id"],
-        "title": item["title"],
-        "summary": item.get("summary", ""),
-        "url": item.get("url"),
-        "published": to_paris_iso(item["published"]),
-        "source": item.get("source", ""),
-        "tags": list(item.get("tags", [])),
-        "image": item.get("image"),
-        "categories": list(item.get("categories", [])),
-    }
+__all__ = ["freshness", "news_view"]
 
 
 def freshness(fetched_at: str | None, stale_after_s: int, now: dt.datetime | None = None) -> dict[str, Any]:

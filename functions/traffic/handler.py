@@ -25,10 +25,11 @@ from poche_common.observability import logger
 from poche_common.pagination import decode_cursor, encode_cursor
 from poche_common.router import Response
 from poche_common.settings import optional_int, required
+from traffic_shared.reader import EventReader
+from traffic_shared.views import event_view
 
 from .policy import CACHE_SECONDS, CELL_PRECISIONS, MAX_BBOX_DEGREES, MAX_CELLS, STALE_AFTER_SECONDS
-from .store import EventReader
-from .views import BBox, event_view, freshness, summary_active, touches_box
+from .views import BBox, freshness, summary_active, touches_box
 
 app = make_resolver()
 _reader = EventReader(boto3.client("dynamodb"), required("TABLE_NAME"))

@@ -1,25 +1,16 @@
-"""Stored items -> the public JSON shapes (documented in `openapi.py`), and the filters applied to summaries."""
+"""The filters applied to summaries, and freshness. The event view itself is `traffic_shared.views.event_view`
+(the `traffic` layer), shared with the connector's tile projections."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
 from typing import Any
 
 from poche_common.clock import parse_iso, to_paris_iso, utc_now
+from traffic_shared.views import geometry_of, is_active
 
 BBox = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
-
-
-def is_active(status: str, start: str, end: str | None, now: dt.datetime) -> bool:
-    """In force at `now`: never when suspended or past its end; `active` from the moment the operator says
-    so; `planned` and time-defined events from their start. (Same rule as the connector's model.)"""
-    if status == "suspended":
-        return False
-    if end is not None and now >= parse_iso(end):
-        return False
-    return status == "active" or parse_iso(start) <= now
 
 
 def summary_active(summary: dict[str, Any], now: dt.datetime) -> bool:
@@ -50,43 +41,12 @@ def segment_hits_box(a: tuple[float, float], b: tuple[float, float], box: BBox) 
     return True
 
 
-def geometry_of(item: dict[str, Any]) -> dict[str, Any]:
-    geometry: dict[str, Any] = json.loads(item["geometry"])
-    return geometry
-
-
 def touches_box(summary: dict[str, Any], box: BBox) -> bool:
     """Whether the event's point or line meets the box (exact, not just its bounding box)."""
     positions = [(float(p[0]), float(p[1])) for p in geometry_of(summary)["positions"]]
     if len(positions) == 1:
         return _inside(positions[0][0], positions[0][1], box)
     return any(segment_hits_box(a, b, box) for a, b in itertools.pairwise(positions))
-
-
-def location_view(item: dict[str, Any]) -> dict[str, Any]:
-    geometry = geometry_of(item)
-    display = geometry["display"]
-    location: dict[str, Any] = {"type": geometry["kind"], "point": {"lat": display[1], "lon": display[0]}}
-    if geometry["kind"] == "line":
-        location["coordinates"] = [[p[0], p[1]] for p in geometry["positions"]]
-    return location
-
-
-def event_view(item: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
-    return {
-        "id": item["id"],
-        "type": item["type"],
-        "type_label": item.get("type_label", item["type"]),
-        "severity": item["severity"],
-        "severity_label": item.get("severity_label", item["severity"]),
-        "description": item["description"],
-        "road": item.get("road"),
-        "start": to_paris_iso(item["start"]),
-        "end": to_paris_iso(item["end"]) if item.get("end") else None,
-        "active": is_active(item["status"], item["start"], item.get("end"), now),
-        "location": location_view(item),
-        "communes": list(item.get("communes", [])),
-    }
 
 
 def freshness(fetched_at: str | None, stale_after_s: int, now: dt.datetime | None = None) -> dict[str, Any]:

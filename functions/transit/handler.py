@@ -26,15 +26,15 @@ from poche_common.observability import logger
 from poche_common.pagination import decode_cursor, encode_cursor
 from poche_common.router import Response
 from poche_common.settings import optional_int, required
+from transit_shared.departures import coming, departure_view, in_expected_order
+from transit_shared.merge import rt_key
 
 from . import policy
-from .merge import merge, rt_key, still_to_come
 from .store import STATIC_CONNECTOR, TransitReader
 from .views import (
     alert_active,
     alert_concerns,
     alert_view,
-    departure_view,
     fold,
     freshness,
     newest,
@@ -215,20 +215,10 @@ def list_departures(stop_id: str) -> Response:
     if profile is None:
         raise NotFoundError(f"Aucun arrêt n'a l'identifiant « {stop_id} ».")
 
-    merged = merge(candidates, found, now)
-    coming = [
-        m
-        for m in merged
-        if still_to_come(
-            m,
-            now,
-            timetable_grace_s=policy.TIMETABLE_GRACE_SECONDS,
-            realtime_grace_s=policy.REALTIME_GRACE_SECONDS,
-        )
-    ]
-    page = coming[:limit]
-    next_key = {"sk": page[-1].sk} if page and (len(coming) > limit or more) else None
-    page.sort(key=lambda m: (m.expected, m.scheduled, m.departure["trip_id"]))
+    coming_departures = coming(candidates, found, now)
+    page = coming_departures[:limit]
+    next_key = {"sk": page[-1].sk} if page and (len(coming_departures) > limit or more) else None
+    page = in_expected_order(page)
     used = newest([m.feed_timestamp for m in page if m.realtime])
     state = found.get(state_key, {})
     payload = {

@@ -1,5 +1,7 @@
 """Limits and cache lifetimes of the transit API (shared by the handler and its OpenAPI document)."""
 
+from transit_shared import departures
+
 # Caching: real-time answers a few seconds, timetable answers an hour (the feed is read daily).
 CACHE_REALTIME_SECONDS = 15
 CACHE_STATIC_SECONDS = 3600
@@ -15,9 +17,7 @@ CELL_PRECISION = 6  # geohash cells of the by_cell index (written by the transit
 DEPARTURES_DEFAULT_LIMIT = 10
 DEPARTURES_MAX_LIMIT = 50
 DEPARTURES_WINDOW_HOURS = 72  # how far ahead "next" departures are looked for (materialised: up to today + 2)
-LOOKBACK_SECONDS = 15 * 60  # a departure scheduled this long ago may still be coming, late
-TIMETABLE_GRACE_SECONDS = 120  # without real time, a departure is shown until 2 minutes after its time
-REALTIME_GRACE_SECONDS = 60  # with real time, until a minute after its expected time
+LOOKBACK_SECONDS = departures.LOOKBACK_SECONDS  # and the graces: transit_shared.departures
 CANDIDATE_FACTOR = 3  # departures read per departure asked, to leave room for those already gone
 CANDIDATE_EXTRA = 10
 ROUTE_FILTER_READ = 400  # departures read (then filtered by route) when a route is asked for

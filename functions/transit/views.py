@@ -8,8 +8,7 @@ import unicodedata
 from typing import Any
 
 from poche_common.clock import parse_iso, to_paris_iso
-
-from .merge import Merged, instant
+from transit_shared.merge import instant
 
 ROUTE_TYPE_LABELS = {
     "tram": "Tramway",
@@ -124,22 +123,6 @@ def route_view(item: dict[str, Any]) -> dict[str, Any]:
         "color": _color(item.get("color")),
         "text_color": _color(item.get("text_color")),
         "agency_name": item.get("agency_name", ""),
-    }
-
-
-def departure_view(merged: Merged) -> dict[str, Any]:
-    departure = merged.departure
-    return {
-        "route_id": departure["route_id"],
-        "route_short_name": departure.get("route_short_name", ""),
-        "headsign": departure.get("headsign", ""),
-        "trip_id": departure["trip_id"],
-        "stop_id": departure.get("stop_id"),
-        "scheduled": to_paris_iso(merged.scheduled),
-        "expected": to_paris_iso(merged.expected),
-        "delay_s": merged.delay_s,
-        "realtime": merged.realtime,
-        "cancelled": merged.cancelled,
     }
 
 

@@ -22,11 +22,12 @@ def merge(documents: list[dict[str, Any]], title: str, version: str) -> dict[str
             if clash:
                 raise ValueError(f"{path}: operations {sorted(clash)} are described by two services")
             target.update(operations)
-        for name, schema in document.get("components", {}).get("schemas", {}).items():
-            existing = merged["components"]["schemas"].get(name)
-            if existing is not None and existing != schema:
-                raise ValueError(f"schema {name} is defined differently by two services")
-            merged["components"]["schemas"][name] = schema
+        for section in ("schemas", "securitySchemes"):
+            for name, schema in document.get("components", {}).get(section, {}).items():
+                existing = merged["components"].setdefault(section, {}).get(name)
+                if existing is not None and existing != schema:
+                    raise ValueError(f"{section} {name} is defined differently by two services")
+                merged["components"][section][name] = schema
     merged["paths"] = dict(sorted(merged["paths"].items()))
     return merged
 

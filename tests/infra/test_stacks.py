@@ -105,7 +105,11 @@ def test_routes_of_the_canteen_and_communes_services(synthesized: Synthesized) -
         synthesized
     )
     assert {"GET /v1/communes", "GET /v1/communes/{insee}"} <= route_keys(synthesized)
-    assert all(key.startswith("GET /v1/") for key in route_keys(synthesized))
+    routes = all_resources(synthesized, "AWS::ApiGatewayV2::Route").values()
+    anonymous = {r["Properties"]["RouteKey"] for r in routes if r["Properties"].get("AuthorizationType") != "JWT"}
+    # Anonymous routes only read; the one exception is the home screen, a read sent as POST (its tiles in the body).
+    assert all(key.startswith("GET /v1/") for key in anonymous - {"POST /v1/home"})
+    assert "POST /v1/home" in anonymous
     for integration in resources(synthesized, PROXIMITY, "AWS::ApiGatewayV2::Integration").values():
         assert integration["Properties"]["PayloadFormatVersion"] == "2.0"
 
@@ -195,8 +199,10 @@ def test_connector_can_only_write_its_table_put_events_and_read_its_source(synth
         if p["Properties"]["Name"] == "/poche/dev/connectors/canteen-menus-scdl/source"
     ]
     granted = set().union(*(actions(s) for s in statements))
+    assert "dynamodb:BatchGetItem" in granted  # the `canteen-menu` tile projections' digests
     assert granted <= {
         "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
         "dynamodb:Query",
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
@@ -215,7 +221,7 @@ def test_connector_can_only_write_its_table_put_events_and_read_its_source(synth
     }
     for statement in statements:
         resource = json.dumps(statement["Resource"])
-        if actions(statement) & {"dynamodb:PutItem"}:
+        if actions(statement) & {"dynamodb:PutItem", "dynamodb:BatchGetItem", "dynamodb:Query"}:
             assert "CanteenMenusTable" in resource and "index" not in resource
         if "events:PutEvents" in actions(statement):
             assert "pochedevbusarn" in resource  # exactly the bus ARN read from Core's contract
@@ -299,8 +305,8 @@ def test_traffic_service_reads_and_connector_writes_only_their_table(synthesized
     (traffic_table,) = [logical for logical in tables if logical.startswith("Traffic")]
     for package, allowed in (
         ("traffic", {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}),
-        ("traffic_datex2", {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query",
-                            "dynamodb:BatchWriteItem", "dynamodb:DeleteItem"}),
+        ("traffic_datex2", {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                            "dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem"}),
     ):  # fmt: skip
         _, function = function_named(synthesized, package)
         for statement in role_statements(synthesized, function):
@@ -392,6 +398,8 @@ def test_news_route_and_least_privilege(synthesized: Synthesized) -> None:
                 assert news_table in resource
                 assert not any(other in resource for other in tables if other != news_table)
                 assert "dynamodb:Scan" not in data_actions
+                if package == "news_rss" and "dynamodb:Query" in data_actions:  # the `news` tile: a tag's newest
+                    assert data_actions == {"dynamodb:Query"} and "/index/by_tag" in resource
 
 
 def test_core_staff_user_pool_groups_and_auth_contracts(synthesized: Synthesized) -> None:
@@ -471,7 +479,10 @@ def test_agenda_datatourisme_and_cinema_connectors_least_privilege(synthesized: 
     tables = resources(synthesized, PROXIMITY, "AWS::DynamoDB::Table")
     (agenda_table,) = [logical for logical in tables if logical.startswith("Agenda")]
     schedules = resources(synthesized, PROXIMITY, "AWS::Scheduler::Schedule").values()
-    for package, indexes in (("agenda_datatourisme", {"by_month", "by_commune"}), ("agenda_cinema", set())):
+    for package, indexes, projects in (
+        ("agenda_datatourisme", {"by_month", "by_commune"}, True),
+        ("agenda_cinema", set(), False),
+    ):
         logical, function = function_named(synthesized, package)
         assert function["Properties"]["Environment"]["Variables"]["POCHE_CONNECTOR"] == package.replace("_", "-")
         (schedule,) = [s for s in schedules if s["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": [logical, "Arn"]}]
@@ -491,11 +502,23 @@ def test_agenda_datatourisme_and_cinema_connectors_least_privilege(synthesized: 
                 "dynamodb:UpdateItem",
                 "dynamodb:Query",
                 "dynamodb:BatchWriteItem",
+                *(["dynamodb:BatchGetItem"] if projects else []),  # the stored tile projections' digests
             }
             if "/index/" in resource:
                 assert data_actions == {"dynamodb:Query"}
                 granted_indexes |= {name for name in ("by_month", "by_commune") if f"/index/{name}" in resource}
         assert granted_indexes == indexes
+
+
+def test_canteen_and_news_functions_share_their_domain_layers(synthesized: Synthesized) -> None:
+    layers = resources(synthesized, PROXIMITY, "AWS::Lambda::LayerVersion")
+    for domain, packages in (("canteen", ("canteen", "canteen_menus_scdl")), ("news", ("news", "news_rss"))):
+        (layer,) = [
+            logical for logical, layer in layers.items() if f"layers/{domain})" in layer["Properties"]["Description"]
+        ]
+        for package in packages:
+            _, function = function_named(synthesized, package)
+            assert function["Properties"]["Layers"][-1] == {"Ref": layer}  # after Powertools and common
 
 
 def test_event_connectors_share_the_agenda_domain_layer(synthesized: Synthesized) -> None:

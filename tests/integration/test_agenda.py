@@ -19,7 +19,7 @@ import boto3
 import jsonschema
 import pytest
 from moto import mock_aws
-from support import body, fresh_import, header, http_api_event
+from support import Recording, body, fresh_import, header, http_api_event
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "functions/connectors/agenda_openagenda/sample"
@@ -32,25 +32,6 @@ DETAIL = "GET /v1/events/{event_id}"
 UTC = dt.UTC
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday 1 December 2026, 10:00 in Paris
 FETCHED_AT = "2026-12-01T08:30:00+00:00"
-
-
-class Recording:
-    """A boto3 client that remembers which operations were called (to prove that nothing Scans)."""
-
-    def __init__(self, client: Any) -> None:
-        self._client = client
-        self.calls: list[str] = []
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._client, name)
-        if not callable(attribute):
-            return attribute
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            self.calls.append(name)
-            return attribute(*args, **kwargs)
-
-        return call
 
 
 @dataclass

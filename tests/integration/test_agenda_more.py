@@ -17,7 +17,7 @@ import boto3
 import jsonschema
 import pytest
 from moto import mock_aws
-from support import body, fresh_import, header, http_api_event
+from support import Recording, body, fresh_import, header, http_api_event
 
 ROOT = Path(__file__).resolve().parents[2]
 CINEMA_SAMPLE = ROOT / "functions/connectors/agenda_cinema/sample/seances.csv"
@@ -33,25 +33,6 @@ PACKAGES = {
     "agenda-datatourisme": "agenda_datatourisme",
     "agenda-cinema": "agenda_cinema",
 }
-
-
-class Recording:
-    """A boto3 client that remembers which operations were called (to prove that nothing Scans)."""
-
-    def __init__(self, client: Any) -> None:
-        self._client = client
-        self.calls: list[str] = []
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._client, name)
-        if not callable(attribute):
-            return attribute
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            self.calls.append(name)
-            return attribute(*args, **kwargs)
-
-        return call
 
 
 @dataclass
@@ -280,6 +261,29 @@ def test_a_file_replaces_the_sessions_of_each_day_it_contains_only(agenda: Agend
     assert len(agenda.partition("CINEMA#normandy-flers")) == 1 + 7 + 4  # untouched
     (announced,) = agenda.bus_events()
     assert announced["detail"]["days"] == {"planet-alencon": ["2026-12-02"]}
+
+
+def test_a_rejected_row_never_deletes_the_sessions_of_its_day(agenda: Agenda) -> None:
+    agenda.run("agenda-cinema")
+
+    def day_of(cinema: str, day: str) -> list[str]:
+        return [i["sk"]["S"] for i in agenda.partition(f"CINEMA#{cinema}") if i["sk"]["S"].startswith(f"SESSION#{day}")]
+
+    before = day_of("planet-alencon", "2026-12-02")
+    header = "cinema_id;cinema_name;commune_insee;film_title;start;version\n"
+    csv = (
+        header + "planet-alencon;Cinéma Planet;61001;Midnight Harbour;2026-12-02 22:00;VOST\n"
+        "planet-alencon;Cinéma Planet;61001;Le Voyage de Pim;2026-12-02 16:15;VX\n"  # bad version: rejected
+    )
+    report = agenda.run("agenda-cinema", source=agenda.write("day.csv", csv))
+    assert report["rejected"] == 1 and report["changed"] == 1  # the new session; nothing of that day deleted
+    assert set(before) < set(day_of("planet-alencon", "2026-12-02"))
+
+    flers = day_of("normandy-flers", "2026-12-0")
+    unsure = header + "normandy-flers;Normandy;61169;Film;2026-12-03 20:00;VF\nnot;enough;columns\n"
+    report = agenda.run("agenda-cinema", source=agenda.write("unsure.csv", unsure))
+    assert report["rejected"] == 1
+    assert set(flers) <= set(day_of("normandy-flers", "2026-12-0"))  # a row saying no day protects every day
 
 
 def test_a_file_without_the_required_columns_changes_nothing(agenda: Agenda) -> None:

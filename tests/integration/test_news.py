@@ -18,7 +18,7 @@ import boto3
 import jsonschema
 import pytest
 from moto import mock_aws
-from support import body, fresh_import, header, http_api_event
+from support import Recording, body, fresh_import, header, http_api_event
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "functions/connectors/news_rss/sample"
@@ -49,25 +49,6 @@ ALL_TITLES = [  # general and Alençon, newest first
     "Patinoire : horaires des vacances",  # 24/11 11:00
     "Espaces naturels sensibles : les sorties nature de décembre",  # 24/11 07:00
 ]
-
-
-class Recording:
-    """A boto3 client that remembers which operations were called (to prove that nothing Scans)."""
-
-    def __init__(self, client: Any) -> None:
-        self._client = client
-        self.calls: list[str] = []
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._client, name)
-        if not callable(attribute):
-            return attribute
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            self.calls.append(name)
-            return attribute(*args, **kwargs)
-
-        return call
 
 
 @dataclass

@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from support import Cloud, body, header, http_api_event
+from support import Cloud, Recording, body, header, http_api_event
 
 SCHEDULED = {"trigger": "schedule", "connector": "transit-gtfs"}
 STOPS = "GET /v1/transit/stops"
@@ -21,31 +21,12 @@ SEEDED = dt.datetime(2026, 10, 23, 2, 0, tzinfo=dt.UTC)  # Friday 04:00 in Paris
 FRIDAY_0650 = dt.datetime(2026, 10, 23, 4, 50, tzinfo=dt.UTC)  # 06:50 in Paris (summer time)
 
 
-class CountingClient:
-    """A DynamoDB client that records each call: one call is one round trip."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-        self.calls: list[str] = []
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self.client, name)
-        if not callable(attribute):
-            return attribute
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            self.calls.append(name)
-            return attribute(*args, **kwargs)
-
-        return call
-
-
 class Api:
     def __init__(self, cloud: Cloud, lambda_context: Any) -> None:
         self.cloud = cloud
         self.context = lambda_context
         self.module = cloud.load("transit")
-        self.counter = CountingClient(self.module._reader.client)
+        self.counter = Recording(self.module._reader.client)
         self.module._reader.client = self.counter
 
     def seed(self, now: dt.datetime) -> None:

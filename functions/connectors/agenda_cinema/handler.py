@@ -48,7 +48,8 @@ def ingest(payloads: list[bytes], writer: CinemaWriter, events: EventPublisher, 
         prefix = {"source": number} if len(feeds) > 1 else {}
         outcome.rejections += [{**prefix, "line": line, "reason": reason} for line, reason in feed.rejected]
         cinemas.update(feed.cinemas)
-    result = writer.sync(cinemas, [s for feed in feeds for s in feed.sessions], now)
+    unsure = set().union(*(feed.unsure_days for feed in feeds))
+    result = writer.sync(cinemas, [s for feed in feeds for s in feed.sessions], now, unsure)
     if result.past:
         logger.info("past sessions not stored", extra={"past": result.past})
     outcome.changed = result.changed

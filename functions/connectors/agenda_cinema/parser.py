@@ -56,6 +56,19 @@ class Feed:
     sessions: list[Session] = field(default_factory=list)
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
     read: int = 0
+    # The (cinema id, Paris date) of rejected rows, None when a rejected row does not say: those days keep
+    # what is stored (a rejected row never deletes a session).
+    unsure_days: set[tuple[str, dt.date] | None] = field(default_factory=set)
+
+
+def _day_of(row: dict[str, str]) -> tuple[str, dt.date] | None:
+    """What a rejected row still tells: its cinema and day, if both can be read."""
+    try:
+        cinema_id = row.get("cinema_id", "").strip().lower()
+        start = parse_start(row.get("start", "").strip())
+    except ValueError:
+        return None
+    return (cinema_id, start.astimezone(PARIS).date()) if cinema_id else None
 
 
 def _decode(data: bytes) -> str:
@@ -136,16 +149,19 @@ def parse_feed(data: bytes) -> Feed:
             feed.read += 1
             if len(values) != len(header):
                 feed.rejected.append((line, f"{len(values)} colonnes au lieu de {len(header)}"))
+                feed.unsure_days.add(None)
                 continue
             row = {name: value.strip() for name, value in zip(header, values, strict=True)}
             try:
                 cinema, session = parse_row(row)
             except ValueError as exc:
                 feed.rejected.append((line, str(exc)))
+                feed.unsure_days.add(_day_of(row))
                 continue
             known = feed.cinemas.get(cinema.cinema_id)
             if known is not None and known != cinema:
                 feed.rejected.append((line, f"cinema_id « {cinema.cinema_id} » déjà décrit autrement plus haut"))
+                feed.unsure_days.add((cinema.cinema_id, session.paris_date))
                 continue
             feed.cinemas[cinema.cinema_id] = cinema
             feed.sessions.append(session)

@@ -10,7 +10,9 @@ Keys (chosen not to clash with events: events live under `EVENT#`, their commune
   `duration_min`, `rating`, `start` (UTC ISO); not indexed (a cinema's day is a Query of its partition);
   TTL `expires_at` 2 days after the start.
 A file is authoritative for each (cinema, Paris date) it contains: that day's sessions are replaced wholesale
-(sessions no longer in the file are deleted; other days untouched). Only what differs is written.
+(sessions no longer in the file are deleted; other days untouched), except on a day with a rejected row (or
+every day, when a rejected row does not say its cinema and day): there, nothing stored is deleted.
+Only what differs is written.
 """
 
 from __future__ import annotations
@@ -111,7 +113,16 @@ class CinemaWriter:
                 return found
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def sync(self, cinemas: dict[str, Cinema], sessions: Iterable[Session], now: dt.datetime) -> SyncResult:
+    def sync(
+        self,
+        cinemas: dict[str, Cinema],
+        sessions: Iterable[Session],
+        now: dt.datetime,
+        unsure_days: set[tuple[str, dt.date] | None] | None = None,
+    ) -> SyncResult:
+        """`unsure_days`: (cinema, day) of rejected rows, None for a rejected row that says neither: their
+        stored sessions are kept (added and changed sessions are still written)."""
+        unsure = unsure_days or set()
         result = SyncResult()
         days: dict[tuple[str, dt.date], dict[str, dict[str, Any]]] = {}
         last: dict[str, dt.datetime] = {}
@@ -136,7 +147,8 @@ class CinemaWriter:
             lower, upper = day_bounds(day)
             stored = {item["sk"]: item for item in self._query(partition(cinema_id), lower, upper)}
             puts = [item for sk, item in sorted(wanted_items.items()) if stored.get(sk) != item]
-            deletes = sorted(set(stored) - set(wanted_items))
+            keep_all = None in unsure or (cinema_id, day) in unsure
+            deletes = [] if keep_all else sorted(set(stored) - set(wanted_items))
             requests += [{"PutRequest": {"Item": to_item(item)}} for item in puts]
             requests += [{"DeleteRequest": {"Key": to_item({"pk": partition(cinema_id), "sk": sk})}} for sk in deletes]
             result.written += len(puts)

@@ -14,6 +14,8 @@ from typing import Any
 import boto3
 
 from agenda_shared.model import AgendaEvent
+from agenda_shared.reader import OccurrenceReader
+from agenda_shared.tiles import write_commune_tiles
 from poche_common import sources
 from poche_common.clock import utc_now
 from poche_common.connector import Outcome, RunLog, run_connector
@@ -61,7 +63,8 @@ def duplicates_of(events: list[AgendaEvent], writer: EventWriter) -> dict[str, s
 
 
 def ingest(payloads: list[bytes], writer: EventWriter, events: EventPublisher, now: dt.datetime) -> Outcome:
-    """Parse every source (all must parse before anything is written), mark duplicates, write, announce."""
+    """Parse every source (all must parse before anything is written), mark duplicates, write, project
+    (the `events` tiles of the communes concerned), announce."""
     feeds = [parse_feed(data, now) for data in payloads]
     outcome = Outcome()
     keep: set[str] = set()
@@ -76,6 +79,8 @@ def ingest(payloads: list[bytes], writer: EventWriter, events: EventPublisher, n
         logger.info("events already known from another source", extra={"duplicates": len(duplicates)})
     result = writer.sync(SOURCE, parsed, keep=keep, complete=True, now=now, duplicates=duplicates)
     outcome.changed = len(result.changes)
+    if result.touched():  # the `events` tiles of the communes concerned; nothing changed: no read, no write
+        write_commune_tiles(OccurrenceReader(writer.client, writer.table), result.touched(), now)
     if result.changes:
         facts = [c.as_fact() for c in result.changes]
         events.publish(

@@ -12,7 +12,9 @@ from typing import Any
 
 import boto3
 
+from agenda_shared.reader import OccurrenceReader
 from agenda_shared.store import EventWriter
+from agenda_shared.tiles import write_commune_tiles
 from poche_common import sources
 from poche_common.clock import utc_now
 from poche_common.connector import Outcome, RunLog, run_connector
@@ -39,7 +41,8 @@ def fetch_source(url: str) -> bytes:
 
 
 def ingest(payloads: list[bytes], writer: EventWriter, events: EventPublisher, now: dt.datetime) -> Outcome:
-    """Parse every source (all must parse before anything is written), write, announce.
+    """Parse every source (all must parse before anything is written), write, project (the `events` tiles of
+    the communes concerned), announce.
 
     The sources together are the feed of OpenAgenda events: an event found in none of them is withdrawn,
     unless one of them could not be read to its end.
@@ -61,6 +64,8 @@ def ingest(payloads: list[bytes], writer: EventWriter, events: EventPublisher, n
     if result.past:
         logger.info("past events not stored", extra={"past": result.past})
     outcome.changed = len(result.changes)
+    if result.touched():  # the `events` tiles of the communes concerned; nothing changed: no read, no write
+        write_commune_tiles(OccurrenceReader(writer.client, writer.table), result.touched(), now)
     if result.changes:
         facts = [c.as_fact() for c in result.changes]
         events.publish(

@@ -15,7 +15,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from agenda_shared.model import ACCESSIBILITY, STATUSES, AgendaEvent, Location, Occurrence, Rejected
+from agenda_shared.model import AgendaEvent, Location, Occurrence, Rejected
+from agenda_shared.vocabulary import ACCESSIBILITY, STATUSES
 from poche_common import communes
 from poche_common.errors import FeedFormatError
 

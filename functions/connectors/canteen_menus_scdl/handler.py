@@ -1,20 +1,26 @@
-"""Lambda entry point of the `canteen-menus-scdl` connector (EventBridge Scheduler, daily)."""
+"""Lambda entry point of the `canteen-menus-scdl` connector (EventBridge Scheduler, daily).
+
+A run that changed something also rewrites the home screen's `canteen-menu` tile projections of every canteen
+of its feeds (`tiles.py`), after the data writes and before the run is recorded."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import boto3
 
 from poche_common import sources
+from poche_common.clock import utc_now
 from poche_common.connector import Outcome, RunLog, run_connector
 from poche_common.events import EventPublisher
 from poche_common.observability import logger, metrics
 from poche_common.settings import required
 
 from .parser import parse_feed
-from .store import MenuWriter
+from .store import MenuWriter, canteen_item
+from .tiles import MenuProjector
 
 CONNECTOR = "canteen-menus-scdl"
 SAMPLE = Path(__file__).parent / "sample" / "menus-collectifs.csv"
@@ -23,15 +29,21 @@ MAX_CHANGES_IN_EVENT = 500
 _dynamodb = boto3.client("dynamodb")
 _table = required("TABLE_NAME")
 _writer = MenuWriter(_dynamodb, _table)
+_projector = MenuProjector(_dynamodb, _table)
 _runs = RunLog(_dynamodb, _table, CONNECTOR)
 _events = EventPublisher(required("EVENT_BUS_NAME"), source="poche.canteen")
 
 
-def ingest(payloads: list[bytes], writer: MenuWriter, events: EventPublisher) -> Outcome:
-    """Parse every file (all must parse before anything is written), write, announce."""
+def ingest(
+    payloads: list[bytes], writer: MenuWriter, events: EventPublisher, projector: MenuProjector, now: dt.datetime
+) -> Outcome:
+    """Parse every file (all must parse before anything is written), write, announce; then, if anything
+    changed, rewrite the tile projections of every canteen of the feeds."""
     feeds = [parse_feed(data) for data in payloads]
     outcome = Outcome()
+    profiles: dict[str, dict[str, Any]] = {}
     for feed in feeds:
+        profiles.update({canteen_id: canteen_item(canteen) for canteen_id, canteen in feed.canteens.items()})
         changes = writer.sync(feed)
         outcome.read += feed.rows_read
         outcome.rejected += len(feed.rejected)
@@ -49,6 +61,8 @@ def ingest(payloads: list[bytes], writer: MenuWriter, events: EventPublisher) ->
                     "truncated": len(facts) > MAX_CHANGES_IN_EVENT,
                 },
             )
+    if outcome.changed:
+        projector.project(profiles, now)
     return outcome
 
 
@@ -59,7 +73,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         connector=CONNECTOR,
         sources=sources.resolve_sources(CONNECTOR, sources.ssm_parameter_reader()),
         fetch=lambda url: sources.fetch(url, bundled=SAMPLE),
-        ingest=lambda payloads: ingest(payloads, _writer, _events),
+        ingest=lambda payloads: ingest(payloads, _writer, _events, _projector, utc_now()),
         runs=_runs,
         describe=sources.describe,
     )

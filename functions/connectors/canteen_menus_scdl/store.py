@@ -5,6 +5,8 @@ Table layout (owned by the canteen domain; the service `functions/canteen` reads
   and `gsi2pk=CANTEENS` (all canteens), both sorted by `<name key>#<id>`.
 - `CANTEEN#<id> / MEAL#<date>#<meal>`: one meal, dishes grouped by course; expires a year after.
 - `FEED#<connector> / STATE | RUN#...`: see `poche_common.connector.RunLog`.
+- `TILE#canteen-menu#<id> / CONTENT` and `TILE#canteen-menu / EXAMPLE`: the home screen's tile projections
+  (`poche_common.tiles`), rewritten by runs that changed something (see `tiles.py`).
 
 A feed is authoritative for each (canteen, date) it mentions: a meal stored for such a date but
 absent from the feed was withdrawn and is deleted. Dates the feed does not mention are untouched,

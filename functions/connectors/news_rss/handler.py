@@ -8,6 +8,9 @@ stands for the two samples: `general=bundled,61001=bundled`.
 One feed that cannot be used (bad entry or unknown commune, unreachable, not RSS/Atom) is reported in the
 run's rejections and skipped: the other feeds are still read and written. A run where no feed at all can
 be used is a failed run (`FeedError`): nothing stored changes.
+
+A run that changed articles also rewrites the home screen's `news` tile projections of their tags
+(`tiles.py`), after the data writes and before the run is recorded.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from poche_common.settings import required
 from .model import GENERAL, FeedSource, ParsedFeed
 from .parser import parse_feed
 from .store import NewsWriter, merge
+from .tiles import NewsProjector
 
 CONNECTOR = "news-rss"
 SAMPLE_DIR = Path(__file__).parent / "sample"
@@ -40,6 +44,7 @@ _TAG_RE = re.compile(r"^[0-9a-z]{1,12}$")
 _dynamodb = boto3.client("dynamodb")
 _table = required("TABLE_NAME")
 _writer = NewsWriter(_dynamodb, _table)
+_projector = NewsProjector(_dynamodb, _table)
 _runs = RunLog(_dynamodb, _table, CONNECTOR)
 _events = EventPublisher(required("EVENT_BUS_NAME"), source="poche.news")
 
@@ -91,9 +96,10 @@ class FeedBatch:
     """One run over several tagged feeds: `fetch` each entry (a failure is remembered, not raised), then
     `ingest` the ones that could be read and parsed."""
 
-    def __init__(self, writer: NewsWriter, events: EventPublisher, now: dt.datetime) -> None:
+    def __init__(self, writer: NewsWriter, events: EventPublisher, projector: NewsProjector, now: dt.datetime) -> None:
         self.writer = writer
         self.events = events
+        self.projector = projector
         self.now = now
         self.specs: dict[str, FeedSource] = {}
         self.failures: dict[str, str] = {}  # entry -> reason
@@ -133,8 +139,10 @@ class FeedBatch:
         metrics.add_metric(name="FeedsFailed", unit="Count", value=len(failed))
         outcome.rejected += len(failed)
         outcome.rejections = failed + outcome.rejections
-        changes = self.writer.sync(merge(parsed), self.now)
+        merged = merge(parsed)
+        changes = self.writer.sync(merged, self.now)
         outcome.changed = len(changes)
+        self.projector.project(merged, changes, self.now)
         announced = [c for c in changes if c.change in ("created", "tagged")]
         if announced:
             facts = [c.as_fact() for c in announced]
@@ -151,9 +159,16 @@ class FeedBatch:
         return outcome
 
 
-def run(entries: list[str], writer: NewsWriter, events: EventPublisher, runs: RunLog, now: dt.datetime) -> Any:
+def run(
+    entries: list[str],
+    writer: NewsWriter,
+    events: EventPublisher,
+    projector: NewsProjector,
+    runs: RunLog,
+    now: dt.datetime,
+) -> Any:
     entries = expand(entries)
-    batch = FeedBatch(writer, events, now)
+    batch = FeedBatch(writer, events, projector, now)
     return run_connector(
         connector=CONNECTOR,
         sources=entries,
@@ -168,6 +183,6 @@ def run(entries: list[str], writer: NewsWriter, events: EventPublisher, runs: Ru
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     entries = sources.resolve_sources(CONNECTOR, sources.ssm_parameter_reader())
-    report = run(entries, _writer, _events, _runs, utc_now())
+    report = run(entries, _writer, _events, _projector, _runs, utc_now())
     result: dict[str, Any] = report.as_dict()
     return result

@@ -8,6 +8,8 @@ Table layout (owned by the news domain; the service `functions/news` reads it):
   with the sparse index keys `gsi1pk=TAG#<tag>`, `gsi1sk=<published UTC ISO>#<id>` (index `by_tag`,
   read newest first).
 - `FEED#news-rss / STATE | RUN#...`: see `poche_common.connector.RunLog`.
+- `TILE#news#<tag> / CONTENT` and `TILE#news / EXAMPLE`: the home screen's tile projections
+  (`poche_common.tiles`), rewritten for the tags of the articles a run changed (see `tiles.py`).
 Every item expires (`expires_at`, DynamoDB TTL) `RETENTION_DAYS` after the article's publication; an
 article already that old is not written.
 

@@ -14,6 +14,8 @@ from poche_common.connector import Outcome, RunLog, run_connector
 from poche_common.events import EventPublisher
 from poche_common.observability import logger, metrics
 from poche_common.settings import required
+from traffic_shared.reader import EventReader
+from traffic_shared.tiles import write_commune_tiles
 
 from .parser import parse_feed
 from .store import EventWriter
@@ -30,7 +32,8 @@ _events = EventPublisher(required("EVENT_BUS_NAME"), source="poche.traffic")
 
 
 def ingest(payloads: list[bytes], writer: EventWriter, events: EventPublisher, now: dt.datetime) -> Outcome:
-    """Parse every file (all must parse before anything is written), write, announce.
+    """Parse every file (all must parse before anything is written), write, project (the `traffic` tiles of the
+    communes concerned), announce.
 
     The files together are the feed: an event found in none of them is withdrawn.
     """
@@ -46,6 +49,11 @@ def ingest(payloads: list[bytes], writer: EventWriter, events: EventPublisher, n
     if result.outside or result.expired:
         logger.info("events not stored", extra={"outside_territory": result.outside, "ended_long_ago": result.expired})
     outcome.changed = len(result.changes)
+    touched = result.touched()
+    if touched:  # nothing changed and nothing started or ended: no projection read nor written
+        written = write_commune_tiles(EventReader(writer.client, writer.table), touched, now)
+        writer.mark_shown(result.shown)
+        logger.info("tile projections", extra={"communes": len(touched), "written": written})
     if result.changes:
         facts = [c.as_fact() for c in result.changes]
         events.publish(

@@ -4,7 +4,8 @@ Table layout (owned by the traffic domain; the service `functions/traffic` reads
 event shares its partition `EVENT#<situation id>#<record id>`:
 - `PROFILE`: the whole event (type, severity, validity, description, road, geometry, communes, ...).
 - `IX#ALL`: `gsi2pk=ALL` (index `by_area`): every event of the département, for the list without filter
-  and for the connector's own diff (read with a Query, never a Scan).
+  and for the connector's own diff (read with a Query, never a Scan). It also carries `shown_active`: whether
+  the `traffic` tile projections last showed the event in force (see below).
 - `IX#COMMUNE#<insee>`: `gsi2pk=COMMUNE#<insee>` (index `by_area`), one per commune the geometry touches.
 - `IX#CELL#<geohash>`: `gsi1pk=CELL#<geohash>` (index `by_cell`), one per geohash cell the geometry
   crosses, at precisions 3, 4 and 5 (~110 x 150 km, ~26 x 20 km, ~3 x 5 km): a bounding box is answered
@@ -16,6 +17,13 @@ The GSI sort key is the event id. All items of an event expire (TTL `expires_at`
 The feed is authoritative: an event no longer in it is deleted, except one whose record was rejected
 this run (a record that became malformed keeps its last good version). Events that ended more than
 7 days ago, and events that touch no commune of the département, are not stored.
+
+Tile projections (`TILE#traffic#<insee>` / `CONTENT`, layout in `layers/traffic/python/traffic_shared/tiles.py`):
+after its writes, a run rewrites the projections of the communes `SyncResult.touched()` names: those of every
+event created, changed or deleted (before and after), and those of every unchanged event whose `active` at this
+run differs from its `shown_active` (it started, or ended, since); then it records the new `shown_active`
+(`mark_shown`). An event written this run gets `shown_active` with its other items. A run that changes nothing
+and sees no event start or end reads and writes no projection.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from typing import Any, NamedTuple
 from poche_common import communes, geo
 from poche_common.clock import to_utc_iso
 from poche_common.dynamo import batch_write, to_item
+from traffic_shared.views import is_active
 
 from .model import SEVERITIES, TYPES, Geometry, TrafficEvent
 
@@ -48,9 +57,18 @@ class Change(NamedTuple):
     change: str  # "created" | "updated" | "deleted"
     type: str
     communes: tuple[str, ...]
+    previous: tuple[str, ...] = ()  # an updated event's communes before the change
 
     def as_fact(self) -> dict[str, Any]:
         return {"id": self.event_id, "change": self.change, "type": self.type, "communes": list(self.communes)}
+
+
+class Shown(NamedTuple):
+    """An unchanged event whose `active` differs from what the tile projections last showed."""
+
+    pk: str
+    active: bool
+    communes: tuple[str, ...]
 
 
 @dataclass
@@ -58,6 +76,12 @@ class SyncResult:
     changes: list[Change] = field(default_factory=list)
     outside: int = 0  # events touching no commune of the département
     expired: int = 0  # events ended more than KEEP_AFTER_END_DAYS ago
+    shown: list[Shown] = field(default_factory=list)
+
+    def touched(self) -> set[str]:
+        """The communes whose tile projection this run may have changed."""
+        found = {code for c in self.changes for code in (*c.communes, *c.previous)}
+        return found | {code for s in self.shown for code in s.communes}
 
 
 class Footprint(NamedTuple):
@@ -176,8 +200,10 @@ def expires_at(event: TrafficEvent) -> int | None:
     return int((event.end + dt.timedelta(days=KEEP_AFTER_END_DAYS)).timestamp())
 
 
-def items_of(event: TrafficEvent, content: dict[str, Any], digest: str, where: Footprint) -> list[dict[str, Any]]:
-    """The profile and every index item of one event."""
+def items_of(
+    event: TrafficEvent, content: dict[str, Any], digest: str, where: Footprint, shown_active: bool | None = None
+) -> list[dict[str, Any]]:
+    """The profile and every index item of one event (`shown_active` on `IX#ALL` when given)."""
     pk = partition(event)
     bbox = [round(v, 6) for v in event.geometry.bbox]
     expiry = expires_at(event)
@@ -203,7 +229,8 @@ def items_of(event: TrafficEvent, content: dict[str, Any], digest: str, where: F
         "digest": digest,
         "expires_at": expiry,
     }
-    items = [profile, {"pk": pk, "sk": f"IX#{ALL}", "gsi2pk": ALL, "gsi2sk": event.id, **summary}]
+    marker = {"shown_active": shown_active} if shown_active is not None else {}
+    items = [profile, {"pk": pk, "sk": f"IX#{ALL}", "gsi2pk": ALL, "gsi2sk": event.id, **summary, **marker}]
     for insee in where.communes:
         items.append(
             {"pk": pk, "sk": f"IX#COMMUNE#{insee}", "gsi2pk": f"COMMUNE#{insee}", "gsi2sk": event.id, **summary}
@@ -221,6 +248,10 @@ class _Stored(NamedTuple):
     digest: str
     type: str
     communes: tuple[str, ...]
+    status: str = "active"
+    start: str = ""
+    end: str | None = None
+    shown_active: bool | None = None  # None: never projected
 
 
 class EventWriter:
@@ -229,15 +260,16 @@ class EventWriter:
         self.table = table
 
     def stored(self) -> dict[str, _Stored]:
-        """id -> digest, type and communes of every stored event (one Query of the `ALL` partition)."""
+        """id -> digest, type, communes, validity and `shown_active` of every stored event (one Query of the `ALL`
+        partition)."""
         found: dict[str, _Stored] = {}
         kwargs: dict[str, Any] = {
             "TableName": self.table,
             "IndexName": "by_area",
             "KeyConditionExpression": "gsi2pk = :all",
             "ExpressionAttributeValues": to_item({":all": ALL}),
-            "ProjectionExpression": "pk, id, digest, #t, communes",
-            "ExpressionAttributeNames": {"#t": "type"},
+            "ProjectionExpression": "pk, id, digest, #t, communes, #st, #s, #e, shown_active",
+            "ExpressionAttributeNames": {"#t": "type", "#st": "status", "#s": "start", "#e": "end"},
         }
         while True:
             page = self.client.query(**kwargs)
@@ -248,6 +280,10 @@ class EventWriter:
                     digest=item.get("digest", {}).get("S", ""),
                     type=item.get("type", {}).get("S", "other"),
                     communes=tuple(communes_list),
+                    status=item.get("status", {}).get("S", "active"),
+                    start=item.get("start", {}).get("S", ""),
+                    end=item.get("end", {}).get("S"),
+                    shown_active=item["shown_active"]["BOOL"] if "shown_active" in item else None,
                 )
             if "LastEvaluatedKey" not in page:
                 return found
@@ -270,7 +306,8 @@ class EventWriter:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def sync(self, events: Iterable[TrafficEvent], *, keep: set[str], now: dt.datetime) -> SyncResult:
-        """Write what differs from the store; delete what left the feed (but `keep`); changes in id order."""
+        """Write what differs from the store; delete what left the feed (but `keep`); changes in id order; the
+        unchanged events whose `active` differs from their `shown_active` in `shown`."""
         result = SyncResult()
         latest: dict[str, TrafficEvent] = {}
         for event in events:
@@ -298,13 +335,15 @@ class EventWriter:
                 result.outside += 1
                 continue
             wanted.add(event_id)
-            items = items_of(event, content, digest, where)
+            active = is_active(content["status"], content["start"], content["end"], now)
+            items = items_of(event, content, digest, where, shown_active=active)
             requests += [{"PutRequest": {"Item": to_item(item)}} for item in items]
             if before is not None:  # its cells or communes may have changed: drop the index items left behind
                 obsolete = sorted(self._keys(before.pk) - {item["sk"] for item in items})
                 requests += [{"DeleteRequest": {"Key": to_item({"pk": before.pk, "sk": sk})}} for sk in obsolete]
             change = "updated" if before is not None else "created"
-            result.changes.append(Change(event_id, change, event.type, where.communes))
+            was_in = before.communes if before is not None else ()
+            result.changes.append(Change(event_id, change, event.type, where.communes, was_in))
         for event_id in sorted(set(stored) - wanted - keep):
             before = stored[event_id]
             keys = sorted(self._keys(before.pk))
@@ -312,4 +351,26 @@ class EventWriter:
             result.changes.append(Change(event_id, "deleted", before.type, before.communes))
         batch_write(self.client, self.table, requests)
         result.changes.sort(key=lambda c: c.event_id)
+        written = {c.event_id for c in result.changes}
+        for event_id, before in sorted(stored.items()):
+            if event_id in written or not before.start:
+                continue
+            active = is_active(before.status, before.start, before.end, now)
+            if active is not before.shown_active:
+                result.shown.append(Shown(before.pk, active, before.communes))
         return result
+
+    def mark_shown(self, shown: Iterable[Shown]) -> None:
+        """Records what the tile projections now show (after they are written: a run that fails before finds the
+        same differences again)."""
+        for event in shown:
+            try:
+                self.client.update_item(
+                    TableName=self.table,
+                    Key=to_item({"pk": event.pk, "sk": f"IX#{ALL}"}),
+                    UpdateExpression="SET shown_active = :a",
+                    ConditionExpression="attribute_exists(pk)",  # never recreate a deleted event's item
+                    ExpressionAttributeValues={":a": {"BOOL": event.active}},
+                )
+            except self.client.exceptions.ConditionalCheckFailedException:
+                continue

@@ -7,6 +7,9 @@ Layout: docs/transit-model.md (owned by the transit domain; `functions/transit` 
 - `STOP#<id> / DEP#<scheduled UTC>#<trip_id>`: one departure, for service dates yesterday ..
   today + 2 (Europe/Paris); expires a day after it leaves. A departure from a platform is also
   written under its parent station, so that a station lists the departures of all its platforms.
+- `TILE#departures#<stop_id>#<route_id> / CONTENT`: the home screen's `departures` tile (docs/tiles.md): the
+  materialised departures of that route at that stop (listed as for the stop itself), rewritten for the
+  stops whose departures changed; every (stop, route) served gets one, empty when nothing is materialised.
 - `FEED#transit-gtfs / TRIPS#<nnnn>`: `trips` {trip_id: route_id} and `starts` {trip_id: seconds
   of its first departure from noon minus 12 h}, in chunks of at most CHUNK_BYTES, with `timezone`:
   what the real-time connectors need to resolve a trip's route and service date.
@@ -33,6 +36,7 @@ from zoneinfo import ZoneInfo
 from poche_common import geo
 from poche_common.clock import PARIS, to_utc_iso
 from poche_common.dynamo import batch_write, to_item
+from poche_common.tiles import Entry, Projection, tile_key, write_projections
 
 from .model import ParsedFeed, Route, Stop
 from .timetable import Departure, departures, service_origin, window_dates
@@ -42,6 +46,8 @@ CELL_PRECISION = 6
 CHUNK_BYTES = 350_000
 DEPARTURE_RETENTION = dt.timedelta(days=1)
 QUERY_THREADS = 8
+TILE = "departures"
+TILE_LOOKBACK = dt.timedelta(minutes=15)  # as the service: a departure this late may still be coming
 
 
 @dataclass
@@ -65,6 +71,7 @@ class SyncResult:
     stop_ids: set[str] = field(default_factory=set)  # stops whose profile or departures changed
     route_ids: set[str] = field(default_factory=set)  # routes whose profile changed
     window: list[str] = field(default_factory=list)  # the service dates materialised
+    tiles: int = 0  # tile projections written
 
     @property
     def changed(self) -> int:
@@ -192,6 +199,57 @@ def _protected(stored: dict[str, str], feed: ParsedFeed) -> bool:
     return stored.get("trip_id") in feed.rejected_trip_ids or stored.get("route_id") in feed.rejected_route_ids
 
 
+def departure_entry(item: dict[str, Any]) -> Entry:
+    """A departure as the tile keeps it: the stored departure, merged with real time when read."""
+    scheduled = dt.datetime.fromisoformat(str(item["scheduled"]))
+    fields = ("stop_id", "trip_id", "route_id", "route_short_name", "headsign", "service_date", "stop_sequence")
+    view = {name: item[name] for name in fields if item.get(name) not in (None, "")}
+    view["stop_sequence"] = int(item["stop_sequence"])
+    view["scheduled"] = item["scheduled"]
+    return Entry(
+        id=str(item["sk"]).removeprefix("DEP#"),
+        order=str(item["scheduled"]),
+        view=view,
+        until=to_utc_iso(scheduled + TILE_LOOKBACK),
+    )
+
+
+def departure_projections(
+    feed: ParsedFeed,
+    served: dict[str, set[str]],
+    wanted: dict[str, dict[str, dict[str, Any]]],
+    stored: dict[str, dict[str, dict[str, str]]],
+    stop_ids: set[str],
+) -> dict[str, Projection]:
+    """The `departures` tile of every (stop, route) served at `stop_ids`: the departures now materialised,
+    and those of a rejected trip or route kept from before (with what the store had of them)."""
+    projections: dict[str, Projection] = {}
+    for stop_id in sorted(stop_ids):
+        stop = feed.stops.get(stop_id)
+        if stop is None:
+            continue
+        items = list(wanted.get(stop_id, {}).values())
+        kept = [dict(v, sk=sk) for sk, v in stored.get(stop_id, {}).items() if sk not in wanted.get(stop_id, {})]
+        items += [k for k in kept if _protected(k, feed) and "scheduled" in k]
+        for route_id in sorted(served.get(stop_id, set())):
+            route = feed.routes.get(route_id)
+            if route is None:
+                continue
+            head = {
+                "stop": {"stop_id": stop_id, "name": stop.name},
+                "route": {
+                    "route_id": route_id,
+                    "short_name": route.short_name or route.long_name,
+                    "color": f"#{route.color}" if route.color else None,
+                    "text_color": f"#{route.text_color}" if route.text_color else None,
+                },
+            }
+            entries = [departure_entry(item) for item in items if item.get("route_id") == route_id]
+            key = tile_key([stop_id, route_id])
+            projections[key] = Projection({"stop_id": stop_id, "route_id": route_id}, head, entries)
+    return projections
+
+
 class TimetableWriter:
     def __init__(self, client: Any, table: str) -> None:
         self.client = client
@@ -220,7 +278,7 @@ class TimetableWriter:
         return {item[id_attribute]["S"]: item.get("digest", {}).get("S", "") for item in items if id_attribute in item}
 
     def _stored_departures(self, stop_ids: Iterable[str], first_sk: str) -> dict[str, dict[str, dict[str, str]]]:
-        """stop_id -> sk -> {digest, service_date, trip_id, route_id} of its departures from `first_sk` on."""
+        """stop_id -> sk -> {digest, and the departure's fields as strings} of its departures from `first_sk` on."""
 
         def one(stop_id: str) -> tuple[str, dict[str, dict[str, str]]]:
             items = self._query_all(
@@ -230,10 +288,13 @@ class TimetableWriter:
                     ":from": {"S": first_sk},
                     ":to": {"S": "DEP#~"},
                 },
-                ProjectionExpression="sk, digest, service_date, trip_id, route_id",
+                ProjectionExpression="sk, digest, service_date, trip_id, route_id, stop_id, route_short_name, "
+                "headsign, stop_sequence, scheduled",
             )
             return stop_id, {
-                item["sk"]["S"]: {name: value.get("S", "") for name, value in item.items() if name != "sk"}
+                item["sk"]["S"]: {
+                    name: value.get("S", value.get("N", "")) for name, value in item.items() if name != "sk"
+                }
                 for item in items
             }
 
@@ -331,6 +392,9 @@ class TimetableWriter:
                 result.dates.add(before["service_date"])
                 result.stop_ids.add(stop_id)
 
+        # The home screen's tiles of the stops whose departures changed.
+        projections = departure_projections(feed, served, wanted, stored_departures, result.stop_ids - kept_stops)
+
         # The trip -> route map for the real-time connectors.
         stored_chunks = self._stored_chunks()
         chunks = trip_chunks(feed)
@@ -348,4 +412,5 @@ class TimetableWriter:
             result.trips.deleted += 1
 
         batch_write(self.client, self.table, requests)
+        result.tiles = write_projections(self.client, self.table, TILE, projections, now_iso=to_utc_iso(now))
         return result

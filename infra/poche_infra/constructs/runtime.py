@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_events as events
@@ -70,6 +72,7 @@ class PhaseRuntime(Construct):
         self._domain_layers: dict[str, lambda_.LayerVersion] = {}
         self._contract = contract
         self._authorizer: authorizers.HttpJwtAuthorizer | None = None
+        self.tiles: list[Any] = []  # the `TileType`s registered by this phase's domains, for the home function
 
     @property
     def authorizer(self) -> authorizers.HttpJwtAuthorizer:

@@ -8,6 +8,8 @@ Layout of events: layers/agenda/python/agenda_shared/store.py (the `agenda` laye
 connectors). `by_commune`: COMMUNE#<insee> / <begin UTC>#<event id> (a commune's occurrences by date);
 `by_month`: ALL#<YYYY-MM> / <begin UTC>#<event id> (the territory's occurrences by date) and
 SOURCE#<source> / <event id> (a connector's catalogue, which it diffs against).
+The `agenda` layer is attached to the service (event view, occurrence reader) and to both event connectors, which
+keep the `events` tile projections (`TILE#events#<insee>`, layers/agenda/python/agenda_shared/tiles.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ..constructs.function import PocheFunction
 from ..constructs.routes import PublicRoutes
 from ..constructs.runtime import PhaseRuntime
 from ..constructs.table import DomainTable
+from ..constructs.tiles import TileSpec, TileType
 from ..paths import CONNECTORS, FUNCTIONS
 
 CONNECTOR = "agenda-openagenda"
@@ -40,6 +43,8 @@ class AgendaDomain(Construct):
         )
         table = self.table.table
         index_arns = {name: f"{table.table_arn}/index/{name}" for name in self.table.index_names}
+        # agenda_shared: the event model and write side, the event view, the occurrence reader, the tiles
+        agenda_layer = runtime.domain_layer("agenda")
 
         self.service = PocheFunction(
             self,
@@ -52,6 +57,7 @@ class AgendaDomain(Construct):
             alarm_topic=runtime.alarm_topic,
             environment={"TABLE_NAME": table.table_name, "STALE_AFTER_SECONDS": str(STALE_AFTER_SECONDS)},
         )
+        self.service.function.add_layers(agenda_layer)  # after the runtime's: Powertools, common, agenda
         # Feed state, an event's profile (GetItem) and its occurrences (Query on its partition); lists through
         # the two indexes.
         self.service.function.add_to_role_policy(
@@ -68,7 +74,6 @@ class AgendaDomain(Construct):
             paths=["/v1/events", "/v1/events/{event_id}", "/v1/cinemas", "/v1/cinemas/{cinema_id}/sessions"],
         )
 
-        agenda_layer = runtime.domain_layer("agenda")  # agenda_shared: the event model and the write side
         self.connector = ScheduledConnector(
             self,
             "OpenAgenda",
@@ -82,11 +87,14 @@ class AgendaDomain(Construct):
         )
         self.connector.function.add_layers(agenda_layer)  # after the runtime's: Powertools, common, agenda
         # Run log (GetItem/PutItem/UpdateItem), an event's items (Query on its partition, BatchWriteItem puts and
-        # deletes), and the diff: one Query of its SOURCE# partition of `by_month`.
+        # deletes), and the diff: one Query of its SOURCE# partition of `by_month`. Tile projections: a Query of
+        # each touched commune's partition of `by_commune`, BatchGetItem of the stored projections' digests,
+        # BatchWriteItem of the changed ones.
         self.connector.function.add_to_role_policy(
             iam.PolicyStatement(
                 actions=[
                     "dynamodb:GetItem",
+                    "dynamodb:BatchGetItem",
                     "dynamodb:PutItem",
                     "dynamodb:UpdateItem",
                     "dynamodb:Query",
@@ -96,7 +104,9 @@ class AgendaDomain(Construct):
             )
         )
         self.connector.function.add_to_role_policy(
-            iam.PolicyStatement(actions=["dynamodb:Query"], resources=[index_arns["by_month"]])
+            iam.PolicyStatement(
+                actions=["dynamodb:Query"], resources=[index_arns["by_month"], index_arns["by_commune"]]
+            )
         )
 
         self.datatourisme = ScheduledConnector(
@@ -111,11 +121,12 @@ class AgendaDomain(Construct):
             environment={"TABLE_NAME": table.table_name},
         )
         self.datatourisme.function.add_layers(agenda_layer)
-        # As agenda-openagenda, plus the candidates of duplicates: Query of COMMUNE# partitions of `by_commune`.
+        # As agenda-openagenda (tile projections included); `by_commune` also gives the candidates of duplicates.
         self.datatourisme.function.add_to_role_policy(
             iam.PolicyStatement(
                 actions=[
                     "dynamodb:GetItem",
+                    "dynamodb:BatchGetItem",
                     "dynamodb:PutItem",
                     "dynamodb:UpdateItem",
                     "dynamodb:Query",
@@ -154,4 +165,22 @@ class AgendaDomain(Construct):
                 ],
                 resources=[table.table_arn],
             )
+        )
+
+        self.tile = TileType(
+            self,
+            "Tile",
+            settings=settings,
+            runtime=runtime,
+            table=table,
+            spec=TileSpec(
+                id="events",
+                title="Sorties et événements",
+                service="agenda",
+                params=("commune",),
+                description="Les prochains concerts, spectacles, expositions et animations d'une commune.",
+                sources=(CONNECTOR,),
+                stale_after_s=STALE_AFTER_SECONDS,
+                limit=5,
+            ),
         )

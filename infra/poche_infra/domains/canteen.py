@@ -11,6 +11,7 @@ from ..constructs.function import PocheFunction
 from ..constructs.routes import PublicRoutes
 from ..constructs.runtime import PhaseRuntime
 from ..constructs.table import DomainTable
+from ..constructs.tiles import TileSpec, TileType
 from ..paths import CONNECTORS, FUNCTIONS
 
 READ = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"]
@@ -39,6 +40,8 @@ class CanteenDomain(Construct):
             alarm_topic=runtime.alarm_topic,
             environment={"TABLE_NAME": table_name, "STALE_AFTER_SECONDS": str(2 * 24 * 3600)},
         )
+        canteen_layer = runtime.domain_layer("canteen")  # canteen_shared: the public views, the meals read
+        self.service.function.add_layers(canteen_layer)  # after the runtime's: Powertools, common, canteen
         self.service.function.add_to_role_policy(
             iam.PolicyStatement(actions=READ, resources=self.table.arns(with_indexes=True))
         )
@@ -61,6 +64,30 @@ class CanteenDomain(Construct):
             schedule=settings.territory.schedules.get("canteen-menus-scdl", "cron(30 5 * * ? *)"),
             environment={"TABLE_NAME": table_name},
         )
+        self.connector.function.add_layers(canteen_layer)
+        # Meals and profiles (Query of a canteen's partition, BatchWriteItem puts and deletes), the run log
+        # (GetItem/PutItem/UpdateItem) and the tile projections (BatchGetItem of their digests, BatchWriteItem).
         self.connector.function.add_to_role_policy(
-            iam.PolicyStatement(actions=[*WRITE, "dynamodb:DeleteItem"], resources=self.table.arns())
+            iam.PolicyStatement(
+                actions=[*WRITE, "dynamodb:DeleteItem", "dynamodb:BatchGetItem"], resources=self.table.arns()
+            )
+        )
+
+        self.tile = TileType(
+            self,
+            "Tile",
+            settings=settings,
+            runtime=runtime,
+            table=self.table.table,
+            spec=TileSpec(
+                id="canteen-menu",
+                title="Menu de la cantine",
+                service="canteen",
+                params=("canteen_id",),
+                description="Le menu du jour (ou du prochain jour servi) d'une cantine scolaire.",
+                sources=("canteen-menus-scdl",),
+                stale_after_s=2 * 24 * 3600,
+                limit=1,
+                must_exist=True,
+            ),
         )

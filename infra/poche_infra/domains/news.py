@@ -11,6 +11,7 @@ from ..constructs.function import PocheFunction
 from ..constructs.routes import PublicRoutes
 from ..constructs.runtime import PhaseRuntime
 from ..constructs.table import DomainTable
+from ..constructs.tiles import TileSpec, TileType
 from ..paths import CONNECTORS, FUNCTIONS
 
 CONNECTOR = "news-rss"
@@ -42,6 +43,8 @@ class NewsDomain(Construct):
             alarm_topic=runtime.alarm_topic,
             environment={"TABLE_NAME": table_name, "STALE_AFTER_SECONDS": str(STALE_AFTER_SECONDS)},
         )
+        news_layer = runtime.domain_layer("news")  # news_shared: the article view, the read of a tag's newest
+        self.service.function.add_layers(news_layer)  # after the runtime's: Powertools, common, news
         self.service.function.add_to_role_policy(
             iam.PolicyStatement(actions=READ, resources=self.table.arns(with_indexes=True))
         )
@@ -58,6 +61,32 @@ class NewsDomain(Construct):
             schedule=settings.territory.schedules.get(CONNECTOR, "rate(1 hour)"),
             environment={"TABLE_NAME": table_name},
         )
+        self.connector.function.add_layers(news_layer)
         # The run log reads and updates FEED#news-rss/STATE (GetItem, UpdateItem) and puts its runs; articles are
-        # read with BatchGetItem and written with BatchWriteItem; nothing is ever deleted (TTL does it).
+        # read with BatchGetItem and written with BatchWriteItem; nothing is ever deleted (TTL does it). The tile
+        # projections: their digests read with BatchGetItem, written with BatchWriteItem.
         self.connector.function.add_to_role_policy(iam.PolicyStatement(actions=WRITE, resources=self.table.arns()))
+        # A changed tag's newest articles, for its tile projection: Query of the `by_tag` index only.
+        self.connector.function.add_to_role_policy(
+            iam.PolicyStatement(actions=["dynamodb:Query"], resources=[f"{self.table.table.table_arn}/index/by_tag"])
+        )
+
+        self.tile = TileType(
+            self,
+            "Tile",
+            settings=settings,
+            runtime=runtime,
+            table=self.table.table,
+            spec=TileSpec(
+                id="news",
+                title="Actualités",
+                service="news",
+                params=("commune",),
+                description="Les dernières nouvelles du département et de la commune.",
+                sources=(CONNECTOR,),
+                stale_after_s=STALE_AFTER_SECONDS,
+                keys=("general", "{commune}"),
+                limit=5,
+                newest_first=True,
+            ),
+        )

@@ -1,4 +1,8 @@
-"""Traffic domain: road events (works, closures, accidents, weather...) from DATEX II SituationPublication."""
+"""Traffic domain: road events (works, closures, accidents, weather...) from DATEX II SituationPublication.
+
+The `traffic` layer (`layers/traffic/python/traffic_shared`: the event view, the read side, the tile projections)
+is attached to the service and the connector, which keeps the `traffic` tile projections (`TILE#traffic#<insee>`).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from ..constructs.function import PocheFunction
 from ..constructs.routes import PublicRoutes
 from ..constructs.runtime import PhaseRuntime
 from ..constructs.table import DomainTable
+from ..constructs.tiles import TileSpec, TileType
 from ..paths import CONNECTORS, FUNCTIONS
 
 CONNECTOR = "traffic-datex2"
@@ -30,6 +35,7 @@ class TrafficDomain(Construct):
         )
         table = self.table.table
         index_arns = {name: f"{table.table_arn}/index/{name}" for name in self.table.index_names}
+        traffic_layer = runtime.domain_layer("traffic")  # traffic_shared: event view, reader, tile projections
 
         self.service = PocheFunction(
             self,
@@ -42,6 +48,7 @@ class TrafficDomain(Construct):
             alarm_topic=runtime.alarm_topic,
             environment={"TABLE_NAME": table.table_name, "STALE_AFTER_SECONDS": str(STALE_AFTER_SECONDS)},
         )
+        self.service.function.add_layers(traffic_layer)  # after the runtime's: Powertools, common, traffic
         # Feed state and the page's profiles from the table; look-ups only through the two indexes.
         self.service.function.add_to_role_policy(
             iam.PolicyStatement(actions=["dynamodb:GetItem", "dynamodb:BatchGetItem"], resources=[table.table_arn])
@@ -62,12 +69,16 @@ class TrafficDomain(Construct):
             schedule=settings.territory.schedules.get(CONNECTOR, "rate(5 minutes)"),
             environment={"TABLE_NAME": table.table_name},
         )
+        self.connector.function.add_layers(traffic_layer)
         # Run log (GetItem/PutItem/UpdateItem), an event's items (Query on its partition, BatchWriteItem puts and
-        # deletes), and the diff: one Query of the ALL partition of `by_area`.
+        # deletes), and the diff: one Query of the ALL partition of `by_area`. Tile projections: the touched
+        # communes' partitions of `by_area` (Query), their events' profiles and the stored projections'
+        # digests (BatchGetItem), `shown_active` markers (UpdateItem), projections (BatchWriteItem).
         self.connector.function.add_to_role_policy(
             iam.PolicyStatement(
                 actions=[
                     "dynamodb:GetItem",
+                    "dynamodb:BatchGetItem",
                     "dynamodb:PutItem",
                     "dynamodb:UpdateItem",
                     "dynamodb:Query",
@@ -78,4 +89,22 @@ class TrafficDomain(Construct):
         )
         self.connector.function.add_to_role_policy(
             iam.PolicyStatement(actions=["dynamodb:Query"], resources=[index_arns["by_area"]])
+        )
+
+        self.tile = TileType(
+            self,
+            "Tile",
+            settings=settings,
+            runtime=runtime,
+            table=table,
+            spec=TileSpec(
+                id="traffic",
+                title="Info trafic",
+                service="traffic",
+                params=("commune",),
+                description="Travaux, accidents et fermetures de routes en cours ou à venir dans une commune.",
+                sources=(CONNECTOR,),
+                stale_after_s=STALE_AFTER_SECONDS,
+                limit=5,
+            ),
         )

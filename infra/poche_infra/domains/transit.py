@@ -20,6 +20,7 @@ from ..constructs.function import PocheFunction
 from ..constructs.routes import PublicRoutes
 from ..constructs.runtime import PhaseRuntime
 from ..constructs.table import DomainTable
+from ..constructs.tiles import TileSpec, TileType
 from ..paths import CONNECTORS, FUNCTIONS
 
 # The service reads: one Query for a stop's departures, then one BatchGetItem (profile, feed state, real time).
@@ -64,7 +65,7 @@ class TransitDomain(Construct):
             package_dir=FUNCTIONS / "transit",
             domain="transit",
             description="Poche transit service (GET /v1/transit/...)",
-            layers=runtime.layers,
+            layers=[*runtime.layers, runtime.domain_layer("transit")],
             alarm_topic=runtime.alarm_topic,
             environment={
                 "TABLE_NAME": self.table_name,
@@ -102,6 +103,30 @@ class TransitDomain(Construct):
             "GtfsRt", name="transit-gtfs-rt", package="transit_gtfs_rt", layers=[protobuf], memory_mb=512
         )
         self.add_realtime_connector("SiriLite", name="transit-siri-lite", package="transit_siri_lite")
+
+        # The home screen's tile, kept by the timetable connector (BatchGetItem: its stored projections).
+        self.gtfs.function.add_to_role_policy(
+            iam.PolicyStatement(actions=["dynamodb:BatchGetItem"], resources=self.table.arns())
+        )
+        self.tile = TileType(
+            self,
+            "Tile",
+            settings=settings,
+            runtime=runtime,
+            table=self.table.table,
+            spec=TileSpec(
+                id="departures",
+                title="Prochains passages",
+                service="transit",
+                params=("stop_id", "route_id"),
+                description="Les prochains départs d'une ligne à un arrêt, en temps réel quand il est connu.",
+                sources=("transit-gtfs",),
+                stale_after_s=STALE_AFTER_SECONDS,
+                limit=3,
+                must_exist=True,
+                live="transit-realtime",
+            ),
+        )
 
     def _grant_writes(self, connector: ScheduledConnector) -> None:
         """Its table (and the by_list index, to list what is stored), nothing else of DynamoDB."""

@@ -10,7 +10,9 @@ from ..constructs.runtime import PhaseRuntime
 from ..domains.agenda import AgendaDomain
 from ..domains.canteen import CanteenDomain
 from ..domains.communes import CommunesDomain
+from ..domains.home import HomeDomain
 from ..domains.news import NewsDomain
+from ..domains.schools import SchoolsDomain
 from ..domains.traffic import TrafficDomain
 from ..domains.transit import TransitDomain
 
@@ -25,3 +27,6 @@ class ProximityStack(cdk.Stack):
         self.traffic = TrafficDomain(self, "Traffic", settings=settings, runtime=runtime)
         self.agenda = AgendaDomain(self, "Agenda", settings=settings, runtime=runtime)
         self.news = NewsDomain(self, "News", settings=settings, runtime=runtime)
+        self.schools = SchoolsDomain(self, "Schools", settings=settings, runtime=runtime)
+        # Last: the home screen reads the tile types registered above.
+        self.home = HomeDomain(self, "Home", settings=settings, runtime=runtime)

@@ -13,6 +13,7 @@ from support import fresh_import
 from agenda import views
 from agenda_shared.model import AgendaEvent, Location, Occurrence
 from agenda_shared.store import EventWriter, content_of, items_of
+from agenda_shared.views import occurrence_view
 from poche_common import communes
 
 UTC = dt.UTC
@@ -188,6 +189,6 @@ def test_times_are_shown_in_paris() -> None:
         "begin": "2026-12-04T19:30:00+00:00",
         "end": "2026-12-04T21:00:00+00:00",
     }
-    view = views.occurrence_view(item)
+    view = occurrence_view(item)
     assert (view["begin"], view["end"]) == ("2026-12-04T20:30:00+01:00", "2026-12-04T22:00:00+01:00")
     assert view["status"] == "scheduled" and view["status_label"] == "Programmé"

@@ -117,3 +117,12 @@ def test_render_escapes_everything_from_the_documents() -> None:
         assert raw not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;Title &amp; co&gt;" in page
+
+
+def test_security_schemes_are_merged_too() -> None:
+    scheme = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    admin = {"paths": {}, "components": {"schemas": {}, "securitySchemes": {"staffJwt": scheme}}}
+    merged = merge([CANTEEN, admin], "t", "1")
+    assert merged["components"]["securitySchemes"] == {"staffJwt": scheme}
+    with pytest.raises(ValueError, match="staffJwt"):
+        merge([admin, {"paths": {}, "components": {"securitySchemes": {"staffJwt": {"type": "apiKey"}}}}], "t", "1")

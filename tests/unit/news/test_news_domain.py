@@ -65,9 +65,15 @@ def test_least_privilege(template: dict[str, Any]) -> None:
     dynamo = {a for a in actions(service) if a.startswith("dynamodb:")}
     assert dynamo == {"dynamodb:GetItem", "dynamodb:Query"}
     written = {a for a in actions(connector) if a.startswith("dynamodb:")}
-    assert "dynamodb:BatchGetItem" in written and "dynamodb:BatchWriteItem" in written
-    assert not written & {"dynamodb:Scan", "dynamodb:DeleteItem", "dynamodb:Query"}
+    assert {"dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:Query"} <= written
+    assert not written & {"dynamodb:Scan", "dynamodb:DeleteItem"}
     assert "events:PutEvents" in actions(connector)
+    # Query (a changed tag's newest articles, for the `news` tile) on the `by_tag` index only, never the table.
+    for statement in connector["Properties"]["PolicyDocument"]["Statement"]:
+        granted = {statement["Action"]} if isinstance(statement["Action"], str) else set(statement["Action"])
+        if "dynamodb:Query" in granted:
+            assert granted == {"dynamodb:Query"}
+            assert "/index/by_tag" in str(statement["Resource"])
 
 
 def test_route_and_environment(template: dict[str, Any]) -> None:

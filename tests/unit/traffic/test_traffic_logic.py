@@ -15,6 +15,7 @@ from traffic import views
 from traffic_datex2 import model
 from traffic_datex2.model import Geometry, TrafficEvent
 from traffic_datex2.store import CELL_PRECISIONS, content_of, footprint, items_of, sample
+from traffic_shared.views import location_view
 
 UTC = dt.UTC
 
@@ -168,12 +169,12 @@ def test_location_view_of_a_line_and_a_point() -> None:
     }
     as_point = {"geometry": json.dumps({"kind": "point", "positions": [[0.1, 48.1]], "display": [0.1, 48.1]})}
 
-    assert views.location_view(as_line) == {
+    assert location_view(as_line) == {
         "type": "line",
         "point": {"lat": 48.15, "lon": 0.15},
         "coordinates": [[0.1, 48.1], [0.2, 48.2]],
     }
-    assert views.location_view(as_point) == {"type": "point", "point": {"lat": 48.1, "lon": 0.1}}
+    assert location_view(as_point) == {"type": "point", "point": {"lat": 48.1, "lon": 0.1}}
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""transit.merge: timetable departures merged with real-time trip items (GTFS-Realtime semantics)."""
+"""transit_shared.merge: timetable departures merged with real-time trip items (GTFS-Realtime semantics)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from transit.merge import instant, is_live, merge, merge_one, rt_key, still_to_come
+from transit_shared.merge import instant, is_live, merge, merge_one, rt_key, still_to_come
 
 NOW = dt.datetime(2026, 11, 30, 7, 0, tzinfo=dt.UTC)  # 08:00 in Paris
 LIVE = int((NOW + dt.timedelta(minutes=10)).timestamp())

@@ -1,2 +1,3 @@
-"""Code shared by the agenda domain's event connectors (`agenda-openagenda`, `agenda-datatourisme`): the event
-model and the write side of the agenda table. Shipped as the `agenda` layer (`layers/agenda/python`)."""
+"""Code shared by the agenda domain's functions: the event model and the write side of the agenda table (event
+connectors `agenda-openagenda`, `agenda-datatourisme`), the public event view and the occurrence reader (also the
+service `agenda`), and the `events` tile projections. Shipped as the `agenda` layer (`layers/agenda/python`)."""

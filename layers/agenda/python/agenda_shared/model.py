@@ -1,50 +1,14 @@
 """An agenda event, in the shape shared by every event connector (`agenda-openagenda`, `agenda-datatourisme`).
 
 Plain frozen dataclasses: no Lambda, no AWS, no pydantic (cold start). Each connector builds the same
-`AgendaEvent` with its own `source`; the storage layout (see `store.py`) does not depend on it.
+`AgendaEvent` with its own `source`; the storage layout (see `store.py`) does not depend on it. Its codes
+(categories, statuses, accessibility) are in `vocabulary.py`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-# Category codes (stable, ASCII) with their French label.
-CATEGORIES: dict[str, str] = {
-    "concert": "Concert",
-    "theatre": "Théâtre",
-    "exposition": "Exposition",
-    "cinema": "Cinéma",
-    "sport": "Sport",
-    "conference": "Conférence",
-    "atelier": "Atelier",
-    "festival": "Festival",
-    "marche": "Marché",
-    "visite": "Visite",
-    "danse": "Danse",
-    "jeune_public": "Jeune public",
-    "autre": "Autre",
-}
-
-# OpenAgenda `status` -> code, label.
-STATUSES: dict[int, tuple[str, str]] = {
-    1: ("scheduled", "Programmé"),
-    2: ("rescheduled", "Reprogrammé"),
-    3: ("moved_online", "Déplacé en ligne"),
-    4: ("postponed", "Reporté"),
-    5: ("full", "Complet"),
-    6: ("cancelled", "Annulé"),
-}
-
-# OpenAgenda `accessibility` flags -> code (OpenAgenda's own meanings: hi hearing impairment, vi visual
-# impairment, mi motor/mobility impairment, pi psychic impairment, ii intellectual impairment).
-ACCESSIBILITY: dict[str, str] = {
-    "hi": "hearing",
-    "vi": "visual",
-    "mi": "motor",
-    "pi": "psychic",
-    "ii": "intellectual",
-}
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,10 @@ Duplicates (a connector that matches its events to another source's, today `agen
 `duplicate_of: <other event id>` on its profile and occurrences, and its occurrences carry no index keys
 (`gsi1pk`/`gsi2pk`): lists never show it; `GET /v1/events/<its id>` still answers. Its digest covers
 `duplicate_of`. A connector that passes no `duplicates` (`agenda-openagenda`) stores no `duplicate_of` at all.
+
+Tile projections (`TILE#events#<insee>` / `CONTENT`, layout in `tiles.py`): after its writes, each event connector
+rewrites the projections of the communes `SyncResult.touched()` names (the communes of the events it created,
+changed or deleted, before and after), read back from `by_commune` as `GET /v1/events` reads them.
 """
 
 from __future__ import annotations
@@ -36,10 +40,10 @@ from poche_common import communes
 from poche_common.clock import to_utc_iso
 from poche_common.dynamo import batch_write, to_item
 
-from .model import STATUSES, AgendaEvent, Occurrence
+from .model import AgendaEvent, Occurrence
+from .vocabulary import STATUS_LABELS
 
 KEEP_AFTER_END_DAYS = 30
-STATUS_LABELS = dict(STATUSES.values())
 
 
 class Change(NamedTuple):
@@ -55,6 +59,10 @@ class Change(NamedTuple):
 class SyncResult:
     changes: list[Change] = field(default_factory=list)
     past: int = 0  # events whose every occurrence ended more than KEEP_AFTER_END_DAYS ago
+
+    def touched(self) -> set[str]:
+        """The communes whose `events` tile projection this run may have changed (before and after a move)."""
+        return {code for change in self.changes for code in change.communes}
 
 
 def partition(event_id: str) -> str:
@@ -110,7 +118,7 @@ def _expiry(end: dt.datetime) -> int:
     return int((end + dt.timedelta(days=KEEP_AFTER_END_DAYS)).timestamp())
 
 
-def _json_safe(value: dict[str, Any]) -> dict[str, Any]:
+def json_safe(value: dict[str, Any]) -> dict[str, Any]:
     """The same value with its floats as Decimals (DynamoDB's serializer refuses floats)."""
     safe: dict[str, Any] = json.loads(json.dumps(value), parse_float=Decimal)
     return safe
@@ -142,8 +150,8 @@ def items_of(
     """The profile and the occurrences still worth keeping of one event (marked and not indexed when a duplicate
     of another source's event `duplicate_of`)."""
     marks = {"duplicate_of": duplicate_of} if duplicate_of is not None else {}
-    summary = _json_safe({**summary_of(event), **marks})
-    content = _json_safe(content_of(event))
+    summary = json_safe({**summary_of(event), **marks})
+    content = json_safe(content_of(event))
     horizon = now - dt.timedelta(days=KEEP_AFTER_END_DAYS)
     profile = {
         "pk": partition(event.id),

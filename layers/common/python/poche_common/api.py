@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from . import communes  # light: the reference data is read on first use only
-from .errors import InvalidRequestError, NotFoundError
+from .errors import ConflictError, ForbiddenError, InvalidRequestError, NotFoundError
 from .observability import logger
 from .problems import PROBLEM_CONTENT_TYPE, problem_body
 from .router import Request, Response, Router, response
@@ -39,6 +39,16 @@ def make_resolver() -> Router:
         logger.info("invalid request", extra={"field": exc.field, "detail": exc.detail})
         params = [{"name": exc.field, "reason": exc.detail}] if exc.field else None
         return problem(400, "invalid-request", exc.detail, invalid_params=params)
+
+    @app.exception_handler(ForbiddenError)
+    def _forbidden(exc: ForbiddenError) -> Response:
+        logger.info("forbidden", extra={"detail": str(exc)})
+        return problem(403, "forbidden", str(exc))
+
+    @app.exception_handler(ConflictError)
+    def _conflict(exc: ConflictError) -> Response:
+        logger.info("conflict", extra={"detail": str(exc)})
+        return problem(409, "conflict", str(exc))
 
     @app.exception_handler(NotFoundError)
     def _not_found(exc: NotFoundError) -> Response:
@@ -126,3 +136,26 @@ def query_commune(app: Router) -> str | None:
             field="commune",
         )
     return communes.require(raw.upper()).insee
+
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def json_body(app: Router, *, max_bytes: int = MAX_BODY_BYTES) -> Any:
+    """The request's JSON body; 400 (naming `body`) when absent, too large, not UTF-8 JSON, or sent with
+    another media type than `application/json`."""
+    request = app.current_event
+    media_type = request.headers.get("content-type", "application/json").split(";", 1)[0].strip().lower()
+    if media_type not in ("application/json", "application/merge-patch+json") and not media_type.endswith("+json"):
+        raise InvalidRequestError(
+            f"Le corps doit être du JSON (Content-Type: application/json), pas {media_type}.", field="body"
+        )
+    raw = request.body
+    if not raw.strip():
+        raise InvalidRequestError("Le corps de la requête est vide : un objet JSON est attendu.", field="body")
+    if len(raw) > max_bytes:
+        raise InvalidRequestError(f"Le corps dépasse {max_bytes // 1024} Kio.", field="body")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidRequestError(f"Le corps n'est pas un JSON valide : {exc}.", field="body") from None

@@ -20,6 +20,14 @@ class InvalidRequestError(PocheError):
         self.field = field
 
 
+class ForbiddenError(PocheError):
+    """The caller is signed in but may not do this (HTTP 403)."""
+
+
+class ConflictError(PocheError):
+    """The request conflicts with the resource's current state (HTTP 409)."""
+
+
 class FeedError(PocheError):
     """A data source could not be used at all: nothing stored may change."""
 

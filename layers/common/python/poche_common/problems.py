@@ -11,6 +11,11 @@ PROBLEM_TYPE_BASE = "urn:poche:problem:"
 
 
 def problem_body(status: int, slug: str, detail: str, **extensions: Any) -> str:
+    return json.dumps(problem_dict(status, slug, detail, **extensions), ensure_ascii=False)
+
+
+def problem_dict(status: int, slug: str, detail: str, **extensions: Any) -> dict[str, Any]:
+    """A problem as an object, for answers that carry several (one per tile of a home screen)."""
     body: dict[str, Any] = {
         "type": f"{PROBLEM_TYPE_BASE}{slug}",
         "title": HTTPStatus(status).phrase,
@@ -18,4 +23,4 @@ def problem_body(status: int, slug: str, detail: str, **extensions: Any) -> str:
         "detail": detail,
     }
     body.update({key: value for key, value in extensions.items() if value is not None})
-    return json.dumps(body, ensure_ascii=False)
+    return body

@@ -29,6 +29,22 @@ class Request:
         self.headers: dict[str, str] = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
         self.query: dict[str, str] = dict(event.get("queryStringParameters") or {})
 
+    @property
+    def body(self) -> bytes:
+        """The request body as bytes (API Gateway base64-encodes bodies it does not treat as text)."""
+        raw = self.event.get("body") or ""
+        if self.event.get("isBase64Encoded"):
+            import base64
+
+            return base64.b64decode(raw)
+        return raw.encode() if isinstance(raw, str) else bytes(raw)
+
+    @property
+    def claims(self) -> dict[str, str]:
+        """The JWT authorizer's claims (every value a string), empty on a public route."""
+        authorizer = self.event.get("requestContext", {}).get("authorizer") or {}
+        return dict((authorizer.get("jwt") or {}).get("claims") or {})
+
     def get_query_string_value(self, name: str) -> str | None:
         return self.query.get(name)
 

@@ -1,4 +1,5 @@
-"""Read side of the traffic table (layout documented in the connector's `store.py`).
+"""Read side of the traffic table (layout documented in `functions/connectors/traffic_datex2/store.py`), used by
+the service and by the connector's tile projections.
 
 Every look-up is a Query on an index partition (`ALL`, `COMMUNE#<insee>`, `CELL#<geohash>`) returning
 small summaries, then one BatchGetItem for the profiles of the page shown. Never a Scan.

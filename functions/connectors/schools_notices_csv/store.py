@@ -1,0 +1,126 @@
+"""Write side of the connector: the département's feed is authoritative for the notices it created.
+
+Layout of the table: `poche_common.schools`. A row of the feed becomes one notice per school it targets,
+`SCHOOL#<uai> / NOTICE#dep-<hash of the reference>`, with `origin = departement` and the index keys
+`gsi1pk = ORIGIN#schools-notices-csv`, `gsi1sk = <reference>#<uai>` (index `by_origin`), through which a
+run finds every notice the feed created with one Query, without a Scan.
+
+Diff (`sync`): a notice whose content digest is unchanged is not written; a new or changed one is put; a
+stored notice whose row left the feed, or whose school left the row's target, is deleted (withdrawn). Rows
+rejected by the parser keep their stored notices, and so do rows already ended (they are not written
+again: TTL removes them some days after their end).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from poche_common.dynamo import batch_write, from_item, to_item
+from poche_common.schools import ORIGIN_INDEX, notice_item
+
+from .parser import NoticeRow, ParsedFeed
+
+ORIGIN = "departement"
+
+
+def feed_notice_id(reference: str) -> str:
+    return "dep-" + hashlib.sha256(reference.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Change:
+    uai: str
+    notice_id: str
+    reference: str
+    kind: str
+    starts: str
+    ends: str
+    change: str  # "created" | "updated" | "withdrawn"
+
+    def as_fact(self) -> dict[str, str]:
+        return {
+            "uai": self.uai,
+            "notice_id": self.notice_id,
+            "reference": self.reference,
+            "kind": self.kind,
+            "starts": self.starts,
+            "ends": self.ends,
+            "change": self.change,
+        }
+
+
+class FeedNoticeWriter:
+    def __init__(self, client: Any, table: str, connector: str) -> None:
+        self.client = client
+        self.table = table
+        self.connector = connector
+
+    def stored(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """(reference, uai) -> the stored notice, for every notice this feed created (Query on the index)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": ORIGIN_INDEX,
+            "KeyConditionExpression": "gsi1pk = :origin",
+            "ExpressionAttributeValues": to_item({":origin": f"ORIGIN#{self.connector}"}),
+        }
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        while True:
+            page = self.client.query(**kwargs)
+            for raw in page.get("Items", []):
+                item = from_item(raw)
+                found[(item["reference"], item["uai"])] = item
+            if "LastEvaluatedKey" not in page:
+                return found
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def item(self, row: NoticeRow, uai: str, now: dt.datetime) -> dict[str, Any]:
+        return notice_item(
+            uai=uai,
+            notice_id=feed_notice_id(row.reference),
+            kind=row.kind,
+            title=row.title,
+            body=row.body,
+            starts=row.starts,
+            ends=row.ends,
+            origin=ORIGIN,
+            updated_at=now,
+            connector=self.connector,
+            reference=row.reference,
+        )
+
+    def sync(self, feed: ParsedFeed, now: dt.datetime) -> list[Change]:
+        """Write what differs from the store; return the changes in a stable order."""
+        stored = self.stored()
+        kept = set(feed.rejected_references)
+        wanted: dict[tuple[str, str], dict[str, Any]] = {}
+        for row in feed.rows:
+            if row.ends <= now:
+                kept.add(row.reference)  # over: not written again, left to expire
+                continue
+            for uai in row.uais:
+                wanted[(row.reference, uai)] = self.item(row, uai, now)
+        requests: list[dict[str, Any]] = []
+        changes: list[Change] = []
+        for key in sorted(wanted):
+            item = wanted[key]
+            previous = stored.get(key)
+            if previous is not None and previous.get("digest") == item["digest"]:
+                continue
+            requests.append({"PutRequest": {"Item": to_item(item)}})
+            changes.append(_change(item, "updated" if previous is not None else "created"))
+        for key in sorted(stored):
+            reference, _ = key
+            if key in wanted or reference in kept:
+                continue
+            item = stored[key]
+            requests.append({"DeleteRequest": {"Key": to_item({"pk": item["pk"], "sk": item["sk"]})}})
+            changes.append(_change(item, "withdrawn"))
+        batch_write(self.client, self.table, requests)
+        return changes
+
+
+def _change(item: dict[str, Any], change: str) -> Change:
+    return Change(item["uai"], item["id"], item["reference"], item["kind"], item["starts"], item["ends"], change)

@@ -1,0 +1,77 @@
+"""Home screen: the tile catalogue and `POST /v1/home` over the tile projections of the phase's domains.
+
+Constructed last in its stack: its permissions are those of the tile types registered before it.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_iam as iam
+from cdk_nag import NagPackSuppression
+from constructs import Construct
+
+from ..config import Settings
+from ..constructs.function import PocheFunction
+from ..constructs.nag import suppress
+from ..constructs.routes import PublicRoutes
+from ..constructs.runtime import PhaseRuntime
+from ..constructs.tiles import TILES_PATH, TileType
+from ..paths import FUNCTIONS
+
+LIVE_KEYS = {"transit-realtime": ["TRIP#*"]}  # what a live tile reads besides its projections
+
+
+class HomeDomain(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, runtime: PhaseRuntime) -> None:
+        super().__init__(scope, construct_id)
+        tiles: list[TileType] = list(runtime.tiles)
+        if not tiles:
+            raise ValueError("HomeDomain comes after the domains that register tile types")
+        path = settings.parameter(TILES_PATH)
+        self.service = PocheFunction(
+            self,
+            "Service",
+            settings=settings,
+            package_dir=FUNCTIONS / "home",
+            domain="home",
+            description="Poche home screen (GET /v1/tiles/catalogue, POST /v1/home)",
+            layers=[*runtime.layers, runtime.domain_layer("transit")],
+            alarm_topic=runtime.alarm_topic,
+            environment={"TILES_PARAMETER_PATH": path},
+        )
+        function = self.service.function
+        stack = cdk.Stack.of(self)
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["ssm:GetParametersByPath"],
+                resources=[stack.format_arn(service="ssm", resource="parameter", resource_name=path.lstrip("/"))],
+            )
+        )
+        # Only BatchGetItem, and only the tile projections, the feed states and what live tiles read.
+        for tile in tiles:
+            leading = ["TILE#*", "FEED#*", *LIVE_KEYS.get(tile.spec.live or "", [])]
+            function.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["dynamodb:BatchGetItem"],
+                    resources=[tile.table.table_arn],
+                    conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": leading}},
+                )
+            )
+        PublicRoutes(self, "Routes", api=runtime.api, function=function, paths=["/v1/tiles/catalogue"])
+        post = apigwv2.HttpRoute(
+            self,
+            "HomeRoute",
+            http_api=runtime.api,
+            route_key=apigwv2.HttpRouteKey.with_("/v1/home", apigwv2.HttpMethod.POST),
+            integration=integrations.HttpLambdaIntegration("HomeIntegration", function),
+        )
+        suppress(
+            post,
+            NagPackSuppression(
+                id="AwsSolutions-APIG4",
+                reason="Anonymous by design (issue 4: no account needed to see a home screen): it only reads public "
+                "open data, answers at most 20 tiles per request and is throttled at the stage.",
+            ),
+        )
