@@ -103,7 +103,12 @@ def fresh_import(module: str) -> Any:
     import importlib
 
     packages = (module.split(".")[0], "poche_common")
-    for name in [m for m in sys.modules if any(m == p or m.startswith(p + ".") for p in packages)]:
+
+    def stale(name: str) -> bool:  # the function's package, the common layer and the domain layers
+        top = name.split(".")[0]
+        return top in packages or top.endswith("_shared")
+
+    for name in [m for m in sys.modules if stale(m)]:
         del sys.modules[name]
     return importlib.import_module(module)
 

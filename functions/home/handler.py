@@ -11,6 +11,9 @@ from typing import Any
 
 import boto3
 
+from home_shared.catalogue import Catalogue
+from home_shared.compose import compose, requested_tiles
+from home_shared.store import BatchReader
 from poche_common.api import JSON_CONTENT_TYPE, json_body, json_response, make_resolver
 from poche_common.clock import to_paris_iso, utc_now
 from poche_common.observability import logger, metrics
@@ -18,16 +21,11 @@ from poche_common.router import Response, response
 from poche_common.settings import optional_int, required
 from poche_common.tiles import EXAMPLE, tile_pk
 
-from .catalogue import Catalogue
-from .compose import compose, requested_tiles
 from .openapi import CATALOGUE_CACHE_SECONDS
-from .store import BatchReader
 
 app = make_resolver()
 _dynamodb = boto3.client("dynamodb")
-_catalogue = Catalogue(
-    boto3.client("ssm"), required("TILES_PARAMETER_PATH"), ttl_s=optional_int("TILES_REFRESH_SECONDS", 300)
-)
+_catalogue = Catalogue(None, required("TILES_PARAMETER_PATH"), ttl_s=optional_int("TILES_REFRESH_SECONDS", 300))
 
 
 @app.get("/v1/tiles/catalogue")

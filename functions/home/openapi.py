@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from home_shared.compose import MAX_TILES
 from poche_common.openapi import (
     FRESHNESS_PROPERTIES,
     IF_NONE_MATCH,
@@ -12,8 +13,6 @@ from poche_common.openapi import (
     json_ok,
     problem_response,
 )
-
-from .compose import MAX_TILES
 
 CATALOGUE_CACHE_SECONDS = 300
 _PARAMS = {"type": "object", "additionalProperties": {"type": "string"}, "example": {"commune": "61001"}}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from poche_common.openapi import PROBLEM_SCHEMA, problem_response
+from poche_common.openapi import PROBLEM_SCHEMA, problem_response, signed_in_operation
 from poche_common.schools import BODY_MAX, NOTICE_KINDS, TITLE_MAX
 
 SECURITY_SCHEMES: dict[str, Any] = {
@@ -56,18 +56,15 @@ _ERRORS = {
 def _operation(
     operation_id: str, summary: str, parameters: list[dict[str, Any]], responses: dict[str, Any], body: str | None
 ) -> dict[str, Any]:
-    operation: dict[str, Any] = {
-        "operationId": operation_id,
-        "parameters": parameters,
-        "tags": ["vie-scolaire (personnels)"],
-        "summary": summary,
-        "security": [{"staffJwt": []}],
-        "responses": {**responses, **_ERRORS},
-    }
-    if body is not None:
-        schema = {"$ref": f"#/components/schemas/{body}"}
-        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
-    return operation
+    return signed_in_operation(
+        operation_id,
+        summary,
+        {**responses, **_ERRORS},
+        tag="vie-scolaire (personnels)",
+        scheme="staffJwt",
+        body=body,
+        parameters=parameters,
+    )
 
 
 PATHS: dict[str, Any] = {

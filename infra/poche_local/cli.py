@@ -4,7 +4,8 @@ poche run [--port 8000] [--cdk-out cdk.out]   the whole platform locally (make r
 poche connectors                              connectors, schedules, sources, last runs
 poche invoke <connector>                      run one connector now against the running platform
 poche user create --email E --group G [--school UAI ...]
-                                              a staff account in the local user pool; prints its token
+                                              a staff account in the local staff pool; prints its token
+poche user create --email E --citizen         a citizen's account in the local citizens pool; prints its token
 """
 
 from __future__ import annotations
@@ -127,16 +128,27 @@ def cmd_invoke(args: argparse.Namespace) -> int:
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:
-    from .users import UserError, create_user
+    from .users import UserError, create_citizen, create_user
 
+    if args.citizen and (args.group or args.school):
+        raise CliError("--citizen creates a citizen's account, which has no group and no school: drop --group/--school")
+    if not args.citizen and not args.group:
+        raise CliError("a staff account needs --group (school-staff, editors, finance); or --citizen for a citizen")
     state = _running_state()
     cognito = aws_clients(state["endpoint"])["cognito-idp"]
     try:
-        tokens = create_user(cognito, args.email, args.group, args.school)
+        tokens = (
+            create_citizen(cognito, args.email)
+            if args.citizen
+            else create_user(cognito, args.email, args.group, args.school)
+        )
     except UserError as exc:
         raise CliError(str(exc)) from None
-    schools = ", ".join(args.school) or "none"
-    print(f"user {args.email} in {', '.join(args.group)} (schools: {schools}) of pool {tokens['pool_id']}")
+    if args.citizen:
+        print(f"citizen {args.email} of pool {tokens['pool_id']}")
+    else:
+        schools = ", ".join(args.school) or "none"
+        print(f"user {args.email} in {', '.join(args.group)} (schools: {schools}) of pool {tokens['pool_id']}")
     print('ID token (valid 1 hour), for: curl -H "Authorization: Bearer $TOKEN" ...')
     print(tokens["id_token"])
     return 0
@@ -155,13 +167,14 @@ def main(argv: list[str] | None = None) -> int:
     invoke = commands.add_parser("invoke", help="run one connector now against the running platform")
     invoke.add_argument("connector", help="connector name, e.g. canteen-menus-scdl")
     invoke.set_defaults(func=cmd_invoke)
-    user = commands.add_parser("user", help="staff accounts of the local user pool").add_subparsers(
+    user = commands.add_parser("user", help="accounts of the local user pools (staff, citizens)").add_subparsers(
         dest="user_command", required=True
     )
     create = user.add_parser("create", help="create a local user and print an ID token (last line)")
     create.add_argument("--email", required=True, help="sign-in email")
-    create.add_argument("--group", action="append", required=True, help="school-staff, editors, finance (repeat)")
-    create.add_argument("--school", action="append", default=[], help="UAI of a school the user acts for (repeat)")
+    create.add_argument("--citizen", action="store_true", help="a citizen's account (citizens pool, no group)")
+    create.add_argument("--group", action="append", default=[], help="staff: school-staff, editors, finance (repeat)")
+    create.add_argument("--school", action="append", default=[], help="staff: UAI of a school they act for (repeat)")
     create.set_defaults(func=cmd_user_create)
     communes_refresh.add_parser(commands)
     args = parser.parse_args(argv)

@@ -37,10 +37,11 @@ def data_actions(synthesized: Synthesized, package: str) -> tuple[set[str], list
 def test_admin_routes_carry_the_jwt_authorizer_and_public_routes_none(synthesized: Synthesized) -> None:
     found = routes(synthesized)
     assert set(found) >= ADMIN_ROUTES | PUBLIC_ROUTES
-    (authorizer,) = resources(synthesized, PROXIMITY, "AWS::ApiGatewayV2::Authorizer").values()
-    assert authorizer["Properties"]["AuthorizerType"] == "JWT"
+    authorizers = resources(synthesized, PROXIMITY, "AWS::ApiGatewayV2::Authorizer")
+    (staff,) = [k for k, a in authorizers.items() if a["Properties"]["Name"] == "staff-jwt"]  # not citizen-jwt
+    assert authorizers[staff]["Properties"]["AuthorizerType"] == "JWT"
     for key in ADMIN_ROUTES:
-        assert found[key]["AuthorizationType"] == "JWT" and "AuthorizerId" in found[key], key
+        assert found[key]["AuthorizationType"] == "JWT" and found[key]["AuthorizerId"] == {"Ref": staff}, key
     for key in PUBLIC_ROUTES:
         assert found[key].get("AuthorizationType", "NONE") == "NONE", key
     writes = [k for k in found if "schools" in k and not k.startswith("GET ")]

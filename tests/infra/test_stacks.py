@@ -403,8 +403,9 @@ def test_news_route_and_least_privilege(synthesized: Synthesized) -> None:
 
 
 def test_core_staff_user_pool_groups_and_auth_contracts(synthesized: Synthesized) -> None:
-    (pool,) = resources(synthesized, CORE, "AWS::Cognito::UserPool").values()
-    props = pool["Properties"]
+    pools = resources(synthesized, CORE, "AWS::Cognito::UserPool")
+    (staff,) = [k for k, p in pools.items() if p["Properties"]["UserPoolName"] == "poche-dev-staff"]
+    props = pools[staff]["Properties"]
     assert props["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True  # no self sign-up
     assert props["UsernameAttributes"] == ["email"]
     policy = props["Policies"]["PasswordPolicy"]
@@ -415,12 +416,16 @@ def test_core_staff_user_pool_groups_and_auth_contracts(synthesized: Synthesized
     assert {"Name": "schools", "AttributeDataType": "String", "Mutable": True}.items() <= next(
         a for a in props["Schema"] if a["Name"] == "schools"
     ).items()
-    (client,) = resources(synthesized, CORE, "AWS::Cognito::UserPoolClient").values()
+    clients = resources(synthesized, CORE, "AWS::Cognito::UserPoolClient").values()
+    (client,) = [c for c in clients if c["Properties"]["UserPoolId"] == {"Ref": staff}]
     assert client["Properties"]["GenerateSecret"] is False
     assert set(client["Properties"]["ExplicitAuthFlows"]) >= {"ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH"}
-    groups = {
-        g["Properties"]["GroupName"] for g in resources(synthesized, CORE, "AWS::Cognito::UserPoolGroup").values()
-    }
+    assert (
+        client["Properties"]["AllowedOAuthFlowsUserPoolClient"] is False and "CallbackURLs" not in client["Properties"]
+    )
+    all_groups = resources(synthesized, CORE, "AWS::Cognito::UserPoolGroup").values()
+    assert all(g["Properties"]["UserPoolId"] == {"Ref": staff} for g in all_groups)
+    groups = {g["Properties"]["GroupName"] for g in all_groups}
     assert groups == {"school-staff", "editors", "finance"}
     names = {p["Properties"]["Name"] for p in resources(synthesized, CORE, "AWS::SSM::Parameter").values()}
     assert {"/poche/dev/auth/user-pool-id", "/poche/dev/auth/user-pool-client-id", "/poche/dev/auth/issuer"} <= names
@@ -445,9 +450,9 @@ def test_authorized_routes_carry_the_jwt_authorizer_read_from_core_contracts() -
     AuthorizedRoutes(
         stack,
         "Admin",
-        api=runtime.api,
+        runtime=runtime,
+        audience="staff",
         function=function,
-        authorizer=runtime.authorizer,
         routes=[(apigwv2.HttpMethod.POST, "/v1/admin/schools/{uai}/notices")],
     )
     template = assertions.Template.from_stack(stack).to_json()
@@ -463,9 +468,9 @@ def test_authorized_routes_carry_the_jwt_authorizer_read_from_core_contracts() -
         AuthorizedRoutes(
             stack,
             "Bad",
-            api=runtime.api,
+            runtime=runtime,
+            audience="staff",
             function=function,
-            authorizer=runtime.authorizer,
             routes=[(apigwv2.HttpMethod.POST, "/v1/schools")],
         )
     except ValueError as exc:

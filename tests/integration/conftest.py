@@ -17,7 +17,10 @@ from poche_local.provision import Provisioner
 @pytest.fixture
 def cloud(synthesized: Synthesized, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
     with mock_aws():
-        clients = {n: boto3.client(n, region_name="eu-west-3") for n in ("dynamodb", "events", "sqs", "sns", "ssm")}
+        clients = {
+            n: boto3.client(n, region_name="eu-west-3")
+            for n in ("dynamodb", "events", "sqs", "sns", "ssm", "cognito-idp")
+        }
         spec = Provisioner(clients).provision(load_assembly(synthesized.outdir))
         bus = next(f for f in spec.functions.values() if f.connector).environment["EVENT_BUS_NAME"]
         queue_url = clients["sqs"].create_queue(QueueName="test-bus-events")["QueueUrl"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_events as events
@@ -25,6 +26,9 @@ CONTRACT_ALARM_TOPIC_ARN = "alarms/topic-arn"
 CONTRACT_AUTH_USER_POOL_ID = "auth/user-pool-id"
 CONTRACT_AUTH_CLIENT_ID = "auth/user-pool-client-id"
 CONTRACT_AUTH_ISSUER = "auth/issuer"
+CONTRACT_CITIZENS_USER_POOL_ID = "auth/citizens/user-pool-id"
+CONTRACT_CITIZENS_CLIENT_ID = "auth/citizens/user-pool-client-id"
+CONTRACT_CITIZENS_ISSUER = "auth/citizens/issuer"
 
 
 def powertools_parameter(architecture: str = "arm64") -> str:
@@ -72,11 +76,12 @@ class PhaseRuntime(Construct):
         self._domain_layers: dict[str, lambda_.LayerVersion] = {}
         self._contract = contract
         self._authorizer: authorizers.HttpJwtAuthorizer | None = None
+        self._citizen_authorizer: authorizers.HttpJwtAuthorizer | None = None
         self.tiles: list[Any] = []  # the `TileType`s registered by this phase's domains, for the home function
 
     @property
     def authorizer(self) -> authorizers.HttpJwtAuthorizer:
-        """The JWT authorizer of Core's user pool (ID tokens: their audience is the app client id).
+        """The JWT authorizer of Core's STAFF user pool (ID tokens: their audience is the app client id).
 
         Created on first use, so a phase without signed-in routes reads no auth contract.
         """
@@ -88,6 +93,31 @@ class PhaseRuntime(Construct):
                 authorizer_name="staff-jwt",
             )
         return self._authorizer
+
+    @property
+    def citizen_authorizer(self) -> authorizers.HttpJwtAuthorizer:
+        """The JWT authorizer of Core's CITIZENS user pool: tokens of the citizens' app client only (a staff
+        token has another issuer and audience: 401). Created on first use, like `authorizer`."""
+        if self._citizen_authorizer is None:
+            self._citizen_authorizer = authorizers.HttpJwtAuthorizer(
+                "CitizenJwt",
+                self._contract(CONTRACT_CITIZENS_ISSUER),
+                jwt_audience=[self._contract(CONTRACT_CITIZENS_CLIENT_ID)],
+                authorizer_name="citizen-jwt",
+            )
+        return self._citizen_authorizer
+
+    @property
+    def citizen_user_pool_id(self) -> str:
+        """The citizens pool's id (a token resolved at deploy time), e.g. for a function's environment."""
+        return self._contract(CONTRACT_CITIZENS_USER_POOL_ID)
+
+    @property
+    def citizen_user_pool_arn(self) -> str:
+        """The citizens pool's ARN, for least-privilege `cognito-idp:Admin*` grants on that pool only."""
+        return cdk.Stack.of(self).format_arn(
+            service="cognito-idp", resource="userpool", resource_name=self.citizen_user_pool_id
+        )
 
     @property
     def layers(self) -> list[lambda_.ILayerVersion]:

@@ -9,6 +9,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from cdk_nag import NagPackSuppression
 from constructs import Construct
 
@@ -21,6 +22,28 @@ from ..constructs.tiles import TILES_PATH, TileType
 from ..paths import FUNCTIONS
 
 LIVE_KEYS = {"transit-realtime": ["TRIP#*"]}  # what a live tile reads besides its projections
+
+
+def grant_tile_reads(function: lambda_.IFunction, tiles: list[TileType], path: str) -> None:
+    """What reading tiles needs (`home_shared`): the tile registrations under `path` (GetParametersByPath), and
+    BatchGetItem, only of the tile projections, the feed states and what live tiles read, on each tile's table.
+    Used by every function composing tiles (the home screen, the personal home)."""
+    stack = cdk.Stack.of(function)
+    function.add_to_role_policy(
+        iam.PolicyStatement(
+            actions=["ssm:GetParametersByPath"],
+            resources=[stack.format_arn(service="ssm", resource="parameter", resource_name=path.lstrip("/"))],
+        )
+    )
+    for tile in tiles:
+        leading = ["TILE#*", "FEED#*", *LIVE_KEYS.get(tile.spec.live or "", [])]
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:BatchGetItem"],
+                resources=[tile.table.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": leading}},
+            )
+        )
 
 
 class HomeDomain(Construct):
@@ -37,28 +60,12 @@ class HomeDomain(Construct):
             package_dir=FUNCTIONS / "home",
             domain="home",
             description="Poche home screen (GET /v1/tiles/catalogue, POST /v1/home)",
-            layers=[*runtime.layers, runtime.domain_layer("transit")],
+            layers=[*runtime.layers, runtime.domain_layer("transit"), runtime.domain_layer("home")],
             alarm_topic=runtime.alarm_topic,
             environment={"TILES_PARAMETER_PATH": path},
         )
         function = self.service.function
-        stack = cdk.Stack.of(self)
-        function.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["ssm:GetParametersByPath"],
-                resources=[stack.format_arn(service="ssm", resource="parameter", resource_name=path.lstrip("/"))],
-            )
-        )
-        # Only BatchGetItem, and only the tile projections, the feed states and what live tiles read.
-        for tile in tiles:
-            leading = ["TILE#*", "FEED#*", *LIVE_KEYS.get(tile.spec.live or "", [])]
-            function.add_to_role_policy(
-                iam.PolicyStatement(
-                    actions=["dynamodb:BatchGetItem"],
-                    resources=[tile.table.table_arn],
-                    conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": leading}},
-                )
-            )
+        grant_tile_reads(function, tiles, path)
         PublicRoutes(self, "Routes", api=runtime.api, function=function, paths=["/v1/tiles/catalogue"])
         post = apigwv2.HttpRoute(
             self,

@@ -92,9 +92,9 @@ class SchoolsDomain(Construct):
         AuthorizedRoutes(
             self,
             "AdminRoutes",
-            api=runtime.api,
+            runtime=runtime,
+            audience="staff",
             function=self.admin.function,
-            authorizer=runtime.authorizer,
             routes=[
                 (apigwv2.HttpMethod.POST, "/v1/admin/schools/{uai}/notices"),
                 (apigwv2.HttpMethod.PATCH, "/v1/admin/schools/{uai}/notices/{notice_id}"),

@@ -11,6 +11,7 @@ CloudFront distribution in front with WAF if the département needs it later.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigwv2
@@ -35,6 +36,9 @@ from ..constructs.runtime import (
     CONTRACT_AUTH_USER_POOL_ID,
     CONTRACT_BUS_ARN,
     CONTRACT_BUS_NAME,
+    CONTRACT_CITIZENS_CLIENT_ID,
+    CONTRACT_CITIZENS_ISSUER,
+    CONTRACT_CITIZENS_USER_POOL_ID,
 )
 
 ACCESS_LOG_FORMAT = {
@@ -120,7 +124,7 @@ class CoreStack(cdk.Stack):
         )
 
         self.user_pool, self.user_pool_client = self._accounts(settings, removal)
-        issuer = f"https://cognito-idp.{self.region}.{self.url_suffix}/{self.user_pool.user_pool_id}"
+        self.citizen_pool, self.citizen_pool_client = self._citizen_accounts(settings, removal)
 
         contracts = {
             CONTRACT_API_ID: self.api.api_id,
@@ -130,7 +134,10 @@ class CoreStack(cdk.Stack):
             CONTRACT_ALARM_TOPIC_ARN: self.alarm_topic.topic_arn,
             CONTRACT_AUTH_USER_POOL_ID: self.user_pool.user_pool_id,
             CONTRACT_AUTH_CLIENT_ID: self.user_pool_client.user_pool_client_id,
-            CONTRACT_AUTH_ISSUER: issuer,
+            CONTRACT_AUTH_ISSUER: self._issuer(self.user_pool),
+            CONTRACT_CITIZENS_USER_POOL_ID: self.citizen_pool.user_pool_id,
+            CONTRACT_CITIZENS_CLIENT_ID: self.citizen_pool_client.user_pool_client_id,
+            CONTRACT_CITIZENS_ISSUER: self._issuer(self.citizen_pool),
         }
         for path, value in contracts.items():
             ssm.StringParameter(
@@ -142,6 +149,10 @@ class CoreStack(cdk.Stack):
             )
         cdk.CfnOutput(self, "ApiUrl", value=api_url, description="Base URL of the public API (routes under /v1)")
         cdk.CfnOutput(self, "StageName", value=stage.stage_name)
+
+    def _issuer(self, pool: cognito.UserPool) -> str:
+        """The `iss` of the pool's tokens, which a JWT authorizer checks (with the pool's JWKS under it)."""
+        return f"https://cognito-idp.{self.region}.{self.url_suffix}/{pool.user_pool_id}"
 
     def _accounts(
         self, settings: Settings, removal: cdk.RemovalPolicy
@@ -162,24 +173,10 @@ class CoreStack(cdk.Stack):
                 # The schools (UAI codes, comma-separated) a member of school-staff may publish for.
                 "schools": cognito.StringAttribute(min_len=0, max_len=2048, mutable=True),
             },
-            password_policy=cognito.PasswordPolicy(
-                min_length=12,
-                require_lowercase=True,
-                require_uppercase=True,
-                require_digits=True,
-                require_symbols=True,
-                temp_password_validity=cdk.Duration.days(3),
-            ),
-            # Optional rather than required: school staff sign in from shared school computers and
+            # MFA optional rather than required: school staff sign in from shared school computers and
             # phones the département does not manage; TOTP is offered and required by policy for
             # the finance group's procedures (payments phase), not enforced pool-wide.
-            mfa=cognito.Mfa.OPTIONAL,
-            mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True),
-            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
-            feature_plan=cognito.FeaturePlan.PLUS,
-            standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
-            deletion_protection=settings.is_prod,
-            removal_policy=removal,
+            **_hardened(settings, removal, min_password_length=12),
         )
         suppress(
             pool,
@@ -196,6 +193,7 @@ class CoreStack(cdk.Stack):
             # SRP for the apps; USER_PASSWORD_AUTH so `poche user create` and tests get tokens
             # without an SRP implementation (the password travels over TLS to Cognito only).
             auth_flows=cognito.AuthFlow(user_srp=True, user_password=True),
+            disable_o_auth=True,  # no hosted UI: no OAuth flow (CDK's default allows implicit to example.com)
             prevent_user_existence_errors=True,
             id_token_validity=cdk.Duration.hours(1),
             access_token_validity=cdk.Duration.hours(1),
@@ -206,3 +204,77 @@ class CoreStack(cdk.Stack):
                 self, f"Group-{name}", user_pool_id=pool.user_pool_id, group_name=name, description=description
             )
         return pool, client
+
+    def _citizen_accounts(
+        self, settings: Settings, removal: cdk.RemovalPolicy
+    ) -> tuple[cognito.UserPool, cognito.UserPoolClient]:
+        """Citizens' accounts, apart from staff: anyone signs up with an e-mail address, proven by a code.
+
+        A pool of its own rather than a group of the staff pool: a citizen's token can never reach an admin
+        route (other issuer, other audience), self sign-up is never opened on staff accounts, and each pool
+        keeps the policy its people need. No groups: what a citizen may touch is only their own items (`sub`).
+        """
+        pool = cognito.UserPool(
+            self,
+            "CitizenPool",
+            user_pool_name=f"poche-{settings.stage}-citizens",
+            self_sign_up_enabled=True,
+            sign_in_aliases=cognito.SignInAliases(email=True),  # the e-mail address is the username
+            sign_in_case_sensitive=False,
+            auto_verify=cognito.AutoVerifiedAttrs(email=True),
+            # A changed address stays unused (and the old one signs in) until the new one is verified.
+            keep_original=cognito.KeepOriginalAttrs(email=True),
+            user_verification=cognito.UserVerificationConfig(
+                email_style=cognito.VerificationEmailStyle.CODE,
+                email_subject="Poche : votre code de vérification",
+                email_body="Votre code de vérification Poche est {####}. Il est valable 24 heures.",
+            ),
+            standard_attributes=cognito.StandardAttributes(
+                email=cognito.StandardAttribute(required=True, mutable=True)
+            ),
+            **_hardened(settings, removal, min_password_length=10),
+        )
+        suppress(
+            pool,
+            NagPackSuppression(
+                id="AwsSolutions-COG2",
+                reason="Citizens' accounts hold preferences and notifications, no procedure: MFA is offered (TOTP, "
+                "no SMS) but not imposed on the public; threat protection (Plus plan, full function) blocks risky "
+                "and compromised-credential sign-ins.",
+            ),
+        )
+        client = pool.add_client(
+            "CitizenAppClient",
+            user_pool_client_name=f"poche-{settings.stage}-citizens-app",
+            generate_secret=False,  # the citizens' app and web site cannot keep a secret
+            # SRP for the apps; USER_PASSWORD_AUTH so `poche user create --citizen` and tests get tokens.
+            auth_flows=cognito.AuthFlow(user_srp=True, user_password=True),
+            disable_o_auth=True,  # no hosted UI yet: no OAuth flow (CDK's default allows implicit to example.com)
+            prevent_user_existence_errors=True,  # sign-in and recovery never reveal whether an address has an account
+            id_token_validity=cdk.Duration.hours(1),
+            access_token_validity=cdk.Duration.hours(1),
+            refresh_token_validity=cdk.Duration.days(30),
+        )
+        return pool, client
+
+
+def _hardened(settings: Settings, removal: cdk.RemovalPolicy, *, min_password_length: int) -> dict[str, Any]:
+    """What both user pools share: strong passwords, TOTP offered (no SMS), recovery by e-mail only, threat
+    protection (Plus plan, full function), deletion protection in prod."""
+    return {
+        "password_policy": cognito.PasswordPolicy(
+            min_length=min_password_length,
+            require_lowercase=True,
+            require_uppercase=True,
+            require_digits=True,
+            require_symbols=True,
+            temp_password_validity=cdk.Duration.days(3),
+        ),
+        "mfa": cognito.Mfa.OPTIONAL,
+        "mfa_second_factor": cognito.MfaSecondFactor(sms=False, otp=True),
+        "account_recovery": cognito.AccountRecovery.EMAIL_ONLY,
+        "feature_plan": cognito.FeaturePlan.PLUS,
+        "standard_threat_protection_mode": cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+        "deletion_protection": settings.is_prod,
+        "removal_policy": removal,
+    }

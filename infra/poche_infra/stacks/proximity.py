@@ -11,6 +11,7 @@ from ..domains.agenda import AgendaDomain
 from ..domains.canteen import CanteenDomain
 from ..domains.communes import CommunesDomain
 from ..domains.home import HomeDomain
+from ..domains.me import MeDomain
 from ..domains.news import NewsDomain
 from ..domains.schools import SchoolsDomain
 from ..domains.traffic import TrafficDomain
@@ -30,3 +31,4 @@ class ProximityStack(cdk.Stack):
         self.schools = SchoolsDomain(self, "Schools", settings=settings, runtime=runtime)
         # Last: the home screen reads the tile types registered above.
         self.home = HomeDomain(self, "Home", settings=settings, runtime=runtime)
+        self.me = MeDomain(self, "Me", settings=settings, runtime=runtime, transit_table=self.transit.table.table)

@@ -9,8 +9,17 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 from support import http_api_event
 
-from poche_common.api import json_response, make_resolver, query_commune, query_date, query_limit
-from poche_common.errors import InvalidRequestError, NotFoundError
+from poche_common.api import json_body, json_response, make_resolver, query_commune, query_date, query_limit
+from poche_common.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidRequestError,
+    NotFoundError,
+    PreconditionFailedError,
+    PreconditionRequiredError,
+    UnauthorizedError,
+    UnprocessableError,
+)
 from poche_common.router import Router
 
 PAYLOAD = {"items": [{"name": "Alençon", "code": "61001"}], "as_of": "2026-11-30T08:00:00+01:00"}
@@ -285,3 +294,57 @@ def test_query_commune_rejects_non_insee_codes(app: Router, raw: str) -> None:
 def test_invalid_request_error_keeps_field_and_detail() -> None:
     error = InvalidRequestError("mauvais", field="x")
     assert (error.field, error.detail, str(error)) == ("x", "mauvais", "mauvais")
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "slug"),
+    [
+        (lambda: ForbiddenError("Réservé au personnel de l'établissement."), 403, "forbidden"),
+        (lambda: ConflictError("Avis publié par le flux du département."), 409, "conflict"),
+        (lambda: UnauthorizedError("Ce compte n'existe plus."), 401, "unauthorized"),
+        (lambda: PreconditionFailedError("La disposition a changé depuis votre lecture."), 412, "precondition-failed"),
+        (lambda: PreconditionRequiredError("If-Match est requis."), 428, "precondition-required"),
+    ],
+)
+def test_domain_errors_map_to_their_problems(error: Any, status: int, slug: str) -> None:
+    app = make_resolver()
+
+    @app.get("/boom")
+    def boom() -> Any:
+        raise error()
+
+    body = assert_problem(call(app, "/boom"), status, slug)
+    assert body["detail"] == str(error())
+
+
+def test_unprocessable_names_each_offending_part() -> None:
+    app = make_resolver()
+    params = [{"name": "tiles[2].params.stop_id", "reason": "manquant"}]
+
+    @app.get("/boom")
+    def boom() -> Any:
+        raise UnprocessableError("Tuile invalide.", params=params)
+
+    body = assert_problem(call(app, "/boom"), 422, "unprocessable")
+    assert body["invalid_params"] == params
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type", "reason"),
+    [("", "application/json", "vide"), ("{oops", "application/json", "JSON"), ('{"a":1}', "text/plain", "text/plain")],
+)
+def test_json_body_refuses_empty_malformed_and_other_media_types(raw: str, content_type: str, reason: str) -> None:
+    app = make_resolver()
+
+    @app.route("POST", "/things")
+    def things() -> Any:
+        return {"statusCode": 200, "body": json.dumps(json_body(app)), "headers": {}}
+
+    event = http_event("POST", "/things")
+    event["body"] = raw
+    event["headers"]["content-type"] = content_type
+    body = assert_problem(app.resolve(event, CONTEXT), 400, "invalid-request")
+    assert body["invalid_params"][0]["name"] == "body" and reason in body["detail"]
+
+    event["body"], event["headers"]["content-type"] = '{"a": 1}', "application/json; charset=utf-8"
+    assert json.loads(app.resolve(event, CONTEXT)["body"]) == {"a": 1}

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from home.catalogue import TileType
-from home.compose import MAX_ROUND_TRIPS, compose, requested_tiles
-from home.store import BatchReader
+from home_shared.catalogue import TileType
+from home_shared.compose import MAX_ROUND_TRIPS, compose, requested_tiles
+from home_shared.store import BatchReader
 from poche_common.dynamo import to_item
 from poche_common.errors import InvalidRequestError
 

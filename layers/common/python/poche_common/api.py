@@ -14,7 +14,16 @@ import re
 from typing import Any
 
 from . import communes  # light: the reference data is read on first use only
-from .errors import ConflictError, ForbiddenError, InvalidRequestError, NotFoundError
+from .errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidRequestError,
+    NotFoundError,
+    PreconditionFailedError,
+    PreconditionRequiredError,
+    UnauthorizedError,
+    UnprocessableError,
+)
 from .observability import logger
 from .problems import PROBLEM_CONTENT_TYPE, problem_body
 from .router import Request, Response, Router, response
@@ -49,6 +58,26 @@ def make_resolver() -> Router:
     def _conflict(exc: ConflictError) -> Response:
         logger.info("conflict", extra={"detail": str(exc)})
         return problem(409, "conflict", str(exc))
+
+    @app.exception_handler(UnauthorizedError)
+    def _unauthorized(exc: UnauthorizedError) -> Response:
+        logger.info("unauthorized", extra={"detail": str(exc)})
+        return problem(401, "unauthorized", str(exc))
+
+    @app.exception_handler(UnprocessableError)
+    def _unprocessable(exc: UnprocessableError) -> Response:
+        logger.info("unprocessable", extra={"detail": exc.detail})
+        return problem(422, "unprocessable", exc.detail, invalid_params=exc.params or None)
+
+    @app.exception_handler(PreconditionFailedError)
+    def _precondition_failed(exc: PreconditionFailedError) -> Response:
+        logger.info("precondition failed", extra={"detail": str(exc)})
+        return problem(412, "precondition-failed", str(exc))
+
+    @app.exception_handler(PreconditionRequiredError)
+    def _precondition_required(exc: PreconditionRequiredError) -> Response:
+        logger.info("precondition required", extra={"detail": str(exc)})
+        return problem(428, "precondition-required", str(exc))
 
     @app.exception_handler(NotFoundError)
     def _not_found(exc: NotFoundError) -> Response:

@@ -28,6 +28,27 @@ class ConflictError(PocheError):
     """The request conflicts with the resource's current state (HTTP 409)."""
 
 
+class UnauthorizedError(PocheError):
+    """The caller is not (or no longer) a known account (HTTP 401), e.g. a token outliving its deleted account."""
+
+
+class UnprocessableError(PocheError):
+    """Well-formed but not acceptable (HTTP 422): `params` name what is wrong ({"name", "reason"})."""
+
+    def __init__(self, detail: str, *, params: list[dict[str, str]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.params = params or []
+
+
+class PreconditionFailedError(PocheError):
+    """`If-Match` names another version than the current one (HTTP 412): a lost update avoided."""
+
+
+class PreconditionRequiredError(PocheError):
+    """A write that must say which version it replaces came without `If-Match` (HTTP 428)."""
+
+
 class FeedError(PocheError):
     """A data source could not be used at all: nothing stored may change."""
 

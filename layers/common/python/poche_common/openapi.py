@@ -74,3 +74,28 @@ def base_document(title: str, version: str) -> dict[str, Any]:
         "paths": {},
         "components": {"schemas": {"Problem": PROBLEM_SCHEMA}},
     }
+
+
+def signed_in_operation(
+    operation_id: str,
+    summary: str,
+    responses: dict[str, Any],
+    *,
+    tag: str,
+    scheme: str,
+    body: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """An operation behind a JWT authorizer: its security scheme, responses and optional JSON body schema."""
+    operation: dict[str, Any] = {
+        "operationId": operation_id,
+        "tags": [tag],
+        "summary": summary,
+        "security": [{scheme: []}],
+        "responses": responses,
+        **extra,
+    }
+    if body is not None:
+        schema = {"$ref": f"#/components/schemas/{body}"}
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
+    return operation

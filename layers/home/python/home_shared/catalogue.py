@@ -55,13 +55,30 @@ class TileType:
 
 
 class Catalogue:
-    def __init__(self, ssm: Any, path: str, *, ttl_s: int = 300, clock: Callable[[], float] = time.monotonic) -> None:
-        self.ssm = ssm
+    """`ssm`: an SSM client, or None to create one when the registrations are first read (a client costs tens
+    of milliseconds to create: not at cold start, and never in a sandbox that only answers from the cache)."""
+
+    def __init__(
+        self, ssm: Any | None, path: str, *, ttl_s: int = 300, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._ssm = ssm
         self.path = path.rstrip("/")
         self.ttl_s = ttl_s
         self.clock = clock
         self._types: dict[str, TileType] | None = None
         self._read_at = 0.0
+
+    @property
+    def ssm(self) -> Any:
+        if self._ssm is None:
+            import boto3
+
+            self._ssm = boto3.client("ssm")
+        return self._ssm
+
+    @ssm.setter
+    def ssm(self, client: Any) -> None:
+        self._ssm = client
 
     def types(self) -> dict[str, TileType]:
         """id -> tile type, in id order."""

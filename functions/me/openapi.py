@@ -1,0 +1,226 @@
+"""OpenAPI description of the citizen's personal routes (merged into the API's document).
+
+`HomeResponse` (the answer of `GET /v1/me/home`) is described by the home service; the merged document holds both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from poche_common.openapi import PROBLEM_SCHEMA, problem_response, signed_in_operation
+
+from .validation import KINDS, MAX_LAYOUT_TILES, MAX_TOPICS, MODES
+
+SECURITY_SCHEMES: dict[str, Any] = {
+    "citizenJwt": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "ID token of the citizens' user pool (`poche user create --email … --citizen` prints one "
+        "locally).",
+    }
+}
+_PARAMS = {"type": "object", "additionalProperties": {"type": "string"}, "example": {"commune": "61001"}}
+_HHMM = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "22:00"}
+_UPDATED = {"type": ["string", "null"], "format": "date-time", "description": "Dernière modification (Paris)."}
+
+SCHEMAS: dict[str, Any] = {
+    "HomeLayout": {
+        "type": "object",
+        "required": ["tiles", "updated_at"],
+        "properties": {
+            "tiles": {
+                "type": "array",
+                "maxItems": MAX_LAYOUT_TILES,
+                "items": {
+                    "type": "object",
+                    "required": ["type", "params"],
+                    "additionalProperties": False,
+                    "properties": {"type": {"type": "string", "example": "news"}, "params": _PARAMS},
+                },
+            },
+            "updated_at": _UPDATED,
+        },
+    },
+    "Subscriptions": {
+        "type": "object",
+        "required": ["topics", "quiet_hours"],
+        "properties": {
+            "topics": {
+                "type": "array",
+                "maxItems": MAX_TOPICS,
+                "items": {
+                    "type": "object",
+                    "required": ["kind", "id", "mode"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "kind": {"type": "string", "enum": list(KINDS)},
+                        "id": {
+                            "type": ["string", "null"],
+                            "description": "UAI (school), identifiant de ligne (route), code INSEE (traffic, "
+                            "news) ; null ou absent pour emergency.",
+                        },
+                        "mode": {"type": "string", "enum": list(MODES)},
+                    },
+                },
+            },
+            "quiet_hours": {
+                "oneOf": [
+                    {
+                        "type": "object",
+                        "required": ["start", "end"],
+                        "additionalProperties": False,
+                        "properties": {"start": _HHMM, "end": _HHMM},
+                    },
+                    {"type": "null"},
+                ],
+                "description": "Pas de notification poussée dans cette plage (Europe/Paris) : différée, jamais "
+                "perdue, sauf les alertes du département.",
+            },
+            "updated_at": _UPDATED,
+        },
+    },
+    "PersonalExport": {
+        "type": "object",
+        "required": ["account", "home_layout", "subscriptions", "items", "subscriber_index", "as_of", "stale"],
+        "properties": {
+            "account": {
+                "type": ["object", "null"],
+                "description": "Le compte (adresse électronique, création, statut).",
+                "properties": {
+                    "email": {"type": ["string", "null"]},
+                    "email_verified": {"type": "boolean"},
+                    "created_at": {"type": ["string", "null"], "format": "date-time"},
+                    "updated_at": {"type": ["string", "null"], "format": "date-time"},
+                    "status": {"type": ["string", "null"]},
+                    "enabled": {"type": "boolean"},
+                    "attributes": {"type": "object", "additionalProperties": {"type": "string"}},
+                },
+            },
+            "home_layout": {"oneOf": [{"$ref": "#/components/schemas/HomeLayout"}, {"type": "null"}]},
+            "subscriptions": {"oneOf": [{"$ref": "#/components/schemas/Subscriptions"}, {"type": "null"}]},
+            "items": {
+                "type": "array",
+                "items": {"type": "object"},
+                "description": "Chaque élément conservé, tel qu'il est stocké.",
+            },
+            "subscriber_index": {
+                "type": "array",
+                "items": {"type": "object"},
+                "description": "Les copies de vos abonnements qui servent à trouver les abonnés d'un sujet.",
+            },
+            "as_of": {"type": "string", "format": "date-time"},
+            "stale": {"type": "boolean"},
+        },
+    },
+}
+
+_IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "L'ETag de la disposition lue (ou `*`). Obligatoire dès qu'une disposition existe.",
+}
+_PRIVATE_HEADERS = {
+    "ETag": {"schema": {"type": "string"}},
+    "Cache-Control": {"schema": {"type": "string", "example": "private, no-store"}},
+}
+_ERRORS = {
+    "401": problem_response("Jeton absent, falsifié ou expiré (passerelle), ou compte supprimé."),
+}
+
+
+def _ok(description: str, schema: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "headers": _PRIVATE_HEADERS,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+def _operation(
+    operation_id: str, summary: str, responses: dict[str, Any], body: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    return signed_in_operation(
+        operation_id,
+        summary,
+        {**responses, **_ERRORS},
+        tag="espace personnel",
+        scheme="citizenJwt",
+        body=body,
+        **extra,
+    )
+
+
+PATHS: dict[str, Any] = {
+    "/v1/me/home/layout": {
+        "get": _operation(
+            "getHomeLayout",
+            "Mon écran d'accueil enregistré (vide tant que rien n'est enregistré), avec son ETag.",
+            {"200": _ok("La disposition.", "HomeLayout"), "304": {"description": "Non modifié."}},
+        ),
+        "put": _operation(
+            "putHomeLayout",
+            f"Enregistrer mon écran d'accueil (au plus {MAX_LAYOUT_TILES} tuiles, vérifiées dans le catalogue).",
+            {
+                "200": _ok("La disposition enregistrée et son nouvel ETag.", "HomeLayout"),
+                "400": problem_response("Corps invalide, ou plus de 30 tuiles."),
+                "412": problem_response("If-Match ne correspond plus à la disposition enregistrée."),
+                "422": problem_response("Tuile inconnue ou paramètre manquant/inconnu : `invalid_params` la nomme."),
+                "428": problem_response("If-Match manquant alors qu'une disposition existe."),
+            },
+            "HomeLayout",
+            parameters=[_IF_MATCH],
+        ),
+    },
+    "/v1/me/home": {
+        "get": _operation(
+            "getMyHome",
+            "Le contenu de mes tuiles enregistrées, comme POST /v1/home le donne.",
+            {
+                "200": {
+                    "description": "Une entrée par tuile enregistrée.",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HomeResponse"}}},
+                }
+            },
+        )
+    },
+    "/v1/me/subscriptions": {
+        "get": _operation("getSubscriptions", "Mes abonnements.", {"200": _ok("Les abonnements.", "Subscriptions")}),
+        "put": _operation(
+            "putSubscriptions",
+            f"Remplacer mes abonnements (au plus {MAX_TOPICS}).",
+            {
+                "200": _ok("Les abonnements enregistrés.", "Subscriptions"),
+                "400": problem_response("Corps invalide, ou plus de 50 abonnements."),
+                "409": problem_response("Modifiés en même temps par un autre appareil : relire et réessayer."),
+                "422": problem_response("Établissement, ligne ou commune inconnus, doublon, mode ou heure invalides."),
+            },
+            "Subscriptions",
+        ),
+    },
+    "/v1/me/export": {
+        "get": _operation(
+            "exportMyData",
+            "Tout ce que la plateforme conserve sur moi (RGPD, droit d'accès et portabilité).",
+            {"200": _ok("Les données.", "PersonalExport")},
+        )
+    },
+    "/v1/me": {
+        "delete": _operation(
+            "deleteMyAccount",
+            "Supprimer mon compte et toutes mes données (RGPD, droit à l'effacement). Mes jetons encore valides "
+            "sont ensuite refusés (401).",
+            {"204": {"description": "Supprimé."}},
+        )
+    },
+}
+
+
+def document() -> dict[str, Any]:
+    """This service's part of the API document: paths, schemas and the citizens' security scheme."""
+    return {
+        "paths": PATHS,
+        "components": {"schemas": {**SCHEMAS, "Problem": PROBLEM_SCHEMA}, "securitySchemes": SECURITY_SCHEMES},
+    }

@@ -1,0 +1,288 @@
+"""The `personal` table: everything the platform holds about one citizen, and the subscribers of each topic.
+
+Layout (every key a string; `<sub>` is the Cognito `sub` claim, never the e-mail):
+
+    pk = USER#<sub>     sk = LAYOUT           tiles [{type, params}], updated_at (UTC ISO), etag (the strong ETag
+                                              of the layout's JSON, compared by conditional writes)
+    pk = USER#<sub>     sk = SUBSCRIPTIONS    topics [{kind, id?, mode}], quiet_hours {start, end}?, updated_at,
+                                              revision (changes on every write: concurrent writers conflict)
+    pk = USER#<sub>     sk = DEVICE#<id>      (notifications, later) one registered device (SNS endpoint)
+    pk = USER#<sub>     sk = NOTE#<time>#<id> (notifications, later) one inbox item, `expires_at` TTL 90 days
+    pk = TOPIC#<kind>#<id>  sk = USER#<sub>   the subscribers index: one item per (topic, subscriber) holding a
+                                              copy of kind, topic_id, mode and quiet_hours, so that a topic's
+                                              subscribers are read by Query on `pk`, page by page, never Scan.
+                                              `TOPIC#emergency` (no id) for the département's emergencies.
+    pk = GONE#<sha256(sub)>  sk = TOMBSTONE   an erased account: `expires_at` (TTL) one day after the erasure,
+                                              longer than a token lives (2 h): its remaining tokens get 401.
+
+Every personal item of a user lives in the one partition `USER#<sub>`, so an export or an erasure is one
+Query (plus the index items named by its subscriptions). Reads check the tombstone in the same BatchGetItem;
+writes carry a ConditionCheck on it in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from home_shared.store import BatchReader
+from poche_common.clock import to_utc_iso
+from poche_common.dynamo import batch_write, from_item, to_item
+from poche_common.errors import ConflictError, UnauthorizedError
+
+LAYOUT = "LAYOUT"
+SUBSCRIPTIONS = "SUBSCRIPTIONS"
+TOMBSTONE = "TOMBSTONE"
+ROUTE_PROFILE = "PROFILE"
+TOMBSTONE_TTL = dt.timedelta(days=1)  # an ID token lives at most 2 h: a day covers every token of the account
+MAX_TRANSACTION = 100  # DynamoDB's limit of actions in one TransactWriteItems
+READ_ATTEMPTS = 4
+GONE_DETAIL = "Ce compte a été supprimé : reconnectez-vous avec un autre compte."
+
+
+def user_pk(sub: str) -> str:
+    return f"USER#{sub}"
+
+
+def topic_pk(kind: str, topic_id: str | None) -> str:
+    return f"TOPIC#{kind}" if topic_id is None else f"TOPIC#{kind}#{topic_id}"
+
+
+def gone_pk(sub: str) -> str:
+    """The tombstone's key: a digest, so that nothing of an erased account's identifier is kept."""
+    return "GONE#" + hashlib.sha256(sub.encode()).hexdigest()
+
+
+def _key(pk: str, sk: str) -> dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+@dataclass
+class Snapshot:
+    """What one BatchGetItem found: the user's items asked for (by sk) and the routes that exist."""
+
+    items: dict[str, dict[str, Any]] = field(default_factory=dict)
+    routes: set[str] = field(default_factory=set)
+
+    @property
+    def layout(self) -> dict[str, Any] | None:
+        return self.items.get(LAYOUT)
+
+    @property
+    def subscriptions(self) -> dict[str, Any] | None:
+        return self.items.get(SUBSCRIPTIONS)
+
+
+class LostUpdateError(Exception):
+    """The conditional write of a personal item failed: the item is not the version the caller expected."""
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What a conditional write expects of the current item: `absent` (no item), any of `etags`, or `anything`."""
+
+    absent: bool = False
+    etags: tuple[str, ...] = ()
+    anything: bool = False
+
+    def condition(self) -> tuple[str | None, dict[str, Any]]:
+        """The ConditionExpression and its values (None: an unconditional write)."""
+        if self.anything:
+            return None, {}
+        parts: list[str] = ["attribute_not_exists(pk)"] if self.absent else []
+        values = {f":etag{i}": {"S": etag} for i, etag in enumerate(self.etags)}
+        if values:
+            parts.append(f"etag IN ({', '.join(values)})")
+        if not parts:  # nothing can match: still a condition that fails
+            return "attribute_not_exists(pk) AND attribute_exists(pk)", {}
+        return " OR ".join(parts), values
+
+
+class PersonalStore:
+    def __init__(self, client: Any, table: str, transit_table: str) -> None:
+        self.client = client
+        self.table = table
+        self.transit_table = transit_table
+
+    # --- reads --------------------------------------------------------------------------------
+    def read(self, sub: str, sks: Iterable[str] = (), routes: Iterable[str] = ()) -> Snapshot:
+        """The user's items `sks`, the tombstone (UnauthorizedError if the account was erased) and the route
+        profiles of `routes`, in one BatchGetItem (more only for keys DynamoDB leaves unprocessed)."""
+        tombstone = (self.table, gone_pk(sub), TOMBSTONE)
+        keys = [tombstone, *((self.table, user_pk(sub), sk) for sk in sks)]
+        keys += [(self.transit_table, f"ROUTE#{route}", ROUTE_PROFILE) for route in routes]
+        reader = BatchReader(self.client)
+        found: dict[tuple[str, str, str], dict[str, Any]] = {}
+        pending = keys
+        for _ in range(READ_ATTEMPTS):
+            got, pending = reader.read(pending)
+            found.update(got)
+            if not pending:
+                break
+        else:
+            raise RuntimeError(f"{len(pending)} personal keys still unprocessed after {READ_ATTEMPTS} attempts")
+        if tombstone in found:
+            raise UnauthorizedError(GONE_DETAIL)
+        snapshot = Snapshot()
+        for (table, pk, sk), item in found.items():
+            if table == self.table and pk == user_pk(sub):
+                snapshot.items[sk] = item
+            elif table == self.transit_table and pk.startswith("ROUTE#"):
+                snapshot.routes.add(pk.removeprefix("ROUTE#"))
+        return snapshot
+
+    def partition(self, sub: str) -> list[dict[str, Any]]:
+        """Every item of the user's partition (Query, every page)."""
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": user_pk(sub)}},
+            "ConsistentRead": True,
+        }
+        while True:
+            page = self.client.query(**kwargs)
+            items += [from_item(item) for item in page.get("Items", [])]
+            if not page.get("LastEvaluatedKey"):
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def index_items(self, sub: str, topics: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The subscribers index items of the user's topics (BatchGetItem)."""
+        keys = [(self.table, topic_pk(t["kind"], t.get("id")), user_pk(sub)) for t in topics]
+        found, pending = BatchReader(self.client).read(keys)
+        if pending:
+            more, _ = BatchReader(self.client).read(pending)
+            found.update(more)
+        return [found[key] for key in keys if key in found]
+
+    def subscribers(self, kind: str, topic_id: str | None, *, limit: int = 500, start: Any = None) -> Any:
+        """One page of a topic's subscribers (Query on the index items): (items, last evaluated key)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": topic_pk(kind, topic_id)}},
+            "Limit": limit,
+        }
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        page = self.client.query(**kwargs)
+        return [from_item(item) for item in page.get("Items", [])], page.get("LastEvaluatedKey")
+
+    # --- writes -------------------------------------------------------------------------------
+    def _guard(self, sub: str) -> dict[str, Any]:
+        """The ConditionCheck refusing any write once the account is erased."""
+        return {
+            "ConditionCheck": {
+                "TableName": self.table,
+                "Key": _key(gone_pk(sub), TOMBSTONE),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def _transact(self, actions: list[dict[str, Any]]) -> None:
+        """One transaction whose first action is the conditional write and second the tombstone guard."""
+        try:
+            self.client.transact_write_items(TransactItems=actions)
+        except self.client.exceptions.TransactionCanceledException as exc:
+            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+                raise UnauthorizedError(GONE_DETAIL) from None
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                raise LostUpdateError() from None
+            raise
+
+    def put_layout(self, sub: str, item: dict[str, Any], expected: Expectation) -> None:
+        """Writes the layout if the current one is what `expected` says (LostUpdateError otherwise)."""
+        put: dict[str, Any] = {"TableName": self.table, "Item": to_item({**item, "pk": user_pk(sub), "sk": LAYOUT})}
+        condition, values = expected.condition()
+        if condition:
+            put["ConditionExpression"] = condition
+            if values:
+                put["ExpressionAttributeValues"] = values
+        self._transact([{"Put": put}, self._guard(sub)])
+
+    def put_subscriptions(
+        self,
+        sub: str,
+        record: dict[str, Any],
+        previous_revision: str | None,
+        index: dict[str, dict[str, Any]],
+        previous_index: dict[str, dict[str, Any]],
+    ) -> tuple[int, int]:
+        """Writes the subscriptions and keeps the index in step: new or changed index items put, removed ones
+        deleted. One transaction when it fits (up to 98 index changes: the usual case); otherwise the index is
+        written first and the record last, so that a retry of the same request repairs an interrupted write.
+        ConflictError if another write changed the subscriptions since they were read. Returns (put, deleted)."""
+        if previous_revision is None:
+            condition, values = "attribute_not_exists(pk)", {}
+        else:
+            condition, values = "revision = :revision", {":revision": {"S": previous_revision}}
+        put_record: dict[str, Any] = {
+            "TableName": self.table,
+            "Item": to_item({**record, "pk": user_pk(sub), "sk": SUBSCRIPTIONS}),
+            "ConditionExpression": condition,
+        }
+        if values:
+            put_record["ExpressionAttributeValues"] = values
+        changed = [item for pk, item in index.items() if _comparable(previous_index.get(pk)) != _comparable(item)]
+        removed = [pk for pk in previous_index if pk not in index]
+        index_actions = [{"Put": {"TableName": self.table, "Item": to_item(item)}} for item in changed]
+        index_actions += [{"Delete": {"TableName": self.table, "Key": _key(pk, user_pk(sub))}} for pk in removed]
+        try:
+            if len(index_actions) + 2 <= MAX_TRANSACTION:
+                self._transact([{"Put": put_record}, self._guard(sub), *index_actions])
+            else:
+                self.read(sub)  # refuse an erased account before touching the index
+                batch_write(self.client, self.table, [{"PutRequest": {"Item": to_item(item)}} for item in changed])
+                batch_write(
+                    self.client,
+                    self.table,
+                    [{"DeleteRequest": {"Key": _key(pk, user_pk(sub))}} for pk in removed],
+                )
+                self._transact([{"Put": put_record}, self._guard(sub)])
+        except LostUpdateError:
+            raise ConflictError(
+                "Vos abonnements ont été modifiés en même temps par un autre appareil : relisez-les et réessayez."
+            ) from None
+        return len(changed), len(removed)
+
+    def erase(self, sub: str) -> int:
+        """Deletes every item of the user: its partition and the index items of its subscriptions."""
+        items = self.partition(sub)
+        keys = [(item["pk"], item["sk"]) for item in items]
+        for item in items:
+            if item["sk"] == SUBSCRIPTIONS:
+                keys += [(topic_pk(t["kind"], t.get("id")), user_pk(sub)) for t in item.get("topics", [])]
+        requests = [{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in dict.fromkeys(keys)]
+        batch_write(self.client, self.table, requests)
+        return len(requests)
+
+    def bury(self, sub: str, now: dt.datetime) -> None:
+        """The tombstone of an erased account (nothing of its identifier but a digest)."""
+        self.client.put_item(
+            TableName=self.table,
+            Item=to_item(
+                {
+                    "pk": gone_pk(sub),
+                    "sk": TOMBSTONE,
+                    "erased_at": to_utc_iso(now),
+                    "expires_at": int((now + TOMBSTONE_TTL).timestamp()),
+                }
+            ),
+        )
+
+    @staticmethod
+    def new_revision() -> str:
+        return uuid.uuid4().hex
+
+
+def _comparable(item: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An index item without its timestamp: rewritten only when what notifications read changes."""
+    if item is None:
+        return None
+    return {k: v for k, v in item.items() if k != "updated_at"}

@@ -1,0 +1,97 @@
+"""The citizen's personal side: saved home screen, subscriptions, personal data rights (issue 5).
+
+- Table `personal` (layout in `functions/me/store.py`, docs/me.md): every personal item under `USER#<sub>`,
+  the subscribers index `TOPIC#<kind>#<id>` / `USER#<sub>`, and the tombstones `GONE#<sha256(sub)>`.
+- Function `me` (functions/me): GET/PUT /v1/me/home/layout, GET /v1/me/home, GET/PUT /v1/me/subscriptions,
+  GET /v1/me/export, DELETE /v1/me, behind the citizens' JWT authorizer (401 without a citizen's token).
+
+Constructed after the domains registering tile types (it reads their projections for `GET /v1/me/home`).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from ..config import Settings
+from ..constructs.function import PocheFunction
+from ..constructs.routes import AuthorizedRoutes
+from ..constructs.runtime import PhaseRuntime
+from ..constructs.table import DomainTable
+from ..constructs.tiles import TILES_PATH, TileType
+from ..paths import FUNCTIONS
+from .home import grant_tile_reads
+
+# Its own table: read the caller's items and the tombstone (BatchGetItem), the caller's partition (Query),
+# write them in transactions (TransactWriteItems is authorised as the Put/Update/Delete/ConditionCheck it holds),
+# erase and write large index changes in batches (BatchWriteItem), the tombstone (PutItem).
+PERSONAL = [
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:BatchWriteItem",
+]
+# The transit table: only whether a route exists (`ROUTE#<id>` / `PROFILE`).
+TRANSIT_ROUTES = ["dynamodb:GetItem", "dynamodb:BatchGetItem"]
+# The citizens pool: the caller's record for the export, and its deletion.
+COGNITO = ["cognito-idp:AdminGetUser", "cognito-idp:AdminDeleteUser"]
+ROUTES = [
+    (apigwv2.HttpMethod.GET, "/v1/me/home/layout"),
+    (apigwv2.HttpMethod.PUT, "/v1/me/home/layout"),
+    (apigwv2.HttpMethod.GET, "/v1/me/home"),
+    (apigwv2.HttpMethod.GET, "/v1/me/subscriptions"),
+    (apigwv2.HttpMethod.PUT, "/v1/me/subscriptions"),
+    (apigwv2.HttpMethod.GET, "/v1/me/export"),
+    (apigwv2.HttpMethod.DELETE, "/v1/me"),
+]
+
+
+class MeDomain(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: Settings,
+        runtime: PhaseRuntime,
+        transit_table: dynamodb.ITable,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        tiles: list[TileType] = list(runtime.tiles)
+        if not tiles:
+            raise ValueError("MeDomain comes after the domains that register tile types")
+        self.table = DomainTable(self, "Personal", settings=settings)
+        table = self.table.table
+        path = settings.parameter(TILES_PATH)
+        self.service = PocheFunction(
+            self,
+            "Service",
+            settings=settings,
+            package_dir=FUNCTIONS / "me",
+            domain="me",
+            description="Poche personal API (GET/PUT /v1/me/home/layout, /v1/me/subscriptions, export, DELETE /v1/me)",
+            layers=[*runtime.layers, runtime.domain_layer("transit"), runtime.domain_layer("home")],
+            alarm_topic=runtime.alarm_topic,
+            environment={
+                "TABLE_NAME": table.table_name,
+                "TRANSIT_TABLE": transit_table.table_name,
+                "TILES_PARAMETER_PATH": path,
+                "CITIZEN_USER_POOL_ID": runtime.citizen_user_pool_id,
+            },
+        )
+        function = self.service.function
+        function.add_to_role_policy(iam.PolicyStatement(actions=PERSONAL, resources=[table.table_arn]))
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=TRANSIT_ROUTES,
+                resources=[transit_table.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ROUTE#*"]}},
+            )
+        )
+        function.add_to_role_policy(iam.PolicyStatement(actions=COGNITO, resources=[runtime.citizen_user_pool_arn]))
+        grant_tile_reads(function, tiles, path)
+        AuthorizedRoutes(self, "Routes", runtime=runtime, audience="citizens", function=function, routes=ROUTES)

@@ -1,0 +1,111 @@
+"""The personal API in the templates: its own table, routes behind the citizens' authorizer only, least privilege."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from support import Synthesized
+from test_stacks import PROXIMITY, actions, function_named, resources, role_statements
+
+ME_ROUTES = {
+    "GET /v1/me/home/layout",
+    "PUT /v1/me/home/layout",
+    "GET /v1/me/home",
+    "GET /v1/me/subscriptions",
+    "PUT /v1/me/subscriptions",
+    "GET /v1/me/export",
+    "DELETE /v1/me",
+}
+
+
+def me_function(synthesized: Synthesized) -> tuple[str, dict[str, Any]]:
+    return function_named(synthesized, "me")
+
+
+def personal_table(synthesized: Synthesized) -> str:
+    _, function = me_function(synthesized)
+    return str(function["Properties"]["Environment"]["Variables"]["TABLE_NAME"]["Ref"])
+
+
+def test_the_function_knows_its_table_the_transit_table_the_tiles_and_the_citizens_pool(
+    synthesized: Synthesized,
+) -> None:
+    _, function = me_function(synthesized)
+    environment = function["Properties"]["Environment"]["Variables"]
+    assert set(environment) >= {"TABLE_NAME", "TRANSIT_TABLE", "TILES_PARAMETER_PATH", "CITIZEN_USER_POOL_ID"}
+    assert environment["TILES_PARAMETER_PATH"] == "/poche/dev/tiles"
+    assert (
+        environment["TRANSIT_TABLE"]
+        == function_named(synthesized, "transit")[1]["Properties"]["Environment"]["Variables"]["TABLE_NAME"]
+    )
+    parameters = synthesized.templates[PROXIMITY]["Parameters"]
+    pool = parameters[environment["CITIZEN_USER_POOL_ID"]["Ref"]]
+    assert pool["Default"] == "/poche/dev/auth/citizens/user-pool-id"
+    table = resources(synthesized, PROXIMITY, "AWS::DynamoDB::Table")[personal_table(synthesized)]
+    assert table["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert [k["AttributeName"] for k in table["Properties"]["KeySchema"]] == ["pk", "sk"]
+
+
+def test_every_route_is_behind_the_citizens_authorizer(synthesized: Synthesized) -> None:
+    authorizers = resources(synthesized, PROXIMITY, "AWS::ApiGatewayV2::Authorizer")
+    citizens = [k for k, a in authorizers.items() if a["Properties"]["Name"] == "citizen-jwt"]
+    assert len(citizens) == 1
+    assert "citizens/issuer" in json.dumps(synthesized.templates[PROXIMITY]["Parameters"])
+    found = {
+        r["Properties"]["RouteKey"]: r["Properties"]
+        for r in resources(synthesized, PROXIMITY, "AWS::ApiGatewayV2::Route").values()
+        if r["Properties"]["RouteKey"].split(" ", 1)[1].startswith("/v1/me")
+    }
+    assert set(found) == ME_ROUTES
+    for key, route in found.items():
+        assert route["AuthorizationType"] == "JWT", key
+        assert route["AuthorizerId"] == {"Ref": citizens[0]}, key
+
+
+def test_least_privilege(synthesized: Synthesized) -> None:
+    _, function = me_function(synthesized)
+    statements = role_statements(synthesized, function)
+    table = personal_table(synthesized)
+    transit = function["Properties"]["Environment"]["Variables"]["TRANSIT_TABLE"]["Ref"]
+    on_personal = [s for s in statements if table in json.dumps(s["Resource"])]
+    assert [actions(s) for s in on_personal] == [
+        {
+            "dynamodb:BatchGetItem",
+            "dynamodb:Query",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:ConditionCheckItem",
+            "dynamodb:BatchWriteItem",
+        }
+    ]
+    assert "index" not in json.dumps(on_personal[0]["Resource"])
+    on_transit = [s for s in statements if transit in json.dumps(s["Resource"])]
+    leading = {tuple(s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]): actions(s) for s in on_transit}
+    assert leading == {
+        ("ROUTE#*",): {"dynamodb:GetItem", "dynamodb:BatchGetItem"},
+        ("TILE#*", "FEED#*", "TRIP#*"): {"dynamodb:BatchGetItem"},
+    }
+    # Every other table: the tile grant only (BatchGetItem of TILE#/FEED#).
+    data = [s for s in statements if any(a.startswith("dynamodb:") for a in actions(s))]
+    for statement in data:
+        if statement in on_personal or statement in on_transit:
+            continue
+        assert actions(statement) == {"dynamodb:BatchGetItem"}
+        assert statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] == ["TILE#*", "FEED#*"]
+    cognito = [s for s in statements if any(a.startswith("cognito-idp:") for a in actions(s))]
+    assert [actions(s) for s in cognito] == [{"cognito-idp:AdminGetUser", "cognito-idp:AdminDeleteUser"}]
+    resource = json.dumps(cognito[0]["Resource"])
+    assert "userpool/" in resource and "*" not in resource.replace('"*"', "")
+    assert function_named(synthesized, "transit")[1]["Properties"]["Environment"]["Variables"]["TABLE_NAME"] != table
+    ssm = [s for s in statements if any(a.startswith("ssm:") for a in actions(s))]
+    assert [actions(s) for s in ssm] == [{"ssm:GetParametersByPath"}]
+    granted = set().union(*(actions(s) for s in statements))
+    assert not any(a.endswith(("Scan", "*")) for a in granted if not a.startswith("xray:"))
+
+
+def test_the_home_function_keeps_its_grant(synthesized: Synthesized) -> None:
+    _, home = function_named(synthesized, "home")
+    statements = role_statements(synthesized, home)
+    assert not any("cognito-idp" in json.dumps(s) for s in statements)
+    assert not any("ROUTE#*" in json.dumps(s) for s in statements)
