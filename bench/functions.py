@@ -60,6 +60,7 @@ DEPARTURES_LIMIT = 10
 GOAL_DEPARTURES_DDB_CALLS = 2  # departures of one stop: at most 2 DynamoDB round trips (docs/transit-model.md)
 GOAL_HOME_DDB_CALLS = 3  # a home screen of 20 tiles of mixed types: at most 3 DynamoDB round trips (docs/tiles.md)
 HOME_TILES = 20
+BENCH_CLAIMS = {"sub": "00000000-0000-4000-8000-000000000000", "token_use": "id", "cognito:groups": "[school-staff]"}
 
 
 class BenchError(Exception):
@@ -259,7 +260,9 @@ def _http_event(route: RouteSpec, parameters: dict[str, str], query: str) -> dic
     for name, value in parameters.items():
         path = path.replace("{" + name + "}", quote(value, safe=""))
     target = f"{path}?{query}" if query else path
-    event = http_api_event(route, route.method, target, dict(HTTP_HEADERS), b"", parameters)
+    # A signed-in route gets what its JWT authorizer would pass on: the claims of a (made-up) signed-in user.
+    authorizer = {"claims": dict(BENCH_CLAIMS), "scopes": None} if route.authorizer is not None else None
+    event = http_api_event(route, route.method, target, dict(HTTP_HEADERS), b"", parameters, authorizer)
     event["requestContext"]["http"]["sourceIp"] = HTTP_HEADERS["x-forwarded-for"]
     return event
 

@@ -24,7 +24,6 @@ from typing import Any
 import boto3
 
 from home_shared.catalogue import Catalogue
-from home_shared.compose import compose
 from home_shared.store import BatchReader
 from poche_common.api import JSON_CONTENT_TYPE, json_body, json_response, make_resolver
 from poche_common.clock import to_paris_iso, utc_now
@@ -146,6 +145,10 @@ def get_home() -> Response:
     now = utc_now()
     layout = _store.read(caller.sub, [LAYOUT]).layout
     tiles = layout_view(layout)["tiles"]
+    # Imported here: composing tiles (real time merge, projections) is this route's alone; the other routes
+    # do not pay for it at cold start.
+    from home_shared.compose import compose
+
     reader = BatchReader(_dynamodb)
     answers = compose(tiles, _catalogue.types(), reader, now) if tiles else []
     logger.info("personal home composed", extra={"tiles": len(answers), "round_trips": reader.round_trips + 1})
