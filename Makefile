@@ -57,7 +57,7 @@ lint: $(STAMPS)/python ## ruff and mypy over the whole tree
 
 bench: synth ## every function's cold start, memory, latency, DynamoDB calls; GTFS-RT ingest (.bench/*.json)
 	status=0; $(BIN)/python bench/functions.py --cdk-out cdk.out || status=$$?; \
-	$(BIN)/python bench/transit_rt.py || status=$$?; exit $$status
+	$(BIN)/python bench/transit_rt.py || status=$$?; $(BIN)/python bench/notifications.py || status=$$?; exit $$status
 
 deploy: install layers ## deploy every stack of STAGE (make deploy STAGE=prod); needs AWS credentials
 	$(CDK) deploy --all --no-notices $(CONTEXT) --require-approval broadening

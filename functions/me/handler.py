@@ -7,9 +7,18 @@ GET    /v1/me/home             the saved tiles' content, exactly as POST /v1/hom
 GET    /v1/me/subscriptions    topics and quiet hours
 PUT    /v1/me/subscriptions    replace them (422 naming an unknown school, route or commune); the subscribers
                                index (TOPIC#...) is kept in step in the same transaction
+POST   /v1/me/devices      register a device token {"platform": "fcm"|"apns", "token"}: its SNS platform
+                               endpoint and a DEVICE item -> 201 + Location (200: the token was registered
+                               already); 422 beyond 10 devices; 503 "push-unavailable" when the platform has no
+                               application configured (PUSH_APPLICATIONS)
+GET    /v1/me/devices          the devices (id, platform, created_at: never the token nor the endpoint)
+DELETE /v1/me/devices/{id}     the SNS endpoint and the item -> 204
+GET    /v1/me/notifications    the inbox, newest first (?limit=&cursor=)
+POST   /v1/me/notifications/{id}/read   mark an inbox item read -> 204 (idempotent)
 GET    /v1/me/export           everything held about the caller (personal items, index items, Cognito record)
-DELETE /v1/me                  erase the account: personal items, index items, Cognito user -> 204; afterwards
-                               the caller's remaining tokens get 401 on every route (tombstone)
+DELETE /v1/me                  erase the account: SNS endpoints, personal items, index items, deferred pushes,
+                               Cognito user -> 204; afterwards the caller's remaining tokens get 401 on every
+                               route (tombstone)
 
 The caller is the `sub` claim of the token the gateway verified: never a path or body value, so a caller only
 ever reaches their own partition. No e-mail, token or `sub` is ever logged. Table layout: `store.py`.
@@ -17,30 +26,39 @@ ever reaches their own partition. No e-mail, token or `sub` is ever logged. Tabl
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from collections.abc import Mapping
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 from home_shared.catalogue import Catalogue
 from home_shared.store import BatchReader
-from poche_common.api import JSON_CONTENT_TYPE, json_body, json_response, make_resolver
-from poche_common.clock import to_paris_iso, utc_now
+from poche_common.api import JSON_CONTENT_TYPE, json_body, json_response, make_resolver, problem, query, query_limit
+from poche_common.clock import to_paris_iso, to_utc_iso, utc_now
 from poche_common.errors import (
     InvalidRequestError,
+    NotFoundError,
     PreconditionFailedError,
     PreconditionRequiredError,
     UnauthorizedError,
     UnprocessableError,
 )
 from poche_common.observability import logger, metrics
+from poche_common.pagination import check_cursor_key, decode_cursor, encode_cursor
 from poche_common.router import Response, response
 from poche_common.settings import optional_int, required
 
-from .store import LAYOUT, SUBSCRIPTIONS, Expectation, LostUpdateError, PersonalStore
+from .store import DEVICE, LAYOUT, NOTE, SUBSCRIPTIONS, Expectation, LostUpdateError, PersonalStore, note_sk, user_pk
 from .validation import (
+    DEVICE_ID,
+    MAX_DEVICES,
     expectation,
+    parse_device,
     parse_subscriptions,
     requested_routes,
     route_problems,
@@ -50,11 +68,14 @@ from .validation import (
 from .views import (
     EMPTY_LAYOUT_ETAG,
     account_view,
+    device_view,
     dumps,
+    exported_item,
     index_items,
     layout_etag,
     layout_item,
     layout_view,
+    note_view,
     subscriptions_record,
     subscriptions_view,
 )
@@ -65,6 +86,9 @@ _store = PersonalStore(_dynamodb, required("TABLE_NAME"), required("TRANSIT_TABL
 _catalogue = Catalogue(None, required("TILES_PARAMETER_PATH"), ttl_s=optional_int("TILES_REFRESH_SECONDS", 300))
 _pool_id = required("CITIZEN_USER_POOL_ID")
 _cognito: Any = None  # created on first use (export, erasure): not at cold start
+_sns: Any = None  # created on first use (devices, erasure)
+# {"fcm": <platform application ARN>, "apns": <ARN>}; "{}" (or absent): push is not configured.
+_push_applications: dict[str, str] = json.loads(os.environ.get("PUSH_APPLICATIONS") or "{}")
 SUB = re.compile(r"^[0-9A-Za-z_-]{1,128}$")
 
 
@@ -73,6 +97,13 @@ def cognito() -> Any:
     if _cognito is None:
         _cognito = boto3.client("cognito-idp")
     return _cognito
+
+
+def sns() -> Any:
+    global _sns
+    if _sns is None:
+        _sns = boto3.client("sns")
+    return _sns
 
 
 class Caller:
@@ -194,6 +225,154 @@ def _position(name: str) -> tuple[int, str]:
     return (int(found.group(1)) if found else 1_000_000, name)
 
 
+# --- devices -------------------------------------------------------------------------------------
+def device_id_of(sub: str, token: str) -> str:
+    """The device's id: a digest of the account and the token, so that registering the same token twice
+    names the same item (a conditional write keeps it unique even under concurrent requests)."""
+    return hashlib.sha256(f"{sub}\n{token}".encode()).hexdigest()[:32]
+
+
+def _device_response(item: dict[str, Any], status: int) -> Response:
+    answer = _private(device_view(item), status)
+    answer["headers"]["Location"] = f"/v1/me/devices/{item['device_id']}"
+    return answer
+
+
+def _push_unavailable() -> Response:
+    logger.info("push not configured for the platform requested")
+    return problem(503, "push-unavailable", "Les notifications sur cette plateforme ne sont pas disponibles.")
+
+
+def _endpoint(application: str, token: str) -> str:
+    """The SNS platform endpoint of the token (CreatePlatformEndpoint is idempotent for one token), enabled
+    again if SNS had disabled it. SNS errors are re-raised without their message (it may hold the token)."""
+    client = sns()
+    arn = str(client.create_platform_endpoint(PlatformApplicationArn=application, Token=token)["EndpointArn"])
+    attributes = client.get_endpoint_attributes(EndpointArn=arn).get("Attributes", {})
+    if attributes.get("Enabled") != "true" or attributes.get("Token") != token:
+        client.set_endpoint_attributes(EndpointArn=arn, Attributes={"Token": token, "Enabled": "true"})
+    return arn
+
+
+def _delete_endpoint(arn: str) -> None:
+    try:
+        sns().delete_endpoint(EndpointArn=arn)
+    except ClientError as exc:  # already gone: nothing to do; anything else is logged without the ARN
+        if exc.response.get("Error", {}).get("Code") not in ("NotFound", "NotFoundException"):
+            raise RuntimeError(f"SNS DeleteEndpoint failed: {exc.response.get('Error', {}).get('Code')}") from None
+
+
+@app.route("POST", "/v1/me/devices")
+def register_device() -> Response:
+    caller = _caller()
+    body = json_body(app)
+    platform, token = _validated(caller, lambda: parse_device(body))
+    _store.read(caller.sub)  # 401 for an erased account
+    devices = _store.devices(caller.sub)
+    application = _push_applications.get(platform)
+    if not application:
+        return _push_unavailable()
+    device_id = device_id_of(caller.sub, token)
+    existing = next((d for d in devices if d["device_id"] == device_id), None)
+    if existing:
+        return _device_response(existing, 200)
+    if len(devices) >= MAX_DEVICES:
+        raise UnprocessableError(
+            f"Au plus {MAX_DEVICES} appareils par compte : retirez-en un avant d'en ajouter un autre.",
+            params=[{"name": "token", "reason": f"{MAX_DEVICES} appareils sont déjà enregistrés."}],
+        )
+    try:
+        endpoint_arn = _endpoint(application, token)
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code"))
+        logger.warning("push endpoint not created", extra={"code": code})
+        if code == "InvalidParameter":
+            raise UnprocessableError(
+                "Ce jeton d'appareil est refusé par le service de notifications.",
+                params=[{"name": "token", "reason": "jeton refusé"}],
+            ) from None
+        return _push_unavailable()
+    item = {
+        "device_id": device_id,
+        "platform": platform,
+        "endpoint_arn": endpoint_arn,
+        "token_sha256": hashlib.sha256(token.encode()).hexdigest(),
+        "created_at": to_utc_iso(utc_now()),
+    }
+    try:
+        created = _store.put_device(caller.sub, item)
+    except UnauthorizedError:
+        _delete_endpoint(endpoint_arn)  # erased meanwhile: leave nothing behind
+        raise
+    if not created:  # the same token registered by a concurrent request: its item stands
+        same = next(d for d in _store.devices(caller.sub) if d["device_id"] == device_id)
+        return _device_response(same, 200)
+    logger.info("device registered", extra={"platform": platform, "devices": len(devices) + 1})
+    metrics.add_metric("DevicesRegistered", "Count", 1)
+    return _device_response(item, 201)
+
+
+@app.get("/v1/me/devices")
+def list_devices() -> Response:
+    caller = _caller()
+    now = utc_now()
+    _store.read(caller.sub)
+    devices = sorted(_store.devices(caller.sub), key=lambda d: (str(d["created_at"]), str(d["device_id"])))
+    payload = {"items": [device_view(d) for d in devices], "next": None, "as_of": to_paris_iso(now), "stale": False}
+    return _private(payload)
+
+
+@app.route("DELETE", "/v1/me/devices/{device_id}")
+def delete_device(device_id: str) -> Response:
+    caller = _caller()
+    sk = DEVICE + device_id
+    device = _store.read(caller.sub, [sk] if DEVICE_ID.match(device_id) else []).items.get(sk)
+    if device is None:
+        raise NotFoundError("Aucun appareil de ce compte n'a cet identifiant.")
+    _delete_endpoint(str(device["endpoint_arn"]))
+    _store.delete_device(caller.sub, device_id)
+    logger.info("device removed", extra={"platform": device.get("platform")})
+    return response(204, "", {"Cache-Control": "no-store"})
+
+
+# --- inbox ---------------------------------------------------------------------------------------
+NOTES_SCOPE = "me-notifications"
+
+
+@app.get("/v1/me/notifications")
+def list_notifications() -> Response:
+    caller = _caller()
+    now = utc_now()
+    limit = _validated(caller, lambda: query_limit(app, default=20, maximum=100))
+    start = _validated(caller, lambda: decode_cursor(NOTES_SCOPE, query(app, "cursor")))
+    if start is not None:  # a cursor never leaves the caller's inbox
+        sk = start.get("sk")
+        expected = {
+            "pk": {"S": user_pk(caller.sub)},
+            "sk": sk if isinstance(sk, dict) and str(sk.get("S", "")).startswith(NOTE) else {"S": NOTE},
+        }
+        _validated(caller, lambda: check_cursor_key(start, expected))
+    _store.read(caller.sub)
+    notes, last_key = _store.notes(caller.sub, limit, start)
+    payload = {
+        "items": [note_view(n) for n in notes],
+        "next": encode_cursor(NOTES_SCOPE, last_key),
+        "as_of": to_paris_iso(now),
+        "stale": False,
+    }
+    return _private(payload)
+
+
+@app.route("POST", "/v1/me/notifications/{note_id}/read")
+def mark_read(note_id: str) -> Response:
+    caller = _caller()
+    sk = note_sk(note_id)
+    if sk is None or not _store.mark_read(caller.sub, sk, utc_now()):
+        _store.read(caller.sub)  # 401 rather than 404 for an erased account
+        raise NotFoundError("Aucune notification de ce compte n'a cet identifiant.")
+    return response(204, "", {"Cache-Control": "no-store"})
+
+
 # --- personal data (RGPD) ------------------------------------------------------------------------
 @app.get("/v1/me/export")
 def export() -> Response:
@@ -208,11 +387,14 @@ def export() -> Response:
         user = cognito().admin_get_user(UserPoolId=_pool_id, Username=caller.username)
     except cognito().exceptions.UserNotFoundException:
         user = None
+    ordered = sorted(items, key=lambda item: str(item["sk"]))
     payload = {
         "account": account_view(user),
         "home_layout": layout_view(by_sk[LAYOUT]) if LAYOUT in by_sk else None,
         "subscriptions": subscriptions_view(subscriptions) if subscriptions else None,
-        "items": sorted(items, key=lambda item: str(item["sk"])),
+        "devices": [device_view(i) for i in ordered if str(i["sk"]).startswith(DEVICE)],
+        "notifications": [note_view(i) for i in reversed(ordered) if str(i["sk"]).startswith(NOTE)],
+        "items": [exported_item(item) for item in ordered],
         "subscriber_index": sorted(index, key=lambda item: str(item["pk"])),
         "as_of": to_paris_iso(now),
         "stale": False,
@@ -232,12 +414,21 @@ def erase() -> Response:
         cognito().admin_delete_user(UserPoolId=_pool_id, Username=caller.username)
     except cognito().exceptions.UserNotFoundException:
         pass  # a retry after a failure past this point
-    erased = _store.erase(caller.sub)
+    erased = _erase_items(caller.sub)
     _store.bury(caller.sub, utc_now())
-    erased += _store.erase(caller.sub)
+    erased += _erase_items(caller.sub)
     logger.info("account erased", extra={"items": erased})
     metrics.add_metric("AccountsErased", "Count", 1)
     return response(204, "", {"Cache-Control": "no-store"})
+
+
+def _erase_items(sub: str) -> int:
+    """The devices' SNS endpoints first (a failure leaves the items: a retry finds them), then the items."""
+    items = _store.partition(sub)
+    for item in items:
+        if str(item["sk"]).startswith(DEVICE) and item.get("endpoint_arn"):
+            _delete_endpoint(str(item["endpoint_arn"]))
+    return _store.erase(sub, items)
 
 
 @logger.inject_lambda_context(correlation_id_path="api")

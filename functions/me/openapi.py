@@ -9,7 +9,7 @@ from typing import Any
 
 from poche_common.openapi import PROBLEM_SCHEMA, problem_response, signed_in_operation
 
-from .validation import KINDS, MAX_LAYOUT_TILES, MAX_TOPICS, MODES
+from .validation import KINDS, MAX_DEVICES, MAX_LAYOUT_TILES, MAX_TOPICS, MODES, PLATFORMS
 
 SECURITY_SCHEMES: dict[str, Any] = {
     "citizenJwt": {
@@ -24,7 +24,56 @@ _PARAMS = {"type": "object", "additionalProperties": {"type": "string"}, "exampl
 _HHMM = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "22:00"}
 _UPDATED = {"type": ["string", "null"], "format": "date-time", "description": "Dernière modification (Paris)."}
 
+_PAGE = {
+    "next": {"type": ["string", "null"], "description": "Curseur de la page suivante (opaque)."},
+    "as_of": {"type": "string", "format": "date-time"},
+    "stale": {"type": "boolean"},
+}
+_ID_PATH = {"in": "path", "required": True, "schema": {"type": "string"}}
+
 SCHEMAS: dict[str, Any] = {
+    "DeviceRegistration": {
+        "type": "object",
+        "required": ["platform", "token"],
+        "properties": {
+            "platform": {"type": "string", "enum": list(PLATFORMS)},
+            "token": {"type": "string", "description": "Jeton de l'appareil (FCM ou APNs) ; jamais conservé."},
+        },
+    },
+    "Device": {
+        "type": "object",
+        "required": ["id", "platform", "created_at"],
+        "properties": {
+            "id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+            "platform": {"type": "string", "enum": list(PLATFORMS)},
+            "created_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "DeviceList": {
+        "type": "object",
+        "required": ["items", "next", "as_of", "stale"],
+        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Device"}}, **_PAGE},
+    },
+    "Notification": {
+        "type": "object",
+        "required": ["id", "kind", "topic_id", "title", "body", "url", "occurred_at", "read", "read_at"],
+        "properties": {
+            "id": {"type": "string", "example": "1795942800-0b9f6c1e-8d2a-4c5b-9e7f-2a1d3c4b5e6f"},
+            "kind": {"type": "string", "enum": list(KINDS)},
+            "topic_id": {"type": ["string", "null"]},
+            "title": {"type": "string"},
+            "body": {"type": "string"},
+            "url": {"type": "string", "example": "/v1/schools/0610003X/notices"},
+            "occurred_at": {"type": "string", "format": "date-time"},
+            "read": {"type": "boolean"},
+            "read_at": {"type": ["string", "null"], "format": "date-time"},
+        },
+    },
+    "NotificationList": {
+        "type": "object",
+        "required": ["items", "next", "as_of", "stale"],
+        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Notification"}}, **_PAGE},
+    },
     "HomeLayout": {
         "type": "object",
         "required": ["tiles", "updated_at"],
@@ -99,6 +148,8 @@ SCHEMAS: dict[str, Any] = {
             },
             "home_layout": {"oneOf": [{"$ref": "#/components/schemas/HomeLayout"}, {"type": "null"}]},
             "subscriptions": {"oneOf": [{"$ref": "#/components/schemas/Subscriptions"}, {"type": "null"}]},
+            "devices": {"type": "array", "items": {"$ref": "#/components/schemas/Device"}},
+            "notifications": {"type": "array", "items": {"$ref": "#/components/schemas/Notification"}},
             "items": {
                 "type": "array",
                 "items": {"type": "object"},
@@ -199,6 +250,48 @@ PATHS: dict[str, Any] = {
             },
             "Subscriptions",
         ),
+    },
+    "/v1/me/devices": {
+        "post": _operation(
+            "registerDevice",
+            f"Enregistrer un appareil pour les notifications (au plus {MAX_DEVICES} par compte).",
+            {
+                "200": _ok("Ce jeton était déjà enregistré : l'appareil existant.", "Device"),
+                "201": _ok("L'appareil enregistré (en-tête Location).", "Device"),
+                "400": problem_response("Plateforme ou jeton invalide."),
+                "422": problem_response(f"Déjà {MAX_DEVICES} appareils, ou jeton refusé."),
+                "503": problem_response("Notifications non disponibles sur cette plateforme (push-unavailable)."),
+            },
+            "DeviceRegistration",
+        ),
+        "get": _operation("listDevices", "Mes appareils.", {"200": _ok("Les appareils.", "DeviceList")}),
+    },
+    "/v1/me/devices/{device_id}": {
+        "delete": _operation(
+            "deleteDevice",
+            "Retirer un appareil (il ne reçoit plus de notifications).",
+            {"204": {"description": "Retiré."}, "404": problem_response("Appareil inconnu.")},
+            parameters=[{**_ID_PATH, "name": "device_id"}],
+        )
+    },
+    "/v1/me/notifications": {
+        "get": _operation(
+            "listNotifications",
+            "Mes notifications, les plus récentes d'abord.",
+            {"200": _ok("Une page de notifications.", "NotificationList"), "400": problem_response("limit ou cursor.")},
+            parameters=[
+                {"in": "query", "name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                {"in": "query", "name": "cursor", "schema": {"type": "string"}},
+            ],
+        )
+    },
+    "/v1/me/notifications/{note_id}/read": {
+        "post": _operation(
+            "markNotificationRead",
+            "Marquer une notification comme lue (sans effet si elle l'est déjà).",
+            {"204": {"description": "Lue."}, "404": problem_response("Notification inconnue.")},
+            parameters=[{**_ID_PATH, "name": "note_id"}],
+        )
     },
     "/v1/me/export": {
         "get": _operation(

@@ -6,8 +6,15 @@ Layout (every key a string; `<sub>` is the Cognito `sub` claim, never the e-mail
                                               of the layout's JSON, compared by conditional writes)
     pk = USER#<sub>     sk = SUBSCRIPTIONS    topics [{kind, id?, mode}], quiet_hours {start, end}?, updated_at,
                                               revision (changes on every write: concurrent writers conflict)
-    pk = USER#<sub>     sk = DEVICE#<id>      (notifications, later) one registered device (SNS endpoint)
-    pk = USER#<sub>     sk = NOTE#<time>#<id> (notifications, later) one inbox item, `expires_at` TTL 90 days
+    pk = USER#<sub>     sk = DEVICE#<id>      one registered device: device_id (32 hex, derived from the sub and
+                                              the token: the same token twice is the same item), platform,
+                                              endpoint_arn (SNS), token_sha256, created_at. Never the token.
+    pk = USER#<sub>     sk = NOTE#<occurred_at UTC, seconds>#<event_id>   one inbox item (written by the
+                                              notifications sender), public id `<epoch seconds>-<event_id>`,
+                                              read_at once read, `expires_at` TTL 90 days
+    pk = USER#<sub>     sk = DUE#<YYYY-MM-DDTHH>#<due UTC>#<event_id>   pointer to a deferred push
+                                              `pk = DUE#<YYYY-MM-DDTHH>`, `sk = <due UTC>#<sub>#<event_id>`
+                                              (written by the sender), so that an erasure deletes it
     pk = TOPIC#<kind>#<id>  sk = USER#<sub>   the subscribers index: one item per (topic, subscriber) holding a
                                               copy of kind, topic_id, mode and quiet_hours, so that a topic's
                                               subscribers are read by Query on `pk`, page by page, never Scan.
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,10 +45,14 @@ from poche_common.errors import ConflictError, UnauthorizedError
 LAYOUT = "LAYOUT"
 SUBSCRIPTIONS = "SUBSCRIPTIONS"
 TOMBSTONE = "TOMBSTONE"
+DEVICE = "DEVICE#"
+NOTE = "NOTE#"
+DUE = "DUE#"
 ROUTE_PROFILE = "PROFILE"
 TOMBSTONE_TTL = dt.timedelta(days=1)  # an ID token lives at most 2 h: a day covers every token of the account
 MAX_TRANSACTION = 100  # DynamoDB's limit of actions in one TransactWriteItems
 READ_ATTEMPTS = 4
+NOTE_EVENT_ID = re.compile(r"^[0-9A-Za-z_-]{1,128}$")
 GONE_DETAIL = "Ce compte a été supprimé : reconnectez-vous avec un autre compte."
 
 
@@ -55,6 +67,25 @@ def topic_pk(kind: str, topic_id: str | None) -> str:
 def gone_pk(sub: str) -> str:
     """The tombstone's key: a digest, so that nothing of an erased account's identifier is kept."""
     return "GONE#" + hashlib.sha256(sub.encode()).hexdigest()
+
+
+def note_sk(note_id: str) -> str | None:
+    """The sort key of an inbox item from its public id `<epoch seconds of occurred_at>-<event_id>` (None: not
+    an id)."""
+    seconds, _, event_id = note_id.partition("-")
+    if not seconds.isdigit() or len(seconds) > 11 or not event_id or not NOTE_EVENT_ID.match(event_id):
+        return None
+    occurred = dt.datetime.fromtimestamp(int(seconds), dt.UTC)
+    return f"{NOTE}{to_utc_iso(occurred)}#{event_id}"
+
+
+def due_key(pointer_sk: str, sub: str) -> tuple[str, str] | None:
+    """The DUE item named by a user's pointer `DUE#<hour>#<due>#<event_id>` (None: not a pointer)."""
+    parts = pointer_sk.split("#", 3)
+    if len(parts) != 4 or parts[0] != "DUE" or not all(parts[1:]):
+        return None
+    _, hour, due, event_id = parts
+    return f"{DUE}{hour}", f"{due}#{sub}#{event_id}"
 
 
 def _key(pk: str, sk: str) -> dict[str, Any]:
@@ -142,6 +173,39 @@ class PersonalStore:
             "TableName": self.table,
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": {":pk": {"S": user_pk(sub)}},
+            "ConsistentRead": True,
+        }
+        while True:
+            page = self.client.query(**kwargs)
+            items += [from_item(item) for item in page.get("Items", [])]
+            if not page.get("LastEvaluatedKey"):
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def devices(self, sub: str) -> list[dict[str, Any]]:
+        """The user's devices (Query on `DEVICE#`; at most a few: every page)."""
+        return self._query_prefix(sub, DEVICE)
+
+    def notes(self, sub: str, limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], Any]:
+        """One page of the user's inbox, newest first: (items, last evaluated key)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": user_pk(sub)}, ":prefix": {"S": NOTE}},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        page = self.client.query(**kwargs)
+        return [from_item(item) for item in page.get("Items", [])], page.get("LastEvaluatedKey")
+
+    def _query_prefix(self, sub: str, prefix: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": user_pk(sub)}, ":prefix": {"S": prefix}},
             "ConsistentRead": True,
         }
         while True:
@@ -251,13 +315,50 @@ class PersonalStore:
             ) from None
         return len(changed), len(removed)
 
-    def erase(self, sub: str) -> int:
-        """Deletes every item of the user: its partition and the index items of its subscriptions."""
-        items = self.partition(sub)
+    def put_device(self, sub: str, item: dict[str, Any]) -> bool:
+        """Writes a DEVICE item unless it exists (False then: the same token registered concurrently);
+        UnauthorizedError for an erased account."""
+        put = {
+            "TableName": self.table,
+            "Item": to_item({**item, "pk": user_pk(sub), "sk": DEVICE + item["device_id"]}),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+        try:
+            self._transact([{"Put": put}, self._guard(sub)])
+        except LostUpdateError:
+            return False
+        return True
+
+    def delete_device(self, sub: str, device_id: str) -> None:
+        self.client.delete_item(TableName=self.table, Key=_key(user_pk(sub), DEVICE + device_id))
+
+    def mark_read(self, sub: str, sk: str, now: dt.datetime) -> bool:
+        """Sets `read_at` of an inbox item once (a second call keeps the first time); False: no such item."""
+        update = {
+            "TableName": self.table,
+            "Key": _key(user_pk(sub), sk),
+            "UpdateExpression": "SET read_at = if_not_exists(read_at, :now)",
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeValues": {":now": {"S": to_utc_iso(now)}},
+        }
+        try:
+            self._transact([{"Update": update}, self._guard(sub)])
+        except LostUpdateError:
+            return False
+        return True
+
+    def erase(self, sub: str, items: list[dict[str, Any]] | None = None) -> int:
+        """Deletes every item of the user: its partition (`items` if already read), the index items of its
+        subscriptions and the deferred pushes named by its `DUE#` pointers."""
+        items = self.partition(sub) if items is None else items
         keys = [(item["pk"], item["sk"]) for item in items]
         for item in items:
             if item["sk"] == SUBSCRIPTIONS:
                 keys += [(topic_pk(t["kind"], t.get("id")), user_pk(sub)) for t in item.get("topics", [])]
+            elif str(item["sk"]).startswith(DUE):
+                due = due_key(str(item["sk"]), sub)
+                if due:
+                    keys.append(due)
         requests = [{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in dict.fromkeys(keys)]
         batch_write(self.client, self.table, requests)
         return len(requests)

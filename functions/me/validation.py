@@ -236,3 +236,26 @@ def expectation(if_match: str | None, empty_etag: str) -> Expectation | None:
     tags = [tag.strip() for tag in text.split(",") if tag.strip()]
     strong = tuple(tag for tag in tags if not tag.startswith("W/") and tag != empty_etag)
     return Expectation(absent=empty_etag in tags, etags=strong)
+
+
+# --- devices -------------------------------------------------------------------------------------
+PLATFORMS = ("fcm", "apns")
+MAX_DEVICES = 10
+MAX_TOKEN = 4096
+DEVICE_ID = re.compile(r"^[0-9a-f]{32}$")
+TOKEN = re.compile(r"^[\x21-\x7e]+$")  # FCM registration tokens and APNs hex tokens: printable ASCII, no space
+
+
+def parse_device(body: Any) -> tuple[str, str]:
+    """(platform, token) of `POST /v1/me/devices` (400 naming the field)."""
+    if not isinstance(body, dict):
+        raise InvalidRequestError("Le corps doit être un objet {platform, token}.")
+    platform = body.get("platform")
+    if platform not in PLATFORMS:
+        raise InvalidRequestError(f"platform doit valoir {' ou '.join(PLATFORMS)}.", field="platform")
+    token = body.get("token")
+    if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN or not TOKEN.match(token):
+        raise InvalidRequestError(
+            f"token doit être le jeton de l'appareil (1 à {MAX_TOKEN} caractères ASCII visibles).", field="token"
+        )
+    return platform, token

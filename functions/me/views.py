@@ -104,3 +104,31 @@ def account_view(user: dict[str, Any] | None) -> dict[str, Any] | None:
         "enabled": bool(user.get("Enabled", True)),
         "attributes": dict(sorted(attributes.items())),
     }
+
+
+def device_view(item: dict[str, Any]) -> dict[str, Any]:
+    """A registered device as the citizen sees it: never its token nor its SNS endpoint."""
+    return {"id": item["device_id"], "platform": item["platform"], "created_at": to_paris_iso(item["created_at"])}
+
+
+def note_view(item: dict[str, Any]) -> dict[str, Any]:
+    """An inbox item (written by the notifications sender)."""
+    read_at = item.get("read_at")
+    return {
+        "id": item["id"],
+        "kind": item["kind"],
+        "topic_id": item.get("topic_id"),
+        "title": item.get("title"),
+        "body": item.get("body"),
+        "url": item.get("url"),
+        "occurred_at": to_paris_iso(item["occurred_at"]),
+        "read": bool(read_at),
+        "read_at": to_paris_iso(read_at) if read_at else None,
+    }
+
+
+def exported_item(item: dict[str, Any]) -> dict[str, Any]:
+    """A partition item as the export shows it: a device without its SNS endpoint and token digest."""
+    if str(item.get("sk", "")).startswith("DEVICE#"):
+        return {k: v for k, v in item.items() if k not in ("endpoint_arn", "token_sha256")}
+    return item

@@ -16,6 +16,8 @@ STAGES = ("dev", "prod")
 PHASES = ("proximity",)  # later: "services", "payments", in rollout order
 POWERTOOLS_VERSION = "3.37.0"  # must equal the aws-lambda-powertools pin in constraints.txt
 PYTHON_RUNTIME = "python3.13"
+PUSH_PLATFORMS = ("fcm", "apns")
+PUSH_APPLICATION_ARN = re.compile(r"arn:aws:sns:[a-z0-9-]+:\d{12}:app/(GCM|APNS|APNS_SANDBOX)/[A-Za-z0-9_.-]{1,256}")
 
 
 class ConfigError(ValueError):
@@ -32,6 +34,9 @@ class Territory:
     api_throttle: dict[str, int]
     sources: dict[str, str] = field(default_factory=dict)
     schedules: dict[str, str] = field(default_factory=dict)
+    # Mobile push: the SNS platform application of each platform ("fcm", "apns"), created out of band with the
+    # FCM / APNs credentials. Empty: push is not configured (registering a device answers 503).
+    push_applications: dict[str, str] = field(default_factory=dict)
 
     def source(self, connector: str) -> str:
         return self.sources.get(connector, "bundled")
@@ -71,6 +76,12 @@ def load_territory(name: str, directory: Path = TERRITORIES_DIR) -> Territory:
         raise ConfigError(f"{path}: {exc}") from None
     if not re.fullmatch(r"\d{2,3}|2[AB]", territory.departement):
         raise ConfigError(f"{path}: departement {territory.departement!r} is not a département code")
+    for platform, arn in territory.push_applications.items():
+        if platform not in PUSH_PLATFORMS or not PUSH_APPLICATION_ARN.fullmatch(str(arn)):
+            raise ConfigError(
+                f"{path}: push_applications[{platform!r}] must be one of {', '.join(PUSH_PLATFORMS)} naming an SNS "
+                "platform application ARN (arn:aws:sns:<region>:<account>:app/<GCM|APNS|APNS_SANDBOX>/<name>)"
+            )
     return territory
 
 

@@ -6,6 +6,8 @@ poche invoke <connector>                      run one connector now against the 
 poche user create --email E --group G [--school UAI ...]
                                               a staff account in the local staff pool; prints its token
 poche user create --email E --citizen         a citizen's account in the local citizens pool; prints its token
+poche notifications --user EMAIL              a citizen's inbox (newest first) and the pushes the emulated SNS
+                                              recorded for their devices
 """
 
 from __future__ import annotations
@@ -154,6 +156,24 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_notifications(args: argparse.Namespace) -> int:
+    from .inbox import received, render
+    from .users import UserError
+
+    state = _running_state()
+    spec = PlatformSpec.from_json(state["spec"])
+    personal = next((f for f in spec.functions.values() if f.package == "me"), None)
+    if personal is None:
+        raise CliError("the running platform has no personal API (function `me`)")
+    clients = aws_clients(state["endpoint"])
+    try:
+        result = received(clients, state["endpoint"], personal.environment["TABLE_NAME"], args.user)
+    except UserError as exc:
+        raise CliError(str(exc)) from None
+    print(render(result, args.user))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="poche", description="Poche: the local platform and its tools.")
     parser.add_argument("--cdk-out", default=os.environ.get("POCHE_CDK_OUT", "cdk.out"), help="synthesized assembly")
@@ -176,6 +196,11 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--group", action="append", default=[], help="staff: school-staff, editors, finance (repeat)")
     create.add_argument("--school", action="append", default=[], help="staff: UAI of a school they act for (repeat)")
     create.set_defaults(func=cmd_user_create)
+    notifications = commands.add_parser(
+        "notifications", help="a citizen's inbox and the pushes the emulated SNS recorded for their devices"
+    )
+    notifications.add_argument("--user", required=True, help="the citizen's sign-in email")
+    notifications.set_defaults(func=cmd_notifications)
     communes_refresh.add_parser(commands)
     args = parser.parse_args(argv)
     try:

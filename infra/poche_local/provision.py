@@ -18,6 +18,9 @@ from .model import FunctionSpec, PlatformSpec, RouteSpec, ScheduleSpec
 from .resolver import ACCOUNT, REGION, Resolver, Unresolved
 
 DEPENDENCIES_MARKER = ".poche-dependencies"  # written by poche_infra.layers
+# Mobile push: a territory without SNS platform applications (PUSH_APPLICATIONS "{}", the default) gets these
+# emulated ones locally, so that devices can be registered and the pushes are recorded by the emulated SNS.
+EMULATED_PUSH_APPLICATIONS = {"fcm": ("poche-fcm", "GCM"), "apns": ("poche-apns", "APNS")}
 
 
 class ProvisionError(RuntimeError):
@@ -79,6 +82,7 @@ class Provisioner:
     def __init__(self, clients: dict[str, Any]) -> None:
         self.clients = clients  # dynamodb, events, sqs, sns, ssm (boto3 clients on the emulation)
         self.spec = PlatformSpec()
+        self._push: str | None = None
 
     def provision(self, stacks: list[StackArtifact]) -> PlatformSpec:
         for stack in stacks:
@@ -173,6 +177,21 @@ class Provisioner:
     def _topic(self, physical: dict[str, Any], props: dict[str, Any]) -> None:
         self.clients["sns"].create_topic(Name=physical["TopicName"])
 
+    def _push_applications(self) -> str:
+        """The emulated SNS platform applications (created once), as the PUSH_APPLICATIONS JSON."""
+        if self._push is None:
+            arns = {}
+            for platform, (name, kind) in EMULATED_PUSH_APPLICATIONS.items():
+                attributes = {"PlatformCredential": "local"}
+                if kind == "APNS":
+                    attributes["PlatformPrincipal"] = "local"
+                created = self.clients["sns"].create_platform_application(
+                    Name=name, Platform=kind, Attributes=attributes
+                )
+                arns[platform] = created["PlatformApplicationArn"]
+            self._push = json.dumps(arns, sort_keys=True)
+        return self._push
+
     def _parameter(self, physical: dict[str, Any], props: dict[str, Any]) -> None:
         self.clients["ssm"].put_parameter(
             Name=physical["Ref"], Value=str(props["Value"]), Type=props.get("Type", "String"), Overwrite=True
@@ -236,6 +255,8 @@ class Provisioner:
                 raise ProvisionError(
                     f"{stack.name}/{logical_id}: environment {key} cannot be resolved ({exc})"
                 ) from None
+        if environment.get("PUSH_APPLICATIONS") == "{}" and "sns" in self.clients:
+            environment["PUSH_APPLICATIONS"] = self._push_applications()
         name = physical[logical_id]["Ref"]
         self.spec.functions[name] = FunctionSpec(
             stack=stack.name,

@@ -5,8 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_iam as iam
 from support import Synthesized
 from test_stacks import PROXIMITY, actions, function_named, resources, role_statements
+
+from poche_infra.config import ConfigError, load_territory
+from poche_infra.domains.me import endpoints_of, push_statements
+
+FCM_APP = "arn:aws:sns:eu-west-3:123456789012:app/GCM/poche-prod-fcm"
+APNS_APP = "arn:aws:sns:eu-west-3:123456789012:app/APNS/poche-prod-apns"
 
 ME_ROUTES = {
     "GET /v1/me/home/layout",
@@ -14,6 +23,11 @@ ME_ROUTES = {
     "GET /v1/me/home",
     "GET /v1/me/subscriptions",
     "PUT /v1/me/subscriptions",
+    "POST /v1/me/devices",
+    "GET /v1/me/devices",
+    "DELETE /v1/me/devices/{device_id}",
+    "GET /v1/me/notifications",
+    "POST /v1/me/notifications/{note_id}/read",
     "GET /v1/me/export",
     "DELETE /v1/me",
 }
@@ -74,6 +88,7 @@ def test_least_privilege(synthesized: Synthesized) -> None:
             "dynamodb:BatchGetItem",
             "dynamodb:Query",
             "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
             "dynamodb:DeleteItem",
             "dynamodb:ConditionCheckItem",
             "dynamodb:BatchWriteItem",
@@ -109,3 +124,47 @@ def test_the_home_function_keeps_its_grant(synthesized: Synthesized) -> None:
     statements = role_statements(synthesized, home)
     assert not any("cognito-idp" in json.dumps(s) for s in statements)
     assert not any("ROUTE#*" in json.dumps(s) for s in statements)
+
+
+def test_without_push_applications_the_function_gets_an_empty_setting_and_no_sns_grant(
+    synthesized: Synthesized,
+) -> None:
+    _, function = me_function(synthesized)
+    assert function["Properties"]["Environment"]["Variables"]["PUSH_APPLICATIONS"] == "{}"
+    statements = role_statements(synthesized, function)
+    assert not [s for s in statements if any(a.startswith("sns:") for a in actions(s))]
+
+
+def _rendered(statements: list[iam.PolicyStatement]) -> list[dict[str, Any]]:
+    stack = cdk.Stack(cdk.App())
+    return [stack.resolve(s.to_statement_json()) for s in statements]
+
+
+def test_push_grants_name_the_configured_applications_and_their_endpoints_only() -> None:
+    assert push_statements({}) == []
+    rendered = _rendered(push_statements({"fcm": FCM_APP, "apns": APNS_APP}))
+    assert rendered == [
+        {"Action": "sns:CreatePlatformEndpoint", "Effect": "Allow", "Resource": [APNS_APP, FCM_APP]},
+        {
+            "Action": ["sns:DeleteEndpoint", "sns:GetEndpointAttributes", "sns:SetEndpointAttributes"],
+            "Effect": "Allow",
+            "Resource": [
+                "arn:aws:sns:eu-west-3:123456789012:endpoint/APNS/poche-prod-apns/*",
+                "arn:aws:sns:eu-west-3:123456789012:endpoint/GCM/poche-prod-fcm/*",
+            ],
+        },
+    ]
+    assert "sns:Publish" not in json.dumps(rendered)
+    with pytest.raises(ValueError):
+        endpoints_of("arn:aws:sns:eu-west-3:123456789012:poche-alarms")
+
+
+def test_a_territory_names_push_applications_by_platform_and_arn(tmp_path: Any) -> None:
+    base = json.loads((load_territory.__globals__["TERRITORIES_DIR"] / "orne.json").read_text())
+    assert base["push_applications"] == {}
+    (tmp_path / "good.json").write_text(json.dumps({**base, "push_applications": {"fcm": FCM_APP}}))
+    assert load_territory("good", tmp_path).push_applications == {"fcm": FCM_APP}
+    for wrong in ({"gcm": FCM_APP}, {"apns": "arn:aws:sns:eu-west-3:123456789012:poche-alarms"}):
+        (tmp_path / "bad.json").write_text(json.dumps({**base, "push_applications": wrong}))
+        with pytest.raises(ConfigError, match="push_applications"):
+            load_territory("bad", tmp_path)

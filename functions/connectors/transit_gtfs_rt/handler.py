@@ -91,12 +91,19 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _facts(result: SyncResult, feed_timestamp: str | None) -> dict[str, Any]:
+def _facts(result: SyncResult, feed_timestamp: str | None, feeds: Sequence[ParsedFeed] = ()) -> dict[str, Any]:
     counts = {
         kind: {change: result.count(kind, change) for change in ("created", "updated", "deleted")}
         for kind in ("trip", "vehicle", "alert")
     }
     alerts = [{"alert_id": c.key[1].split("#", 2)[2], "change": c.change} for c in result.changes if c.kind == "alert"]
+    informed = {a.alert_id: a.informed for feed in feeds for a in feed.alerts}
+    # The routes of each created or updated alert (notifications of `route/<route_id>` subscribers).
+    routes = {
+        entry["alert_id"]: sorted({i["route_id"] for i in informed.get(entry["alert_id"], []) if i.get("route_id")})
+        for entry in alerts[:MAX_IDS_IN_EVENT]
+        if entry["change"] != "deleted"
+    }
     return {
         "connector": CONNECTOR,
         "feed_timestamp": feed_timestamp,
@@ -105,6 +112,7 @@ def _facts(result: SyncResult, feed_timestamp: str | None) -> dict[str, Any]:
         "alerts": counts["alert"],
         "cancelled_trip_ids": sorted(result.cancelled_trips)[:MAX_IDS_IN_EVENT],
         "alert_changes": alerts[:MAX_IDS_IN_EVENT],
+        "alert_routes": routes,
         "truncated": max(len(result.cancelled_trips), len(alerts)) > MAX_IDS_IN_EVENT,
     }
 
@@ -151,7 +159,7 @@ def ingest(
     if known_ages:
         metrics.add_metric(name="FeedAgeSeconds", unit="Seconds", value=max(known_ages))
     if any(change.kind != "vehicle" for change in result.changes):  # vehicles move every minute: not news
-        events.publish("RealtimeUpdated", _facts(result, feed_timestamp))
+        events.publish("RealtimeUpdated", _facts(result, feed_timestamp, feeds))
     writer.commit(result, digest, feed_timestamp)
     return Outcome(
         read=sum(feed.entities for feed in feeds),

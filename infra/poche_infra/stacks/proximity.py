@@ -13,6 +13,7 @@ from ..domains.communes import CommunesDomain
 from ..domains.home import HomeDomain
 from ..domains.me import MeDomain
 from ..domains.news import NewsDomain
+from ..domains.notifications import NotificationsDomain
 from ..domains.schools import SchoolsDomain
 from ..domains.traffic import TrafficDomain
 from ..domains.transit import TransitDomain
@@ -32,3 +33,4 @@ class ProximityStack(cdk.Stack):
         # Last: the home screen reads the tile types registered above.
         self.home = HomeDomain(self, "Home", settings=settings, runtime=runtime)
         self.me = MeDomain(self, "Me", settings=settings, runtime=runtime, transit_table=self.transit.table.table)
+        self.notifications = NotificationsDomain(self, "Notifications", settings=settings, runtime=runtime, me=self.me)

@@ -1,0 +1,249 @@
+"""Notifications (issue 5 §3): domain events → subscribers → inbox items and mobile pushes.
+
+- Matcher (functions/notifications_match): an EventBridge rule on the bus for `SchoolNoticePublished`,
+  `NewsPublished`, `TrafficEventsUpdated` and `RealtimeUpdated`; it reads the subscribers of each topic by Query
+  on `TOPIC#...` of the `personal` table and sends messages of at most 100 recipients to the delivery queue.
+- Delivery queue (SQS-managed encryption, TLS only) with its dead-letter queue and an alarm on it.
+- Sender (functions/notifications_send): on the queue (batch 10, partial batch failures), writes the inbox
+  items and the deferred pushes, publishes to the SNS platform endpoints of the users' devices.
+- Deferred pushes (functions/notifications_deferred): every 15 minutes, the pushes whose quiet hours or digest
+  time came.
+
+Constructed after `MeDomain`: it is given the `personal` table (docs/notifications.md).
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as events_targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as scheduler_targets
+from aws_cdk import aws_sqs as sqs
+from cdk_nag import NagPackSuppression
+from constructs import Construct
+
+from ..config import Settings
+from ..constructs.function import PocheFunction
+from ..constructs.nag import suppress
+from ..constructs.runtime import PhaseRuntime
+from ..paths import FUNCTIONS
+from .me import MeDomain
+
+EVENTS = {
+    "poche.schools": ["SchoolNoticePublished"],
+    "poche.news": ["NewsPublished"],
+    "poche.traffic": ["TrafficEventsUpdated"],
+    "poche.transit": ["RealtimeUpdated"],
+}
+SENDER_TIMEOUT = cdk.Duration.seconds(60)
+MAX_RECEIVES = 5  # then the dead-letter queue
+ENDPOINTS_REASON = (
+    "SNS platform endpoints are created at run time, one per registered device (POST /v1/me/devices), so "
+    "their ARNs cannot be listed: sns:Publish and sns:DeleteEndpoint are limited to this account's and "
+    "region's platform endpoints (arn:aws:sns:<region>:<account>:endpoint/*), no topic nor application."
+)
+
+
+class NotificationsDomain(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: Settings,
+        runtime: PhaseRuntime,
+        me: MeDomain,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        personal_table: dynamodb.ITable = me.table.table  # the `personal` table of MeDomain
+        removal = cdk.RemovalPolicy.RETAIN if settings.is_prod else cdk.RemovalPolicy.DESTROY
+        stack = cdk.Stack.of(self)
+        endpoints = stack.format_arn(service="sns", resource="endpoint", resource_name="*")
+        table_name = personal_table.table_name
+
+        # --- the delivery queue ---------------------------------------------------------------------
+        self.dead_letters = sqs.Queue(
+            self,
+            "DeliveriesDeadLetters",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=cdk.Duration.days(14),
+            removal_policy=removal,
+        )
+        suppress(
+            self.dead_letters,
+            NagPackSuppression(id="AwsSolutions-SQS3", reason="This queue is the delivery queue's dead-letter queue."),
+        )
+        self.queue = sqs.Queue(
+            self,
+            "Deliveries",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            visibility_timeout=cdk.Duration.seconds(6 * SENDER_TIMEOUT.to_seconds()),
+            retention_period=cdk.Duration.days(4),
+            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letters, max_receive_count=MAX_RECEIVES),
+            removal_policy=removal,
+        )
+        alarm = cloudwatch.Alarm(
+            self,
+            "DeliveriesDeadLettersAlarm",
+            metric=self.dead_letters.metric_approximate_number_of_messages_visible(period=cdk.Duration.minutes(5)),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description="Notifications: deliveries that failed 5 times wait in the dead-letter queue",
+        )
+        alarm.add_alarm_action(cw_actions.SnsAction(runtime.alarm_topic))
+
+        # --- the matcher -----------------------------------------------------------------------------
+        self.matcher = PocheFunction(
+            self,
+            "Matcher",
+            settings=settings,
+            package_dir=FUNCTIONS / "notifications_match",
+            domain="notifications",
+            description="Poche notifications matcher (bus events -> subscribers -> delivery queue)",
+            layers=runtime.layers,
+            alarm_topic=runtime.alarm_topic,
+            asynchronous=True,
+            memory_mb=512,
+            timeout=cdk.Duration.minutes(5),
+            environment={"TABLE_NAME": table_name, "QUEUE_URL": self.queue.queue_url},
+        )
+        self.matcher.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:Query"],
+                resources=[personal_table.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TOPIC#*"]}},
+            )
+        )
+        self.matcher.function.add_to_role_policy(
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.queue.queue_arn])
+        )
+        self.rule = events.Rule(
+            self,
+            "Events",
+            event_bus=runtime.bus,
+            description="Domain events that may notify subscribers",
+            event_pattern=events.EventPattern(
+                source=sorted(EVENTS), detail_type=sorted({t for types in EVENTS.values() for t in types})
+            ),
+        )
+        self.rule.add_target(
+            events_targets.LambdaFunction(
+                self.matcher.function,
+                dead_letter_queue=self.matcher.dead_letter_queue,
+                retry_attempts=4,
+                max_event_age=cdk.Duration.hours(2),
+            )
+        )
+
+        # --- the sender ------------------------------------------------------------------------------
+        self.sender = PocheFunction(
+            self,
+            "Sender",
+            settings=settings,
+            package_dir=FUNCTIONS / "notifications_send",
+            domain="notifications",
+            description="Poche notifications sender (inbox items, mobile pushes)",
+            layers=[*runtime.layers, runtime.domain_layer("notifications")],
+            alarm_topic=runtime.alarm_topic,
+            timeout=SENDER_TIMEOUT,
+            environment={"TABLE_NAME": table_name},
+        )
+        sender = self.sender.function
+        sender.add_event_source(
+            event_sources.SqsEventSource(self.queue, batch_size=10, report_batch_item_failures=True)
+        )
+        # Inbox and deferred pushes (TransactWriteItems: Put + ConditionCheck on the tombstone), the push state
+        # (UpdateItem), the devices (Query) and a disabled device's deletion (DeleteItem): the user's partition,
+        # the tombstone and the DUE# partitions only.
+        sender.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "dynamodb:Query",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:ConditionCheckItem",
+                ],
+                resources=[personal_table.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*", "GONE#*", "DUE#*"]}},
+            )
+        )
+        sender.add_to_role_policy(
+            iam.PolicyStatement(actions=["sns:Publish", "sns:DeleteEndpoint"], resources=[endpoints])
+        )
+        suppress(
+            self.sender.role,
+            NagPackSuppression(
+                id="AwsSolutions-IAM5",
+                reason=ENDPOINTS_REASON,
+                applies_to=[{"regex": "/^Resource::arn:.*:sns:.*:endpoint\\/\\*$/g"}],
+            ),
+        )
+
+        # --- deferred pushes -------------------------------------------------------------------------
+        self.deferred = PocheFunction(
+            self,
+            "Deferred",
+            settings=settings,
+            package_dir=FUNCTIONS / "notifications_deferred",
+            domain="notifications",
+            description="Poche deferred pushes (quiet hours ended, digest time)",
+            layers=[*runtime.layers, runtime.domain_layer("notifications")],
+            alarm_topic=runtime.alarm_topic,
+            asynchronous=True,
+            timeout=cdk.Duration.minutes(5),
+            environment={"TABLE_NAME": table_name},
+        )
+        deferred = self.deferred.function
+        # The DUE# partitions (Query, BatchWriteItem deletions), the user's devices (Query) and pointers
+        # (BatchWriteItem deletions), a disabled device's deletion (DeleteItem).
+        deferred.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
+                resources=[personal_table.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*", "DUE#*"]}},
+            )
+        )
+        deferred.add_to_role_policy(
+            iam.PolicyStatement(actions=["sns:Publish", "sns:DeleteEndpoint"], resources=[endpoints])
+        )
+        suppress(
+            self.deferred.role,
+            NagPackSuppression(
+                id="AwsSolutions-IAM5",
+                reason=ENDPOINTS_REASON,
+                applies_to=[{"regex": "/^Resource::arn:.*:sns:.*:endpoint\\/\\*$/g"}],
+            ),
+        )
+        self.schedule = scheduler.Schedule(
+            self,
+            "DeferredSchedule",
+            description="Deferred pushes: every 15 minutes",
+            schedule=scheduler.ScheduleExpression.rate(cdk.Duration.minutes(15)),
+            target=scheduler_targets.LambdaInvoke(
+                deferred,
+                input=scheduler.ScheduleTargetInput.from_object({"trigger": "schedule"}),
+                dead_letter_queue=self.deferred.dead_letter_queue,
+                retry_attempts=2,
+                max_event_age=cdk.Duration.minutes(15),
+            ),
+        )
+        suppress(
+            stack,
+            NagPackSuppression(
+                id="AwsSolutions-IAM5",
+                reason="The scheduler's role may invoke the deferred pushes function and its versions (<arn>:*), "
+                "nothing else; CDK's LambdaInvoke target grants exactly that.",
+                applies_to=[{"regex": "/^Resource::<.*Deferred.*\\.Arn>:\\*$/g"}],
+            ),
+        )

@@ -1,0 +1,87 @@
+"""Mobile pushes through SNS platform endpoints (the user's DEVICE items), and cleanup of disabled ones.
+
+Shared by the sender and the deferred pushes (layer `notifications`, attached to both).
+No token, device id or user id is ever logged.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from poche_common.observability import logger
+
+GONE_CODES = {"EndpointDisabled", "NotFound", "InvalidParameter"}  # the endpoint cannot receive any more
+
+
+def message(title: str, body: str, url: str, note_id: str) -> str:
+    """The SNS `MessageStructure=json` message: one payload per platform."""
+    return json.dumps(
+        {
+            "default": body,
+            "GCM": json.dumps({"notification": {"title": title, "body": body}, "data": {"url": url, "id": note_id}}),
+            "APNS": json.dumps({"aps": {"alert": {"title": title, "body": body}}, "url": url, "id": note_id}),
+        },
+        ensure_ascii=False,
+    )
+
+
+@dataclass
+class PushResult:
+    sent: int = 0
+    failed: int = 0
+    removed: int = 0  # disabled endpoints cleaned up
+    devices: int = 0
+
+
+class Pusher:
+    def __init__(self, dynamodb: Any, sns: Any, table: str) -> None:
+        self.dynamodb = dynamodb
+        self.sns = sns
+        self.table = table
+
+    def devices(self, sub: str) -> list[dict[str, Any]]:
+        """The user's DEVICE items (`device_id`, `endpoint_arn`), every page."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": f"USER#{sub}"}, ":prefix": {"S": "DEVICE#"}},
+            "ProjectionExpression": "sk, endpoint_arn",
+        }
+        found: list[dict[str, Any]] = []
+        while True:
+            page = self.dynamodb.query(**kwargs)
+            found += [
+                {"sk": item["sk"]["S"], "endpoint_arn": item["endpoint_arn"]["S"]}
+                for item in page.get("Items", [])
+                if "endpoint_arn" in item
+            ]
+            if not page.get("LastEvaluatedKey"):
+                return found
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def push(self, sub: str, devices: list[dict[str, Any]], payload: str) -> PushResult:
+        """Publish to each device; an endpoint SNS reports disabled (or gone) is deleted with its DEVICE item."""
+        result = PushResult(devices=len(devices))
+        for device in devices:
+            try:
+                self.sns.publish(TargetArn=device["endpoint_arn"], MessageStructure="json", Message=payload)
+                result.sent += 1
+            except Exception as exc:  # botocore ClientError, or a network error
+                code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+                if code in GONE_CODES:
+                    self._remove(sub, device)
+                    result.removed += 1
+                else:
+                    result.failed += 1
+                    logger.warning("push failed", extra={"error": code or type(exc).__name__})
+        return result
+
+    def _remove(self, sub: str, device: dict[str, Any]) -> None:
+        try:
+            self.sns.delete_endpoint(EndpointArn=device["endpoint_arn"])
+        except Exception as exc:  # already gone: the DEVICE item still goes
+            logger.warning("endpoint deletion failed", extra={"error": type(exc).__name__})
+        self.dynamodb.delete_item(TableName=self.table, Key={"pk": {"S": f"USER#{sub}"}, "sk": {"S": device["sk"]}})
+        logger.info("disabled endpoint removed")
