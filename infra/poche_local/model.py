@@ -56,10 +56,25 @@ class ScheduleSpec:
 
 
 @dataclass
+class QueueSourceSpec:
+    """Messages of a queue handed to a function, as a Lambda event source mapping does (SQS events).
+
+    An EventBridge rule with an event pattern targeting a function becomes one too: locally the rule's target is
+    an emulated queue (`relay`), whose messages are the bus events themselves."""
+
+    function: str
+    queue: str  # queue name in the emulation
+    batch_size: int = 10
+    report_failures: bool = False  # the function answers `batchItemFailures`
+    relay: bool = False  # an EventBridge rule's events: each message is one event, invoked alone
+
+
+@dataclass
 class PlatformSpec:
     functions: dict[str, FunctionSpec] = field(default_factory=dict)
     routes: list[RouteSpec] = field(default_factory=list)
     schedules: list[ScheduleSpec] = field(default_factory=list)
+    queue_sources: list[QueueSourceSpec] = field(default_factory=list)
 
     def connectors(self) -> dict[str, FunctionSpec]:
         return {f.connector: f for f in self.functions.values() if f.connector}
@@ -72,6 +87,7 @@ class PlatformSpec:
             "functions": {name: asdict(f) for name, f in self.functions.items()},
             "routes": [asdict(r) for r in self.routes],
             "schedules": [asdict(s) for s in self.schedules],
+            "queue_sources": [asdict(q) for q in self.queue_sources],
         }
 
     @classmethod
@@ -80,4 +96,5 @@ class PlatformSpec:
             functions={name: FunctionSpec(**f) for name, f in data["functions"].items()},
             routes=[RouteSpec(**r) for r in data["routes"]],
             schedules=[ScheduleSpec(**s) for s in data["schedules"]],
+            queue_sources=[QueueSourceSpec(**q) for q in data.get("queue_sources", [])],
         )

@@ -7,6 +7,7 @@ import json
 import os
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from .docs import merge, render
 from .functions import FunctionPool
 from .gateway import LOCAL_PATHS, Router, make_handler, serve
 from .jwt import JwtVerifier, cognito_jwks_fetcher
-from .model import PlatformSpec
+from .model import PlatformSpec, QueueSourceSpec, ScheduleSpec
 from .provision import Provisioner
 from .resolver import REGION
 from .schedule import next_run
@@ -94,6 +95,8 @@ class Platform:
         for name in sorted(self.spec.connectors()):
             self.run_connector(name, reason="start")
         threading.Thread(target=self.scheduler, daemon=True).start()
+        if self.spec.queue_sources:
+            threading.Thread(target=self.relay, daemon=True).start()
         logs.emit(f"Poche is ready: http://127.0.0.1:{self.port}  (API docs: http://127.0.0.1:{self.port}/docs)")
 
     def document(self) -> dict[str, Any]:
@@ -122,6 +125,13 @@ class Platform:
         logs.emit(f"[scheduler] connector {name} ({reason}): {summarize(report)}")
         return report if isinstance(report, dict) else None
 
+    def run_scheduled(self, schedule: ScheduleSpec) -> None:
+        try:
+            self.pool.invoke(schedule.function, scheduled_event(schedule.input))
+            logs.emit(f"[scheduler] {self.spec.functions[schedule.function].label} ({schedule.expression}): done")
+        except Exception as exc:
+            logs.emit(f"[scheduler] {schedule.function} ({schedule.expression}) failed: {exc}")
+
     def scheduler(self) -> None:
         by_function = {f.name: c for c, f in self.spec.connectors().items()}
         due: dict[str, dt.datetime] = {}
@@ -129,13 +139,30 @@ class Platform:
             now = dt.datetime.now(dt.UTC)
             for schedule in self.spec.schedules:
                 name = by_function.get(schedule.function)
-                if name is None:
+                key = name or schedule.function
+                when = due.setdefault(key, next_run(schedule.expression, now, schedule.timezone))
+                if when > now:
                     continue
-                when = due.setdefault(name, next_run(schedule.expression, now, schedule.timezone))
-                if when <= now:
+                due[key] = next_run(schedule.expression, now, schedule.timezone)
+                if name is not None:
                     self.run_connector(name, reason=f"schedule {schedule.expression}")
-                    due[name] = next_run(schedule.expression, now, schedule.timezone)
+                else:  # a scheduled function that is not a connector (the deferred pushes)
+                    self.run_scheduled(schedule)
             self.stop_event.wait(5)
+
+    def relay(self) -> None:
+        """What Lambda's event source mappings and the bus's rules do in AWS: queue messages (and bus events,
+        relayed through a queue) handed to their function; a message is deleted once handled, else it comes
+        back after its visibility timeout."""
+        sqs = aws_clients(self.endpoint)["sqs"]
+        urls = {q.queue: sqs.get_queue_url(QueueName=q.queue)["QueueUrl"] for q in self.spec.queue_sources}
+        while not self.stop_event.is_set():
+            for source in self.spec.queue_sources:
+                try:
+                    relay_once(sqs, urls[source.queue], source, self.pool.invoke)
+                except Exception as exc:  # one function's failure never stops the others'
+                    logs.emit(f"[relay] {source.function}: {exc}")
+            self.stop_event.wait(1)
 
     def write_state(self) -> None:
         directory = state_dir()
@@ -169,3 +196,40 @@ def summarize(report: Any) -> str:
         f"{report.get('status')}: read {report.get('read')}, changed {report.get('changed')}, "
         f"rejected {report.get('rejected')}"
     )
+
+
+def relay_once(sqs: Any, url: str, source: QueueSourceSpec, invoke: Callable[[str, dict[str, Any]], Any]) -> int:
+    """Hands one batch of the queue's messages to the function; returns how many were handled (deleted)."""
+    batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=min(source.batch_size, 10), WaitTimeSeconds=0)
+    messages = batch.get("Messages", [])
+    if not messages:
+        return 0
+    if source.relay:  # a bus event: the function gets the event itself, one invocation each
+        done = []
+        for message in messages:
+            invoke(source.function, json.loads(message["Body"]))
+            done.append(message)
+    else:
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        records = [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": m.get("MessageAttributes", {}),
+                "md5OfBody": m.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": arn,
+                "awsRegion": arn.split(":")[3],
+            }
+            for m in messages
+        ]
+        answer = invoke(source.function, {"Records": records})
+        failed = set()
+        if source.report_failures and isinstance(answer, dict):
+            failed = {f.get("itemIdentifier") for f in answer.get("batchItemFailures", [])}
+        done = [m for m in messages if m["MessageId"] not in failed]
+    for message in done:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return len(done)

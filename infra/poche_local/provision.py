@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from .assembly import StackArtifact
-from .model import FunctionSpec, PlatformSpec, RouteSpec, ScheduleSpec
+from .model import FunctionSpec, PlatformSpec, QueueSourceSpec, RouteSpec, ScheduleSpec
 from .resolver import ACCOUNT, REGION, Resolver, Unresolved
 
 DEPENDENCIES_MARKER = ".poche-dependencies"  # written by poche_infra.layers
@@ -140,6 +140,10 @@ class Provisioner:
                 self._schedule(resource, resolver, arn_to_function)
             elif resource["Type"] == "AWS::Events::Rule" and "ScheduleExpression" in resource.get("Properties", {}):
                 self._rule_schedule(resource, resolver, arn_to_function)
+            elif resource["Type"] == "AWS::Events::Rule" and "EventPattern" in resource.get("Properties", {}):
+                self._rule_relay(resource, resolver, arn_to_function)
+            elif resource["Type"] == "AWS::Lambda::EventSourceMapping":
+                self._queue_source(resource, resolver, arn_to_function)
 
     # --- resources created in the emulation ---------------------------------------------------
     def _table(self, physical: dict[str, Any], props: dict[str, Any]) -> None:
@@ -325,6 +329,47 @@ class Provisioner:
                 self.spec.schedules.append(
                     ScheduleSpec(function, str(props["ScheduleExpression"]), "UTC", json.loads(raw_input))
                 )
+
+    def _rule_relay(self, resource: dict[str, Any], resolver: Resolver, arn_to_function: dict[str, str]) -> None:
+        """A bus rule invoking a function: the same rule in the emulation, targeting a relay queue the platform
+        reads (the emulation cannot run Lambda functions itself)."""
+        props = resolver.resolve(resource["Properties"])
+        bus = str(props.get("EventBusName", "default")).rsplit("/", 1)[-1]
+        for target in props.get("Targets", []):
+            function = arn_to_function.get(str(target["Arn"]))
+            if function is None:
+                continue
+            queue = f"poche-relay-{len(self.spec.queue_sources)}"
+            sqs, events = self.clients["sqs"], self.clients["events"]
+            url = sqs.create_queue(QueueName=queue)["QueueUrl"]
+            queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            rule = f"{queue}-rule"
+            pattern = props["EventPattern"]
+            events.put_rule(
+                Name=rule, EventBusName=bus, EventPattern=pattern if isinstance(pattern, str) else json.dumps(pattern)
+            )
+            events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "relay", "Arn": queue_arn}])
+            self.spec.queue_sources.append(QueueSourceSpec(function, queue, batch_size=1, relay=True))
+
+    def _queue_source(self, resource: dict[str, Any], resolver: Resolver, arn_to_function: dict[str, str]) -> None:
+        props = resolver.resolve(resource["Properties"])
+        source = str(props.get("EventSourceArn", ""))
+        if ":sqs:" not in source:
+            return
+        name = str(props["FunctionName"])
+        function = arn_to_function.get(name) or next(
+            (f for f in arn_to_function.values() if f == name or name.endswith(f":function:{f}")), None
+        )
+        if function is None:
+            raise ProvisionError(f"event source mapping of {source} names no function of its stack: {name}")
+        self.spec.queue_sources.append(
+            QueueSourceSpec(
+                function,
+                source.rsplit(":", 1)[-1],
+                batch_size=int(props.get("BatchSize", 10)),
+                report_failures="ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
+            )
+        )
 
 
 def _referenced_integration(target: Any) -> str | None:

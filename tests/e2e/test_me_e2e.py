@@ -145,3 +145,92 @@ def test_a_citizen_saves_reads_subscribes_exports_and_erases(platform: RunningPl
     assert not any(sub == user["Username"] or EMAIL in json.dumps(user, default=str) for user in users)
     logged = "\n".join(platform.lines)
     assert EMAIL not in logged and sub not in logged and token not in logged  # the platform's logs
+
+
+PARENT = "parent.notified@example.test"
+DEVICE_TOKEN = "e2e-fcm-registration-token-0001"
+
+
+def staff_token(platform: RunningPlatform, email: str, uai: str) -> str:
+    result = platform.poche("user", "create", "--email", email, "--group", "school-staff", "--school", uai)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_a_staff_notice_reaches_the_subscribed_citizen_inbox_and_phone_then_erasure_leaves_nothing(
+    platform: RunningPlatform, state: Path
+) -> None:
+    import datetime as dt
+    import time
+
+    base = platform.base_url
+    created = platform.poche("user", "create", "--email", PARENT, "--citizen")
+    assert created.returncode == 0, created.stdout + created.stderr
+    token = created.stdout.strip().splitlines()[-1]
+    sub = claims_of(token)["sub"]
+
+    status, headers, _ = send(f"{base}/v1/me/home/layout", "GET", token)
+    status, _, _ = send(f"{base}/v1/me/home/layout", "PUT", token, {"tiles": [SCHOOL]}, {"If-Match": headers["etag"]})
+    assert status == 200
+    topics = {"topics": [{"kind": "school", "id": RACINE, "mode": "immediate"}], "quiet_hours": None}
+    status, _, saved = send(f"{base}/v1/me/subscriptions", "PUT", token, topics)
+    assert status == 200, saved
+    status, _, device = send(f"{base}/v1/me/devices", "POST", token, {"platform": "fcm", "token": DEVICE_TOKEN})
+    assert status == 201, device
+
+    # A member of the school's staff publishes a notice: bus -> matcher -> delivery queue -> sender.
+    starts = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(microsecond=0)
+    notice = {
+        "title": "Sortie au musée : départ à 8 h",
+        "kind": "timetable_change",
+        "starts": starts.isoformat(),
+        "ends": (starts + dt.timedelta(hours=8)).isoformat(),
+    }
+    status, _, published = send(
+        f"{base}/v1/admin/schools/{RACINE}/notices",
+        "POST",
+        staff_token(platform, "cpe.e2e@example.test", RACINE),
+        notice,
+    )
+    assert status == 201, published
+
+    deadline = time.monotonic() + 60
+    items: list[dict[str, Any]] = []
+    while time.monotonic() < deadline and not items:
+        status, _, inbox = send(f"{base}/v1/me/notifications", "GET", token)
+        assert status == 200, inbox
+        items = inbox["items"]
+        if not items:
+            time.sleep(1)
+    assert len(items) == 1, "the notice reached the citizen's inbox"
+    (note,) = items
+    assert note["kind"] == "school" and note["topic_id"] == RACINE and note["read"] is False
+    assert note["url"] == f"/v1/schools/{RACINE}/notices"
+
+    shown = platform.poche("notifications", "--user", PARENT)
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert note["title"] in shown.stdout
+    assert "fcm" in shown.stdout.lower() and "push" in shown.stdout.lower()  # the push the emulated SNS recorded
+
+    status, _, _ = send(f"{base}/v1/me/notifications/{note['id']}/read", "POST", token)
+    assert status == 204
+    status, _, inbox = send(f"{base}/v1/me/notifications", "GET", token)
+    assert inbox["items"][0]["read"] is True
+
+    clients = emulation(state)
+    status, _, _ = send(f"{base}/v1/me", "DELETE", token)
+    assert status == 204
+    status, _, _ = send(f"{base}/v1/me/notifications", "GET", token)
+    assert status == 401
+    assert [item for item in every_item(clients) if sub in item or PARENT in item] == []
+    sns = clients["sns"]
+    endpoints = [
+        endpoint
+        for application in sns.list_platform_applications()["PlatformApplications"]
+        for endpoint in sns.list_endpoints_by_platform_application(
+            PlatformApplicationArn=application["PlatformApplicationArn"]
+        )["Endpoints"]
+    ]
+    assert not any(e["Attributes"].get("Token") == DEVICE_TOKEN for e in endpoints)
+    logged = "\n".join(platform.lines)
+    assert PARENT not in logged and sub not in logged and token not in logged and DEVICE_TOKEN not in logged
