@@ -21,8 +21,8 @@ import boto3
 from botocore.config import Config
 
 from poche_common import sources
-from poche_common.clock import parse_iso, to_utc_iso, utc_now
-from poche_common.connector import Outcome, RealtimeRunLog, run_realtime_connector
+from poche_common.clock import to_utc_iso, utc_now
+from poche_common.connector import Outcome, RealtimeRunLog, run_realtime_connector, watch_freshness
 from poche_common.errors import FeedFormatError
 from poche_common.events import EventPublisher
 from poche_common.ledger import payload_digest
@@ -40,27 +40,10 @@ MAX_IDS_IN_EVENT = 200
 MAX_REASONS_IN_ERROR = 3
 
 
-def _age(feed_timestamp: str | None, now: dt.datetime) -> int | None:
-    if feed_timestamp is None:
-        return None
-    return int((now - parse_iso(feed_timestamp)).total_seconds())
-
-
 def _watch_freshness(shown: str, feed_timestamp: str | None, now: dt.datetime) -> int | None:
-    age = _age(feed_timestamp, now)
-    if age is None:
-        logger.warning("GTFS-RT header has no timestamp: freshness unknown", extra={"source": shown})
-    elif age > STALE_AFTER_S:
-        logger.warning(
-            "GTFS-RT feed is stale (header timestamp older than 65 s)",
-            extra={"source": shown, "feed_timestamp": feed_timestamp, "feed_age_s": age},
-        )
-    elif age < -STALE_AFTER_S:
-        logger.warning(
-            "GTFS-RT header timestamp is in the future (a producer's clock or time zone error)",
-            extra={"source": shown, "feed_timestamp": feed_timestamp, "feed_age_s": age},
-        )
-    return age
+    return watch_freshness(
+        shown, feed_timestamp, now, kind="GTFS-RT", stamp="header timestamp", stale_after_s=STALE_AFTER_S
+    )
 
 
 def _parse_all(named: Sequence[tuple[str, bytes]], now: dt.datetime) -> list[ParsedFeed]:

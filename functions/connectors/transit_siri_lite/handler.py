@@ -18,8 +18,8 @@ from typing import Any
 import boto3
 
 from poche_common import sources
-from poche_common.clock import parse_iso, to_utc_iso, utc_now
-from poche_common.connector import Outcome, RealtimeRunLog, run_realtime_connector
+from poche_common.clock import to_utc_iso, utc_now
+from poche_common.connector import Outcome, RealtimeRunLog, run_realtime_connector, watch_freshness
 from poche_common.errors import FeedFormatError
 from poche_common.events import EventPublisher
 from poche_common.ledger import payload_digest
@@ -36,21 +36,9 @@ MAX_IDS_IN_EVENT = 200
 
 
 def _watch_freshness(shown: str, feed_timestamp: str | None, now: dt.datetime) -> int | None:
-    if feed_timestamp is None:
-        logger.warning("SIRI answer has no ResponseTimestamp: freshness unknown", extra={"source": shown})
-        return None
-    age = int((now - parse_iso(feed_timestamp)).total_seconds())
-    if age > STALE_AFTER_S:
-        logger.warning(
-            "SIRI answer is stale (ResponseTimestamp older than 65 s)",
-            extra={"source": shown, "feed_timestamp": feed_timestamp, "feed_age_s": age},
-        )
-    elif age < -STALE_AFTER_S:
-        logger.warning(
-            "SIRI ResponseTimestamp is in the future (a producer's clock or time zone error)",
-            extra={"source": shown, "feed_timestamp": feed_timestamp, "feed_age_s": age},
-        )
-    return age
+    return watch_freshness(
+        shown, feed_timestamp, now, kind="SIRI", stamp="ResponseTimestamp", stale_after_s=STALE_AFTER_S
+    )
 
 
 def _parse_all(named: Sequence[tuple[str, bytes]], now: dt.datetime) -> list[ParsedFeed]:

@@ -332,3 +332,23 @@ def test_run_history_retention_follows_the_environment(monkeypatch: pytest.Monke
     assert RunLog(object(), TABLE, CONNECTOR).history_days == 2
     monkeypatch.delenv("RUN_HISTORY_DAYS")
     assert RunLog(object(), TABLE, CONNECTOR).history_days == RUN_HISTORY_DAYS
+
+
+def test_watch_freshness_gives_the_age_and_warns_when_unknown_stale_or_in_the_future(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from poche_common.connector import watch_freshness
+
+    now = dt.datetime(2026, 11, 30, 7, 0, tzinfo=dt.UTC)
+
+    def watched(stamp: str | None) -> tuple[int | None, str]:
+        age = watch_freshness("src", stamp, now, kind="GTFS-RT", stamp="header timestamp", stale_after_s=65)
+        return age, capsys.readouterr().out
+
+    assert watched("2026-11-30T06:59:30+00:00") == (30, "")
+    age, out = watched("2026-11-30T06:50:00+00:00")
+    assert age == 600 and "GTFS-RT feed is stale (header timestamp older than 65 s)" in out
+    age, out = watched("2026-11-30T08:00:00+00:00")
+    assert age == -3600 and "GTFS-RT header timestamp is in the future" in out
+    age, out = watched(None)
+    assert age is None and "freshness unknown" in out

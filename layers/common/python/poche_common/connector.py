@@ -200,3 +200,26 @@ def run_realtime_connector(
         describe=describe,
     )
     return runs.recorded(report).as_dict()
+
+
+def watch_freshness(
+    shown: str, feed_timestamp: str | None, now: dt.datetime, *, kind: str, stamp: str, stale_after_s: int
+) -> int | None:
+    """The age in seconds of a real-time feed by its own timestamp (None when it has none), warning once when it
+    is unknown, stale (older than `stale_after_s`) or in the future. `kind` and `stamp` name them for people
+    ("GTFS-RT", "header timestamp")."""
+    if feed_timestamp is None:
+        logger.warning(f"{kind} {stamp} missing: freshness unknown", extra={"source": shown})
+        return None
+    age = int((now - dt.datetime.fromisoformat(feed_timestamp)).total_seconds())
+    if age > stale_after_s:
+        logger.warning(
+            f"{kind} feed is stale ({stamp} older than {stale_after_s} s)",
+            extra={"source": shown, "feed_timestamp": feed_timestamp, "feed_age_s": age},
+        )
+    elif age < -stale_after_s:
+        logger.warning(
+            f"{kind} {stamp} is in the future (a producer's clock or time zone error)",
+            extra={"source": shown, "feed_timestamp": feed_timestamp, "feed_age_s": age},
+        )
+    return age
