@@ -47,17 +47,18 @@ synth: install layers ## synthesize the stacks into cdk.out (offline, no AWS acc
 run: synth ## the whole platform locally on http://127.0.0.1:$${POCHE_PORT:-8000}
 	$(BIN)/poche run
 
-test: install layers ## unit, integration, infra and end-to-end tests
-	$(BIN)/python -m pytest
+test: install layers ## unit, integration, infra, end-to-end, fuzzing and fault-matrix tests, on every core
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: $(STAMPS)/python ## ruff and mypy over the whole tree
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy infra functions layers tests bench
 
-bench: synth ## every function's cold start, memory, latency, DynamoDB calls; GTFS-RT ingest (.bench/*.json)
+bench: synth ## every function's cold start, memory, latency, DynamoDB calls; GTFS-RT ingest; GTFS zip memory (.bench/*.json)
 	status=0; $(BIN)/python bench/functions.py --cdk-out cdk.out || status=$$?; \
-	$(BIN)/python bench/transit_rt.py || status=$$?; $(BIN)/python bench/notifications.py || status=$$?; exit $$status
+	$(BIN)/python bench/transit_rt.py || status=$$?; $(BIN)/python bench/notifications.py || status=$$?; \
+	$(BIN)/python bench/gtfs_zip.py || status=$$?; exit $$status
 
 deploy: install layers ## deploy every stack of STAGE (make deploy STAGE=prod); needs AWS credentials
 	$(CDK) deploy --all --no-notices $(CONTEXT) --require-approval broadening

@@ -488,6 +488,7 @@ class DynamoDB(Backend):
         "scan",
         "batch_write_item",
         "batch_get_item",
+        "transact_write_items",
     )
 
     def __init__(self, schemas: Iterable[TableSchema]) -> None:
@@ -653,6 +654,30 @@ class DynamoDB(Backend):
                 else:
                     table.delete(entry["DeleteRequest"]["Key"])
         return {"UnprocessedItems": {}}
+
+    def transact_write_items(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Put and Delete actions (with their conditions), all or none (the outbox stages events this way)."""
+        actions = params["TransactItems"]
+        if not 1 <= len(actions) <= 100:
+            raise _validation(f"Too many actions in the TransactWriteItems call ({len(actions)})")
+        planned = []
+        for action in actions:
+            ((kind, body),) = action.items()
+            if kind not in ("Put", "Delete"):
+                raise NotImplementedError(f"bench fake DynamoDB: TransactWriteItems {kind}")
+            table = self._table(body["TableName"])
+            key = body["Key"] if kind == "Delete" else {n: body["Item"][n] for n in table.schema.key.names}
+            try:
+                _Expressions(body).check_condition(body.get("ConditionExpression"), table.get(key))
+            except FakeError as exc:  # DynamoDB cancels the whole transaction
+                raise FakeError("TransactionCanceledException", f"Transaction cancelled: [{exc.code}]") from None
+            planned.append((kind, table, body))
+        for kind, table, body in planned:
+            if kind == "Put":
+                table.put(_copy(body["Item"]))
+            else:
+                table.delete(body["Key"])
+        return {}
 
     def batch_get_item(self, params: dict[str, Any]) -> dict[str, Any]:
         responses: dict[str, list[Item]] = {}

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from poche_common.openapi import (
+    CURSOR,
     FRESHNESS_PROPERTIES,
     IF_NONE_MATCH,
     NOT_MODIFIED,
     PROBLEM_SCHEMA,
+    commune_parameter,
     json_ok,
     problem_response,
+    query_parameter,
 )
 
 from .policy import (
@@ -154,7 +157,7 @@ SCHEMAS.update(
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+    return query_parameter(name, schema, description)
 
 
 PATHS: dict[str, Any] = {
@@ -166,7 +169,7 @@ PATHS: dict[str, Any] = {
             "description": "Chaque élément est un événement à l'une de ses dates, dans l'ordre chronologique. "
             "Sans `commune` : tout le territoire.",
             "parameters": [
-                _query("commune", {"type": "string"}, "Code INSEE de la commune (61001 pour Alençon)."),
+                commune_parameter(),
                 _query(
                     "from", {"type": "string", "format": "date"}, "Premier jour (Europe/Paris) ; défaut : aujourd'hui."
                 ),
@@ -178,7 +181,7 @@ PATHS: dict[str, Any] = {
                 _query("category", {"type": "string", "enum": list(CATEGORIES)}, "Une catégorie."),
                 _query("q", {"type": "string", "maxLength": 100}, "Un morceau du titre (accents et casse ignorés)."),
                 _query("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}, "Taille de page."),
-                _query("cursor", {"type": "string"}, "Curseur `next` de la page précédente."),
+                CURSOR,
                 IF_NONE_MATCH,
             ],
             "responses": {
@@ -211,9 +214,9 @@ PATHS: dict[str, Any] = {
             "tags": ["agenda"],
             "summary": "Les cinémas, par nom : d'une commune ou de tout le territoire.",
             "parameters": [
-                _query("commune", {"type": "string", "pattern": "^[0-9][0-9AB][0-9]{3}$"}, "Code INSEE de la commune."),
+                commune_parameter(),
                 _query("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}, "Taille de page."),
-                _query("cursor", {"type": "string"}, "Curseur `next` de la page précédente."),
+                CURSOR,
                 IF_NONE_MATCH,
             ],
             "responses": {

@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from poche_common.openapi import (
+    CURSOR,
     FRESHNESS_PROPERTIES,
     IF_NONE_MATCH,
     NOT_MODIFIED,
     PROBLEM_SCHEMA,
+    commune_parameter,
     json_ok,
+    limit_parameter,
     problem_response,
+    query_parameter,
 )
 
 from .policy import CACHE_SECONDS, MAX_RANGE_DAYS
@@ -122,13 +126,7 @@ _CANTEEN_ID = {
 
 
 def _date(name: str, description: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "schema": {"type": "string", "format": "date"},
-        "description": description,
-    }
+    return query_parameter(name, {"type": "string", "format": "date"}, description)
 
 
 PATHS: dict[str, Any] = {
@@ -138,26 +136,16 @@ PATHS: dict[str, Any] = {
             "tags": ["cantines"],
             "summary": "Les cantines, par nom ; d'une commune si `commune` est donné.",
             "parameters": [
-                {
-                    "name": "commune",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "string"},
-                    "description": "Code INSEE de la commune (61001 pour Alençon).",
-                },
-                {
-                    "name": "limit",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
-                },
-                {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
+                commune_parameter(),
+                limit_parameter(50, 100),
+                CURSOR,
                 IF_NONE_MATCH,
             ],
             "responses": {
                 "200": json_ok("Une page de cantines.", "CanteenList", max_age=CACHE_SECONDS),
                 "304": NOT_MODIFIED,
                 "400": problem_response("Paramètre invalide (commune, limit ou curseur)."),
+                "404": problem_response("Code INSEE qui n'est pas celui d'une commune du territoire."),
             },
         }
     },

@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from poche_common.openapi import (
+    CURSOR,
     FRESHNESS_PROPERTIES,
     IF_NONE_MATCH,
+    INSEE_PATTERN,
     NOT_MODIFIED,
     PROBLEM_SCHEMA,
     json_ok,
+    limit_parameter,
     problem_response,
+    query_parameter,
 )
 
 from .policy import CACHE_SECONDS, DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY_LENGTH
@@ -64,24 +68,17 @@ PATHS: dict[str, Any] = {
             "tags": ["communes"],
             "summary": "Les communes du département, par nom ; celles dont le nom commence par `q` si donné.",
             "parameters": [
-                {
-                    "name": "q",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH},
-                    "description": (
+                query_parameter(
+                    "q",
+                    {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+                    (
                         "Début du nom, sans tenir compte des accents, de la casse, des traits d'union, des "
                         "apostrophes ni de l'article initial (`sees` trouve Sées, `aigle` trouve L'Aigle, "
                         "`saint-` les Saint-…) ; ou un code postal (61000) ou un code INSEE (61001) exact."
                     ),
-                },
-                {
-                    "name": "limit",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
-                },
-                {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
+                ),
+                limit_parameter(DEFAULT_LIMIT, MAX_LIMIT),
+                CURSOR,
                 IF_NONE_MATCH,
             ],
             "responses": {
@@ -101,8 +98,9 @@ PATHS: dict[str, Any] = {
                     "name": "insee",
                     "in": "path",
                     "required": True,
-                    "schema": {"type": "string"},
+                    "schema": {"type": "string", "pattern": INSEE_PATTERN},
                     "description": "Code INSEE de la commune (61001 pour Alençon).",
+                    "example": "61001",
                 },
                 IF_NONE_MATCH,
             ],

@@ -52,9 +52,11 @@ SCHEMAS: dict[str, Any] = {
                 "type": "array",
                 "maxItems": MAX_TILES,
                 "items": {
-                    "type": "object",
-                    "required": ["type", "params"],
-                    "properties": {"type": {"type": "string", "example": "news"}, "params": _PARAMS},
+                    "description": "Une tuile `{type, params}` : `type` l'un des types du catalogue, `params` ses "
+                    "paramètres (des chaînes). Chaque tuile est vérifiée seule : une tuile invalide (pas un objet, "
+                    "type inconnu, paramètre manquant, en trop ou pas une chaîne) donne dans la réponse une entrée "
+                    "`error` (problème RFC 9457), sans refuser la requête ni les autres tuiles.",
+                    "example": {"type": "news", "params": {"commune": "61001"}},
                 },
             }
         },

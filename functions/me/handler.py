@@ -9,16 +9,20 @@ PUT    /v1/me/subscriptions    replace them (422 naming an unknown school, route
                                index (TOPIC#...) is kept in step in the same transaction
 POST   /v1/me/devices      register a device token {"platform": "fcm"|"apns", "token"}: its SNS platform
                                endpoint and a DEVICE item -> 201 + Location (200: the token was registered
-                               already); 422 beyond 10 devices; 503 "push-unavailable" when the platform has no
-                               application configured (PUSH_APPLICATIONS)
+                               already); the token's one owner: another account that registered it loses it
+                               (`me_shared.devices`); 422 beyond 10 devices; 503 "push-unavailable" when the
+                               platform has no application configured (PUSH_APPLICATIONS); 409 while another
+                               account's removal of the same token runs
 GET    /v1/me/devices          the devices (id, platform, created_at: never the token nor the endpoint)
-DELETE /v1/me/devices/{id}     the SNS endpoint and the item -> 204
+DELETE /v1/me/devices/{id}     the item, and the SNS endpoint unless another account owns the token now -> 204
 GET    /v1/me/notifications    the inbox, newest first (?limit=&cursor=)
 POST   /v1/me/notifications/{id}/read   mark an inbox item read -> 204 (idempotent)
 GET    /v1/me/export           everything held about the caller (personal items, index items, Cognito record)
-DELETE /v1/me                  erase the account: SNS endpoints, personal items, index items, deferred pushes,
-                               Cognito user -> 204; afterwards the caller's remaining tokens get 401 on every
-                               route (tombstone)
+DELETE /v1/me                  erase the account: the erasure is recorded first (the tombstone: from then on the
+                               caller's tokens get 401 on every route) and queued, then run at once (SNS endpoints,
+                               personal items, index items, deferred pushes, Cognito user) -> 204; if that run
+                               fails, the queue's worker (`me_erasure`) completes it with retries. 503 only when
+                               neither the run nor the queue worked: DELETE again (it repeats a pending erasure)
 
 The caller is the `sub` claim of the token the gateway verified: never a path or body value, so a caller only
 ever reaches their own partition. No e-mail, token or `sub` is ever logged. Table layout: `store.py`.
@@ -26,7 +30,7 @@ ever reaches their own partition. No e-mail, token or `sub` is ever logged. Tabl
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 import json
 import os
 import re
@@ -34,10 +38,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import boto3
-from botocore.exceptions import ClientError
 
 from home_shared.catalogue import Catalogue
 from home_shared.store import BatchReader
+from me_shared.devices import Devices, EndpointError, device_id_of
 from poche_common.api import JSON_CONTENT_TYPE, json_body, json_response, make_resolver, problem, query, query_limit
 from poche_common.clock import to_paris_iso, to_utc_iso, utc_now
 from poche_common.errors import (
@@ -53,7 +57,18 @@ from poche_common.pagination import check_cursor_key, decode_cursor, encode_curs
 from poche_common.router import Response, response
 from poche_common.settings import optional_int, required
 
-from .store import DEVICE, LAYOUT, NOTE, SUBSCRIPTIONS, Expectation, LostUpdateError, PersonalStore, note_sk, user_pk
+from .store import (
+    DEVICE,
+    GONE_DETAIL,
+    LAYOUT,
+    NOTE,
+    SUBSCRIPTIONS,
+    Expectation,
+    LostUpdateError,
+    PersonalStore,
+    note_sk,
+    user_pk,
+)
 from .validation import (
     DEVICE_ID,
     MAX_DEVICES,
@@ -87,8 +102,11 @@ _catalogue = Catalogue(None, required("TILES_PARAMETER_PATH"), ttl_s=optional_in
 _pool_id = required("CITIZEN_USER_POOL_ID")
 _cognito: Any = None  # created on first use (export, erasure): not at cold start
 _sns: Any = None  # created on first use (devices, erasure)
+_sqs: Any = None  # created on first use (erasure)
+_devices: Devices | None = None
 # {"fcm": <platform application ARN>, "apns": <ARN>}; "{}" (or absent): push is not configured.
 _push_applications: dict[str, str] = json.loads(os.environ.get("PUSH_APPLICATIONS") or "{}")
+_erasure_queue = os.environ.get("ERASURE_QUEUE_URL") or ""
 SUB = re.compile(r"^[0-9A-Za-z_-]{1,128}$")
 
 
@@ -104,6 +122,21 @@ def sns() -> Any:
     if _sns is None:
         _sns = boto3.client("sns")
     return _sns
+
+
+def sqs() -> Any:
+    global _sqs
+    if _sqs is None:
+        _sqs = boto3.client("sqs")
+    return _sqs
+
+
+def devices() -> Devices:
+    """Device ownership (`me_shared.devices`), built on first use with the SNS client."""
+    global _devices
+    if _devices is None:
+        _devices = Devices(_dynamodb, sns(), _store.table)
+    return _devices
 
 
 class Caller:
@@ -226,12 +259,6 @@ def _position(name: str) -> tuple[int, str]:
 
 
 # --- devices -------------------------------------------------------------------------------------
-def device_id_of(sub: str, token: str) -> str:
-    """The device's id: a digest of the account and the token, so that registering the same token twice
-    names the same item (a conditional write keeps it unique even under concurrent requests)."""
-    return hashlib.sha256(f"{sub}\n{token}".encode()).hexdigest()[:32]
-
-
 def _device_response(item: dict[str, Any], status: int) -> Response:
     answer = _private(device_view(item), status)
     answer["headers"]["Location"] = f"/v1/me/devices/{item['device_id']}"
@@ -243,73 +270,48 @@ def _push_unavailable() -> Response:
     return problem(503, "push-unavailable", "Les notifications sur cette plateforme ne sont pas disponibles.")
 
 
-def _endpoint(application: str, token: str) -> str:
-    """The SNS platform endpoint of the token (CreatePlatformEndpoint is idempotent for one token), enabled
-    again if SNS had disabled it. SNS errors are re-raised without their message (it may hold the token)."""
-    client = sns()
-    arn = str(client.create_platform_endpoint(PlatformApplicationArn=application, Token=token)["EndpointArn"])
-    attributes = client.get_endpoint_attributes(EndpointArn=arn).get("Attributes", {})
-    if attributes.get("Enabled") != "true" or attributes.get("Token") != token:
-        client.set_endpoint_attributes(EndpointArn=arn, Attributes={"Token": token, "Enabled": "true"})
-    return arn
-
-
-def _delete_endpoint(arn: str) -> None:
-    try:
-        sns().delete_endpoint(EndpointArn=arn)
-    except ClientError as exc:  # already gone: nothing to do; anything else is logged without the ARN
-        if exc.response.get("Error", {}).get("Code") not in ("NotFound", "NotFoundException"):
-            raise RuntimeError(f"SNS DeleteEndpoint failed: {exc.response.get('Error', {}).get('Code')}") from None
-
-
 @app.route("POST", "/v1/me/devices")
 def register_device() -> Response:
     caller = _caller()
     body = json_body(app)
     platform, token = _validated(caller, lambda: parse_device(body))
     _store.read(caller.sub)  # 401 for an erased account
-    devices = _store.devices(caller.sub)
+    registered = _store.devices(caller.sub)
     application = _push_applications.get(platform)
     if not application:
         return _push_unavailable()
     device_id = device_id_of(caller.sub, token)
-    existing = next((d for d in devices if d["device_id"] == device_id), None)
+    existing = next((d for d in registered if d["device_id"] == device_id), None)
+    now = utc_now()
     if existing:
+        devices().adopt(caller.sub, existing, now)  # a device registered before owner items existed
         return _device_response(existing, 200)
-    if len(devices) >= MAX_DEVICES:
+    if len(registered) >= MAX_DEVICES:
         raise UnprocessableError(
             f"Au plus {MAX_DEVICES} appareils par compte : retirez-en un avant d'en ajouter un autre.",
             params=[{"name": "token", "reason": f"{MAX_DEVICES} appareils sont déjà enregistrés."}],
         )
     try:
-        endpoint_arn = _endpoint(application, token)
-    except ClientError as exc:
-        code = str(exc.response.get("Error", {}).get("Code"))
-        logger.warning("push endpoint not created", extra={"code": code})
-        if code == "InvalidParameter":
+        claim = devices().claim(caller.sub, platform, application, token, now)
+    except EndpointError as exc:
+        logger.warning("push endpoint not created", extra={"code": exc.code})
+        if exc.code == "InvalidParameter":
             raise UnprocessableError(
                 "Ce jeton d'appareil est refusé par le service de notifications.",
                 params=[{"name": "token", "reason": "jeton refusé"}],
             ) from None
         return _push_unavailable()
-    item = {
-        "device_id": device_id,
-        "platform": platform,
-        "endpoint_arn": endpoint_arn,
-        "token_sha256": hashlib.sha256(token.encode()).hexdigest(),
-        "created_at": to_utc_iso(utc_now()),
-    }
-    try:
-        created = _store.put_device(caller.sub, item)
-    except UnauthorizedError:
-        _delete_endpoint(endpoint_arn)  # erased meanwhile: leave nothing behind
-        raise
-    if not created:  # the same token registered by a concurrent request: its item stands
+    if not claim.created:  # the same token registered by a concurrent request: its item stands
         same = next(d for d in _store.devices(caller.sub) if d["device_id"] == device_id)
         return _device_response(same, 200)
-    logger.info("device registered", extra={"platform": platform, "devices": len(devices) + 1})
+    logger.info(
+        "device registered",
+        extra={"platform": platform, "devices": len(registered) + 1, "taken_over": claim.detached},
+    )
     metrics.add_metric("DevicesRegistered", "Count", 1)
-    return _device_response(item, 201)
+    if claim.detached:
+        metrics.add_metric("DevicesTakenOver", "Count", 1)
+    return _device_response(claim.item, 201)
 
 
 @app.get("/v1/me/devices")
@@ -329,9 +331,8 @@ def delete_device(device_id: str) -> Response:
     device = _store.read(caller.sub, [sk] if DEVICE_ID.match(device_id) else []).items.get(sk)
     if device is None:
         raise NotFoundError("Aucun appareil de ce compte n'a cet identifiant.")
-    _delete_endpoint(str(device["endpoint_arn"]))
-    _store.delete_device(caller.sub, device_id)
-    logger.info("device removed", extra={"platform": device.get("platform")})
+    endpoint_deleted = devices().release(caller.sub, device)
+    logger.info("device removed", extra={"platform": device.get("platform"), "endpoint_deleted": endpoint_deleted})
     return response(204, "", {"Cache-Control": "no-store"})
 
 
@@ -405,30 +406,48 @@ def export() -> Response:
 
 @app.route("DELETE", "/v1/me")
 def erase() -> Response:
-    """Cognito user first (a failure leaves everything as it was: the caller can retry with the same token),
-    then the items, then the tombstone, then the items again: whatever a concurrent request wrote before the
-    tombstone landed is erased too, and nothing can be written after it (every write checks it)."""
+    """Records the erasure (the tombstone, then the queue's message), then runs it at once. The run is the
+    worker's (`me_shared.erasure`: every step idempotent); if it fails here, the queued message runs it again
+    until it completes. A pending erasure (an earlier DELETE whose run failed) is repeated; a completed one is a
+    401 like every route."""
     caller = _caller()
-    _store.read(caller.sub)  # 401 for an erased account
+    if _store.erasure_state(caller.sub) == "done":
+        raise UnauthorizedError(GONE_DETAIL)
+    now = utc_now()
+    _store.bury(caller.sub, now)  # from here every route answers 401 and no write of the account commits
+    queued = _queue_erasure(caller, now)
+    from me_shared.erasure import Erasure  # this route's alone: not at cold start
+
     try:
-        cognito().admin_delete_user(UserPoolId=_pool_id, Username=caller.username)
-    except cognito().exceptions.UserNotFoundException:
-        pass  # a retry after a failure past this point
-    erased = _erase_items(caller.sub)
-    _store.bury(caller.sub, utc_now())
-    erased += _erase_items(caller.sub)
-    logger.info("account erased", extra={"items": erased})
+        outcome = Erasure(_store.personal, devices, cognito, _pool_id).run(caller.sub, caller.username, now)
+    except Exception as exc:  # the queued message completes it (retries, then dead letters and an alarm)
+        logger.warning("erasure not completed at once", extra={"error": type(exc).__name__, "queued": queued})
+        if not queued:
+            logger.error("erasure recorded but neither completed nor queued: the caller must repeat the request")
+            return problem(
+                503,
+                "erasure-pending",
+                "La suppression du compte est enregistrée mais n'a pas pu être terminée : renvoyez la demande.",
+            )
+        metrics.add_metric("AccountErasuresDeferred", "Count", 1)
+        return response(204, "", {"Cache-Control": "no-store"})
+    logger.info("account erased", extra={"items": outcome.items, "endpoints": outcome.endpoints})
     metrics.add_metric("AccountsErased", "Count", 1)
     return response(204, "", {"Cache-Control": "no-store"})
 
 
-def _erase_items(sub: str) -> int:
-    """The devices' SNS endpoints first (a failure leaves the items: a retry finds them), then the items."""
-    items = _store.partition(sub)
-    for item in items:
-        if str(item["sk"]).startswith(DEVICE) and item.get("endpoint_arn"):
-            _delete_endpoint(str(item["endpoint_arn"]))
-    return _store.erase(sub, items)
+def _queue_erasure(caller: Caller, now: dt.datetime) -> bool:
+    """Queues the erasure for the worker (`me_erasure`); False when it could not be queued (logged)."""
+    if not _erasure_queue:
+        logger.warning("no erasure queue configured")
+        return False
+    message = {"sub": caller.sub, "username": caller.username, "requested_at": to_utc_iso(now)}
+    try:
+        sqs().send_message(QueueUrl=_erasure_queue, MessageBody=json.dumps(message))
+    except Exception as exc:  # botocore errors: the run below may still complete it
+        logger.warning("erasure not queued", extra={"error": type(exc).__name__})
+        return False
+    return True
 
 
 @logger.inject_lambda_context(correlation_id_path="api")

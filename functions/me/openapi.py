@@ -7,9 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from poche_common.openapi import PROBLEM_SCHEMA, problem_response, signed_in_operation
+from poche_common.openapi import (
+    CURSOR,
+    GATEWAY_MESSAGE_SCHEMA,
+    PROBLEM_SCHEMA,
+    limit_parameter,
+    problem_response,
+    signed_in_operation,
+    unauthorized_response,
+)
 
-from .validation import KINDS, MAX_DEVICES, MAX_LAYOUT_TILES, MAX_TOPICS, MODES, PLATFORMS
+from .validation import KINDS, MAX_DEVICES, MAX_LAYOUT_TILES, MAX_TOKEN, MAX_TOPICS, MODES, PLATFORMS
 
 SECURITY_SCHEMES: dict[str, Any] = {
     "citizenJwt": {
@@ -23,6 +31,7 @@ SECURITY_SCHEMES: dict[str, Any] = {
 _PARAMS = {"type": "object", "additionalProperties": {"type": "string"}, "example": {"commune": "61001"}}
 _HHMM = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "22:00"}
 _UPDATED = {"type": ["string", "null"], "format": "date-time", "description": "Dernière modification (Paris)."}
+_IGNORED_UPDATED = {"description": "Accepté et ignoré, pour pouvoir renvoyer tel quel ce qui a été lu."}
 
 _PAGE = {
     "next": {"type": ["string", "null"], "description": "Curseur de la page suivante (opaque)."},
@@ -31,13 +40,66 @@ _PAGE = {
 }
 _ID_PATH = {"in": "path", "required": True, "schema": {"type": "string"}}
 
+_LAYOUT_TILES = {
+    "type": "array",
+    "maxItems": MAX_LAYOUT_TILES,
+    "items": {
+        "type": "object",
+        "required": ["type", "params"],
+        "additionalProperties": False,
+        "properties": {"type": {"type": "string", "example": "news"}, "params": _PARAMS},
+    },
+}
+
+
+def _topics(*required: str) -> dict[str, Any]:
+    return {
+        "type": "array",
+        "maxItems": MAX_TOPICS,
+        "items": {
+            "type": "object",
+            "required": list(required),
+            "additionalProperties": False,
+            "properties": {
+                "kind": {"type": "string", "enum": list(KINDS)},
+                "id": {
+                    "type": ["string", "null"],
+                    "description": "UAI (school), identifiant de ligne (route), code INSEE (traffic, "
+                    "news) ; null ou absent pour emergency.",
+                },
+                "mode": {"type": "string", "enum": list(MODES)},
+            },
+        },
+    }
+
+
+_QUIET_HOURS = {
+    "oneOf": [
+        {
+            "type": "object",
+            "required": ["start", "end"],
+            "additionalProperties": False,
+            "properties": {"start": _HHMM, "end": _HHMM},
+        },
+        {"type": "null"},
+    ],
+    "description": "Pas de notification poussée dans cette plage (Europe/Paris) : différée, jamais "
+    "perdue, sauf les alertes du département.",
+}
+
 SCHEMAS: dict[str, Any] = {
     "DeviceRegistration": {
         "type": "object",
         "required": ["platform", "token"],
         "properties": {
             "platform": {"type": "string", "enum": list(PLATFORMS)},
-            "token": {"type": "string", "description": "Jeton de l'appareil (FCM ou APNs) ; jamais conservé."},
+            "token": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": MAX_TOKEN,
+                "pattern": "^[!-~]+$",
+                "description": "Jeton de l'appareil (FCM ou APNs : ASCII visible, sans espace) ; jamais conservé.",
+            },
         },
     },
     "Device": {
@@ -77,57 +139,28 @@ SCHEMAS: dict[str, Any] = {
     "HomeLayout": {
         "type": "object",
         "required": ["tiles", "updated_at"],
-        "properties": {
-            "tiles": {
-                "type": "array",
-                "maxItems": MAX_LAYOUT_TILES,
-                "items": {
-                    "type": "object",
-                    "required": ["type", "params"],
-                    "additionalProperties": False,
-                    "properties": {"type": {"type": "string", "example": "news"}, "params": _PARAMS},
-                },
-            },
-            "updated_at": _UPDATED,
-        },
+        "properties": {"tiles": _LAYOUT_TILES, "updated_at": _UPDATED},
+    },
+    "HomeLayoutChange": {
+        "type": "object",
+        "description": "Les tuiles sont vérifiées dans le catalogue (/v1/tiles/catalogue) : un type inconnu, un "
+        "paramètre manquant ou qui n'est pas celui du type, une commune ou un arrêt inconnus donnent un 422.",
+        "required": ["tiles"],
+        "additionalProperties": False,
+        "properties": {"tiles": _LAYOUT_TILES, "updated_at": _IGNORED_UPDATED},
     },
     "Subscriptions": {
         "type": "object",
         "required": ["topics", "quiet_hours"],
-        "properties": {
-            "topics": {
-                "type": "array",
-                "maxItems": MAX_TOPICS,
-                "items": {
-                    "type": "object",
-                    "required": ["kind", "id", "mode"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "kind": {"type": "string", "enum": list(KINDS)},
-                        "id": {
-                            "type": ["string", "null"],
-                            "description": "UAI (school), identifiant de ligne (route), code INSEE (traffic, "
-                            "news) ; null ou absent pour emergency.",
-                        },
-                        "mode": {"type": "string", "enum": list(MODES)},
-                    },
-                },
-            },
-            "quiet_hours": {
-                "oneOf": [
-                    {
-                        "type": "object",
-                        "required": ["start", "end"],
-                        "additionalProperties": False,
-                        "properties": {"start": _HHMM, "end": _HHMM},
-                    },
-                    {"type": "null"},
-                ],
-                "description": "Pas de notification poussée dans cette plage (Europe/Paris) : différée, jamais "
-                "perdue, sauf les alertes du département.",
-            },
-            "updated_at": _UPDATED,
-        },
+        "properties": {"topics": _topics("kind", "id", "mode"), "quiet_hours": _QUIET_HOURS, "updated_at": _UPDATED},
+    },
+    "SubscriptionsChange": {
+        "type": "object",
+        "description": "Remplace tous les abonnements ; `quiet_hours` absent vaut null. Un établissement, une ligne "
+        "ou une commune inconnus, un doublon ou une plage vide donnent un 422.",
+        "required": ["topics"],
+        "additionalProperties": False,
+        "properties": {"topics": _topics("kind", "mode"), "quiet_hours": _QUIET_HOURS, "updated_at": _IGNORED_UPDATED},
     },
     "PersonalExport": {
         "type": "object",
@@ -178,7 +211,10 @@ _PRIVATE_HEADERS = {
     "Cache-Control": {"schema": {"type": "string", "example": "private, no-store"}},
 }
 _ERRORS = {
-    "401": problem_response("Jeton absent, falsifié ou expiré (passerelle), ou compte supprimé."),
+    "401": unauthorized_response(
+        "Jeton absent, falsifié ou expiré (réponse de la passerelle), ou compte supprimé (problème).",
+        problem_too=True,
+    ),
 }
 
 
@@ -221,7 +257,7 @@ PATHS: dict[str, Any] = {
                 "422": problem_response("Tuile inconnue ou paramètre manquant/inconnu : `invalid_params` la nomme."),
                 "428": problem_response("If-Match manquant alors qu'une disposition existe."),
             },
-            "HomeLayout",
+            "HomeLayoutChange",
             parameters=[_IF_MATCH],
         ),
     },
@@ -248,7 +284,7 @@ PATHS: dict[str, Any] = {
                 "409": problem_response("Modifiés en même temps par un autre appareil : relire et réessayer."),
                 "422": problem_response("Établissement, ligne ou commune inconnus, doublon, mode ou heure invalides."),
             },
-            "Subscriptions",
+            "SubscriptionsChange",
         ),
     },
     "/v1/me/devices": {
@@ -259,6 +295,7 @@ PATHS: dict[str, Any] = {
                 "200": _ok("Ce jeton était déjà enregistré : l'appareil existant.", "Device"),
                 "201": _ok("L'appareil enregistré (en-tête Location).", "Device"),
                 "400": problem_response("Plateforme ou jeton invalide."),
+                "409": problem_response("Ce jeton est en cours de retrait d'un autre compte : réessayer."),
                 "422": problem_response(f"Déjà {MAX_DEVICES} appareils, ou jeton refusé."),
                 "503": problem_response("Notifications non disponibles sur cette plateforme (push-unavailable)."),
             },
@@ -280,8 +317,8 @@ PATHS: dict[str, Any] = {
             "Mes notifications, les plus récentes d'abord.",
             {"200": _ok("Une page de notifications.", "NotificationList"), "400": problem_response("limit ou cursor.")},
             parameters=[
-                {"in": "query", "name": "limit", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
-                {"in": "query", "name": "cursor", "schema": {"type": "string"}},
+                limit_parameter(20, 100),
+                CURSOR,
             ],
         )
     },
@@ -305,7 +342,15 @@ PATHS: dict[str, Any] = {
             "deleteMyAccount",
             "Supprimer mon compte et toutes mes données (RGPD, droit à l'effacement). Mes jetons encore valides "
             "sont ensuite refusés (401).",
-            {"204": {"description": "Supprimé."}},
+            {
+                "204": {
+                    "description": "Suppression enregistrée (les jetons sont refusés dès maintenant) et terminée, "
+                    "ou terminée sous peu par la file des suppressions."
+                },
+                "503": problem_response(
+                    "Suppression enregistrée mais ni terminée ni mise en file (erasure-pending) : renvoyer la demande."
+                ),
+            },
         )
     },
 }
@@ -315,5 +360,8 @@ def document() -> dict[str, Any]:
     """This service's part of the API document: paths, schemas and the citizens' security scheme."""
     return {
         "paths": PATHS,
-        "components": {"schemas": {**SCHEMAS, "Problem": PROBLEM_SCHEMA}, "securitySchemes": SECURITY_SCHEMES},
+        "components": {
+            "schemas": {**SCHEMAS, "Problem": PROBLEM_SCHEMA, "GatewayMessage": GATEWAY_MESSAGE_SCHEMA},
+            "securitySchemes": SECURITY_SCHEMES,
+        },
     }

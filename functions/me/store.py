@@ -8,7 +8,8 @@ Layout (every key a string; `<sub>` is the Cognito `sub` claim, never the e-mail
                                               revision (changes on every write: concurrent writers conflict)
     pk = USER#<sub>     sk = DEVICE#<id>      one registered device: device_id (32 hex, derived from the sub and
                                               the token: the same token twice is the same item), platform,
-                                              endpoint_arn (SNS), token_sha256, created_at. Never the token.
+                                              endpoint_arn (SNS), token_sha256, created_at, owner_version (of the
+                                              claim that wrote it). Never the token.
     pk = USER#<sub>     sk = NOTE#<occurred_at UTC, seconds>#<event_id>   one inbox item (written by the
                                               notifications sender), public id `<epoch seconds>-<event_id>`,
                                               read_at once read, `expires_at` TTL 90 days
@@ -19,18 +20,24 @@ Layout (every key a string; `<sub>` is the Cognito `sub` claim, never the e-mail
                                               copy of kind, topic_id, mode and quiet_hours, so that a topic's
                                               subscribers are read by Query on `pk`, page by page, never Scan.
                                               `TOPIC#emergency` (no id) for the département's emergencies.
-    pk = GONE#<sha256(sub)>  sk = TOMBSTONE   an erased account: `expires_at` (TTL) one day after the erasure,
+    pk = TOKEN#<sha256(token)>  sk = OWNER    the one account a device token pushes to: sub, device_id, platform,
+                                              endpoint_arn, version (`me_shared.devices`)
+    pk = EVENT#<event id>  sk = FIRST         when an event was first delivered to the matcher (`occurred_at`),
+                                              reused on a redelivery so that the inbox key is the same (written by
+                                              the notifications matcher; TTL 14 days; no personal data)
+    pk = GONE#<sha256(sub)>  sk = TOMBSTONE   an erased account: `state` "pending" from the request until the
+                                              erasure completed, then "done" and `expires_at` (TTL) one day later,
                                               longer than a token lives (2 h): its remaining tokens get 401.
 
 Every personal item of a user lives in the one partition `USER#<sub>`, so an export or an erasure is one
-Query (plus the index items named by its subscriptions). Reads check the tombstone in the same BatchGetItem;
-writes carry a ConditionCheck on it in the same transaction.
+Query (plus the index items named by its subscriptions, and the owner items of its devices' tokens). Reads check
+the tombstone in the same BatchGetItem; writes carry a ConditionCheck on it in the same transaction. The keys, the
+tombstone and the erasure are shared with the erasure queue's worker (`me_shared`, layer `layers/me`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import uuid
 from collections.abc import Iterable
@@ -38,35 +45,47 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from home_shared.store import BatchReader
+from me_shared.personal import (
+    DEVICE,
+    DUE,
+    GONE_DETAIL,
+    LAYOUT,
+    NOTE,
+    SUBSCRIPTIONS,
+    TOMBSTONE,
+    Personal,
+    due_key,
+    gone_pk,
+    topic_pk,
+    user_pk,
+)
 from poche_common.clock import to_utc_iso
 from poche_common.dynamo import batch_write, from_item, to_item
 from poche_common.errors import ConflictError, UnauthorizedError
 
-LAYOUT = "LAYOUT"
-SUBSCRIPTIONS = "SUBSCRIPTIONS"
-TOMBSTONE = "TOMBSTONE"
-DEVICE = "DEVICE#"
-NOTE = "NOTE#"
-DUE = "DUE#"
+__all__ = [
+    "DEVICE",
+    "DUE",
+    "GONE_DETAIL",
+    "LAYOUT",
+    "NOTE",
+    "SUBSCRIPTIONS",
+    "TOMBSTONE",
+    "Expectation",
+    "LostUpdateError",
+    "PersonalStore",
+    "Snapshot",
+    "due_key",
+    "gone_pk",
+    "note_sk",
+    "topic_pk",
+    "user_pk",
+]
+
 ROUTE_PROFILE = "PROFILE"
-TOMBSTONE_TTL = dt.timedelta(days=1)  # an ID token lives at most 2 h: a day covers every token of the account
 MAX_TRANSACTION = 100  # DynamoDB's limit of actions in one TransactWriteItems
 READ_ATTEMPTS = 4
 NOTE_EVENT_ID = re.compile(r"^[0-9A-Za-z_-]{1,128}$")
-GONE_DETAIL = "Ce compte a été supprimé : reconnectez-vous avec un autre compte."
-
-
-def user_pk(sub: str) -> str:
-    return f"USER#{sub}"
-
-
-def topic_pk(kind: str, topic_id: str | None) -> str:
-    return f"TOPIC#{kind}" if topic_id is None else f"TOPIC#{kind}#{topic_id}"
-
-
-def gone_pk(sub: str) -> str:
-    """The tombstone's key: a digest, so that nothing of an erased account's identifier is kept."""
-    return "GONE#" + hashlib.sha256(sub.encode()).hexdigest()
 
 
 def note_sk(note_id: str) -> str | None:
@@ -77,15 +96,6 @@ def note_sk(note_id: str) -> str | None:
         return None
     occurred = dt.datetime.fromtimestamp(int(seconds), dt.UTC)
     return f"{NOTE}{to_utc_iso(occurred)}#{event_id}"
-
-
-def due_key(pointer_sk: str, sub: str) -> tuple[str, str] | None:
-    """The DUE item named by a user's pointer `DUE#<hour>#<due>#<event_id>` (None: not a pointer)."""
-    parts = pointer_sk.split("#", 3)
-    if len(parts) != 4 or parts[0] != "DUE" or not all(parts[1:]):
-        return None
-    _, hour, due, event_id = parts
-    return f"{DUE}{hour}", f"{due}#{sub}#{event_id}"
 
 
 def _key(pk: str, sk: str) -> dict[str, Any]:
@@ -138,6 +148,7 @@ class PersonalStore:
         self.client = client
         self.table = table
         self.transit_table = transit_table
+        self.personal = Personal(client, table)  # the erasure's reads and writes (shared with `me_erasure`)
 
     # --- reads --------------------------------------------------------------------------------
     def read(self, sub: str, sks: Iterable[str] = (), routes: Iterable[str] = ()) -> Snapshot:
@@ -168,23 +179,11 @@ class PersonalStore:
 
     def partition(self, sub: str) -> list[dict[str, Any]]:
         """Every item of the user's partition (Query, every page)."""
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": user_pk(sub)}},
-            "ConsistentRead": True,
-        }
-        while True:
-            page = self.client.query(**kwargs)
-            items += [from_item(item) for item in page.get("Items", [])]
-            if not page.get("LastEvaluatedKey"):
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return self.personal.partition(sub)
 
     def devices(self, sub: str) -> list[dict[str, Any]]:
         """The user's devices (Query on `DEVICE#`; at most a few: every page)."""
-        return self._query_prefix(sub, DEVICE)
+        return self.personal.partition(sub, DEVICE)
 
     def notes(self, sub: str, limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], Any]:
         """One page of the user's inbox, newest first: (items, last evaluated key)."""
@@ -199,21 +198,6 @@ class PersonalStore:
             kwargs["ExclusiveStartKey"] = start
         page = self.client.query(**kwargs)
         return [from_item(item) for item in page.get("Items", [])], page.get("LastEvaluatedKey")
-
-    def _query_prefix(self, sub: str, prefix: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": user_pk(sub)}, ":prefix": {"S": prefix}},
-            "ConsistentRead": True,
-        }
-        while True:
-            page = self.client.query(**kwargs)
-            items += [from_item(item) for item in page.get("Items", [])]
-            if not page.get("LastEvaluatedKey"):
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def index_items(self, sub: str, topics: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The subscribers index items of the user's topics (BatchGetItem)."""
@@ -315,23 +299,6 @@ class PersonalStore:
             ) from None
         return len(changed), len(removed)
 
-    def put_device(self, sub: str, item: dict[str, Any]) -> bool:
-        """Writes a DEVICE item unless it exists (False then: the same token registered concurrently);
-        UnauthorizedError for an erased account."""
-        put = {
-            "TableName": self.table,
-            "Item": to_item({**item, "pk": user_pk(sub), "sk": DEVICE + item["device_id"]}),
-            "ConditionExpression": "attribute_not_exists(pk)",
-        }
-        try:
-            self._transact([{"Put": put}, self._guard(sub)])
-        except LostUpdateError:
-            return False
-        return True
-
-    def delete_device(self, sub: str, device_id: str) -> None:
-        self.client.delete_item(TableName=self.table, Key=_key(user_pk(sub), DEVICE + device_id))
-
     def mark_read(self, sub: str, sk: str, now: dt.datetime) -> bool:
         """Sets `read_at` of an inbox item once (a second call keeps the first time); False: no such item."""
         update = {
@@ -347,35 +314,13 @@ class PersonalStore:
             return False
         return True
 
-    def erase(self, sub: str, items: list[dict[str, Any]] | None = None) -> int:
-        """Deletes every item of the user: its partition (`items` if already read), the index items of its
-        subscriptions and the deferred pushes named by its `DUE#` pointers."""
-        items = self.partition(sub) if items is None else items
-        keys = [(item["pk"], item["sk"]) for item in items]
-        for item in items:
-            if item["sk"] == SUBSCRIPTIONS:
-                keys += [(topic_pk(t["kind"], t.get("id")), user_pk(sub)) for t in item.get("topics", [])]
-            elif str(item["sk"]).startswith(DUE):
-                due = due_key(str(item["sk"]), sub)
-                if due:
-                    keys.append(due)
-        requests = [{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in dict.fromkeys(keys)]
-        batch_write(self.client, self.table, requests)
-        return len(requests)
+    def erasure_state(self, sub: str) -> str | None:
+        """None, "pending" (erasure requested, not finished) or "done" (consistent read)."""
+        return self.personal.erasure_state(sub)
 
-    def bury(self, sub: str, now: dt.datetime) -> None:
-        """The tombstone of an erased account (nothing of its identifier but a digest)."""
-        self.client.put_item(
-            TableName=self.table,
-            Item=to_item(
-                {
-                    "pk": gone_pk(sub),
-                    "sk": TOMBSTONE,
-                    "erased_at": to_utc_iso(now),
-                    "expires_at": int((now + TOMBSTONE_TTL).timestamp()),
-                }
-            ),
-        )
+    def bury(self, sub: str, now: dt.datetime) -> bool:
+        """The tombstone of an erasure requested now (False: there was one already)."""
+        return self.personal.bury(sub, now)
 
     @staticmethod
     def new_revision() -> str:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from poche_common.openapi import (
+    CURSOR,
     FRESHNESS_PROPERTIES,
     IF_NONE_MATCH,
     NOT_MODIFIED,
     PROBLEM_SCHEMA,
+    commune_parameter,
     json_ok,
+    limit_parameter,
     problem_response,
 )
 
@@ -58,20 +61,9 @@ PATHS: dict[str, Any] = {
             "summary": "Les actualités du département et, si `commune` est donné, celles de la commune ; "
             "les plus récentes d'abord.",
             "parameters": [
-                {
-                    "name": "commune",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "string"},
-                    "description": "Code INSEE de la commune (61001 pour Alençon).",
-                },
-                {
-                    "name": "limit",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
-                },
-                {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
+                commune_parameter(),
+                limit_parameter(50, 100),
+                CURSOR,
                 IF_NONE_MATCH,
             ],
             "responses": {

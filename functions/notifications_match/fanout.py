@@ -1,5 +1,9 @@
 """The fan-out: a topic's subscribers read by Query (page by page, never Scan), sent to the delivery queue
-in messages of at most 100 recipients, 10 messages per SendMessageBatch."""
+in messages of at most 100 recipients, 10 messages per SendMessageBatch.
+
+Deduplication on the event id: the sender's inbox key is `NOTE#<occurred_at>#<event_id>`, so `first_seen`
+fixes an event id's `occurred_at` at its first delivery (`EVENT#<event id> / FIRST` in the `personal`
+table, kept `SEEN_DAYS`): the same id delivered again, whatever its `occurred_at`, gives the same keys."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import Any
 
 from .topics import Topic
 
+SEEN_DAYS = 14  # longer than an event can wait in a producer's outbox (7 days) and EventBridge's retries
 RECIPIENTS_PER_MESSAGE = 100
 MESSAGES_PER_BATCH = 10  # SendMessageBatch's limit
 PAGE_SIZE = 1000
@@ -42,6 +47,22 @@ class Fanout:
         self.sqs = sqs
         self.table = table
         self.queue_url = queue_url
+
+    def first_seen(self, envelope: dict[str, Any]) -> dict[str, Any]:
+        """`envelope` with the `occurred_at` its event id had when first delivered (recorded now if it is new)."""
+        key = {"pk": {"S": f"EVENT#{envelope['event_id']}"}, "sk": {"S": "FIRST"}}
+        item = {
+            **key,
+            "occurred_at": {"S": envelope["occurred_at"]},
+            "expires_at": {"N": str(int(time.time()) + SEEN_DAYS * 86400)},
+        }
+        try:
+            self.dynamodb.put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+            return envelope
+        except self.dynamodb.exceptions.ConditionalCheckFailedException:
+            found = self.dynamodb.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item") or {}
+        first = found.get("occurred_at", {}).get("S")
+        return {**envelope, "occurred_at": first} if first else envelope
 
     def subscribers(self, topic: Topic, result: FanoutResult) -> Iterator[dict[str, Any]]:
         """`{sub, mode, quiet_hours}` of every subscriber of the topic (Query, every page)."""

@@ -4,7 +4,8 @@ Invoked by an EventBridge rule (`SchoolNoticePublished`, `NewsPublished`, `Traff
 `RealtimeUpdated`). Subscribers are read by Query on `TOPIC#<kind>#<id>` of the `personal` table, page by page,
 and sent in messages of at most 100 recipients (see docs/notifications.md). A failure raises: the invocation is
 retried by Lambda, then kept in the function's dead-letter queue; a redelivered event gives the same inbox
-keys, so nobody gets it twice.
+keys, so nobody gets it twice: the `occurred_at` of an event id is the one of its first delivery
+(`Fanout.first_seen`), so even an event sent again with another `occurred_at` is deduplicated on its id.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ def match(event: dict[str, Any], fanout: Fanout) -> dict[str, int]:
     found = topics(str(event.get("detail-type")), str(event.get("source")), event.get("detail") or {})
     envelope = event_envelope(event)
     totals = {"topics": len(found), "recipients": 0, "messages": 0, "queries": 0}
+    if found:
+        envelope = fanout.first_seen(envelope)
     for topic in found:
         result = fanout.deliver(envelope, topic)
         totals["recipients"] += result.recipients

@@ -6,6 +6,12 @@ Events (`detail-type` on the bus, the facts their publishers put in `detail`):
 - `poche.news` `NewsPublished`: `news/<INSEE>` for each commune tag of its articles.
 - `poche.traffic` `TrafficEventsUpdated`: `traffic/<INSEE>` of the communes of created or updated events.
 - `poche.transit` `RealtimeUpdated`: `route/<route_id>` of the routes of created or updated alerts.
+
+Every topic says the item the same way (issue 9): the title names the topic (the school, the commune, the
+line); the body leads with the item's own words — a notice's `title`, an article's `title` (headline), a
+traffic event's `title` (its description), an alert's `title` (header) — then the details; several items,
+their count then their words. Texts are one line, bounded (`TITLE_MAX`, `BODY_MAX`) whatever the event
+carries; an event without titles keeps the generic texts.
 """
 
 from __future__ import annotations
@@ -16,9 +22,13 @@ from typing import Any
 
 from poche_common import communes, schools
 from poche_common.clock import PARIS
+from poche_common.events import headline
 
 KINDS = ("school", "route", "traffic", "news", "emergency")
 ANNOUNCED = ("created", "updated")
+TITLE_MAX = 120  # characters of a notification's title
+BODY_MAX = 240  # ... and of its body (a push shows two to four lines)
+ITEM_MAX = 120  # characters of one item's words in a body
 
 
 @dataclass(frozen=True)
@@ -67,12 +77,35 @@ def _when(value: Any) -> str | None:
     return moment.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
 
 
+def _words(entry: dict[str, Any]) -> str | None:
+    """An item's own words (its `title` in the event), one bounded line, or None."""
+    return headline(entry.get("title"), ITEM_MAX)
+
+
+def _said(count: int, many: str, words: list[str], fallback: str) -> str:
+    """The body for `count` items: the one item's words; `<count> <many> : words · words …`; or `fallback` when the
+    event carries no words."""
+    if not words:
+        return fallback
+    if count == 1:
+        return _bounded(words[0], BODY_MAX)
+    return _bounded(f"{count} {many} : " + " · ".join(words), BODY_MAX)
+
+
+def _bounded(text: str, limit: int) -> str:
+    return headline(text, limit) or text[:limit]
+
+
+def _topic(kind: str, topic_id: str | None, title: str, body: str, url: str) -> Topic:
+    return Topic(kind, topic_id, _bounded(title, TITLE_MAX), _bounded(body, BODY_MAX), url)
+
+
 def _notice_text(notice: dict[str, Any]) -> str:
     label = schools.NOTICE_KINDS.get(str(notice.get("kind")), "Information")
     starts, ends = _when(notice.get("starts")), _when(notice.get("ends"))
-    if starts and ends:
-        return f"{label}, du {starts} au {ends}."
-    return f"{label}."
+    details = f"{label}, du {starts} au {ends}." if starts and ends else f"{label}."
+    words = _words(notice)
+    return f"{words} — {details}" if words else details
 
 
 def _school_topics(detail: dict[str, Any]) -> list[Topic]:
@@ -86,33 +119,45 @@ def _school_topics(detail: dict[str, Any]) -> list[Topic]:
         school = schools.get(uai)
         name = school.name if school else uai
         listed = by_school.get(uai, [])
-        body = _notice_text(listed[0]) if len(listed) == 1 else "De nouvelles informations ont été publiées."
-        found.append(Topic("school", uai, f"{name} : nouvelle information", body, f"/v1/schools/{uai}/notices"))
+        if len(listed) == 1:
+            body = _notice_text(listed[0])
+        else:
+            words = [w for w in map(_words, listed) if w]
+            body = _said(len(listed), "nouvelles informations", words, "De nouvelles informations ont été publiées.")
+        found.append(_topic("school", uai, f"{name} : nouvelle information", body, f"/v1/schools/{uai}/notices"))
     territory = {school.uai for school in schools.all_schools()}
     if detail.get("origin") == "departement" and territory and territory <= set(uais) and uais:
         body = (_notice_text(notices[0]) if notices else "Information du Département.") + (
             " Tous les établissements sont concernés."
         )
         url = f"/v1/schools/{uais[0]}/notices"
-        found.append(Topic("emergency", None, "Alerte du Département de l'Orne", body, url))
+        found.append(_topic("emergency", None, "Alerte du Département de l'Orne", body, url))
     return found
 
 
 def _news_topics(detail: dict[str, Any]) -> list[Topic]:
     counts: dict[str, int] = {}
+    words: dict[str, list[str]] = {}
     for item in detail.get("items", []):
         if item.get("change", "created") not in ("created", "tagged"):
             continue
         for tag in item.get("tags", []):
             counts[str(tag)] = counts.get(str(tag), 0) + 1
+            if _words(item):
+                words.setdefault(str(tag), []).append(str(_words(item)))
     for tag in detail.get("tags", []):
         counts.setdefault(str(tag), 1)
     return [
-        Topic(
+        _topic(
             "news",
             code,
             f"Actualités : {_commune_name(code)}",
-            _plural(count, "Un nouvel article a été publié.", "nouveaux articles ont été publiés."),
+            _said(
+                count,
+                "nouveaux articles",
+                words.get(code, []),
+                _plural(count, "Un nouvel article a été publié.", "nouveaux articles ont été publiés."),
+            ),
             f"/v1/news?commune={code}",
         )
         for code, count in sorted(counts.items())
@@ -122,19 +167,27 @@ def _news_topics(detail: dict[str, Any]) -> list[Topic]:
 
 def _traffic_topics(detail: dict[str, Any]) -> list[Topic]:
     counts: dict[str, int] = {}
+    words: dict[str, list[str]] = {}
     for change in detail.get("changes", []):
         if change.get("change") in ANNOUNCED:
             for code in change.get("communes", []):
                 counts[str(code)] = counts.get(str(code), 0) + 1
+                if _words(change):
+                    words.setdefault(str(code), []).append(str(_words(change)))
     if detail.get("truncated"):  # the changes listed are the first ones only: every commune named is included
         for code in detail.get("communes", []):
             counts.setdefault(str(code), 1)
     return [
-        Topic(
+        _topic(
             "traffic",
             code,
             f"Info trafic : {_commune_name(code)}",
-            _plural(count, "Un évènement de circulation est signalé.", "évènements de circulation sont signalés."),
+            _said(
+                count,
+                "évènements de circulation",
+                words.get(code, []),
+                _plural(count, "Un évènement de circulation est signalé.", "évènements de circulation sont signalés."),
+            ),
             f"/v1/traffic/events?commune={code}",
         )
         for code, count in sorted(counts.items())
@@ -144,21 +197,33 @@ def _traffic_topics(detail: dict[str, Any]) -> list[Topic]:
 def _route_topics(detail: dict[str, Any]) -> list[Topic]:
     routes_of: dict[str, list[str]] = {str(k): list(v) for k, v in (detail.get("alert_routes") or {}).items()}
     changes: dict[str, set[str]] = {}
+    alerts: dict[str, list[dict[str, Any]]] = {}
     for entry in detail.get("alert_changes", []):
         if entry.get("change") not in ANNOUNCED:
             continue
         for route_id in entry.get("route_ids") or routes_of.get(str(entry.get("alert_id")), []):
             changes.setdefault(str(route_id), set()).add(str(entry["change"]))
+            alerts.setdefault(str(route_id), []).append(entry)
     return [
-        Topic(
+        _topic(
             "route",
             route_id,
             f"Ligne {route_id} : perturbation",
-            "Une nouvelle alerte concerne cette ligne." if "created" in seen else "Une alerte de cette ligne a changé.",
+            _alert_text(alerts[route_id], seen),
             f"/v1/transit/alerts?route={route_id}",
         )
         for route_id, seen in sorted(changes.items())
     ]
+
+
+def _alert_text(entries: list[dict[str, Any]], seen: set[str]) -> str:
+    generic = (
+        "Une nouvelle alerte concerne cette ligne." if "created" in seen else "Une alerte de cette ligne a changé."
+    )
+    words = [w for w in map(_words, entries) if w]
+    if len(entries) == 1 and words and entries[0].get("change") == "updated":
+        return _bounded(f"Alerte modifiée : {words[0]}", BODY_MAX)
+    return _said(len(entries), "alertes", words, generic)
 
 
 _BUILDERS = {

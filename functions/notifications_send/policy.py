@@ -35,6 +35,14 @@ def _paris(day: dt.date, at: dt.time) -> dt.datetime:
     return dt.datetime.combine(day, at, tzinfo=PARIS).astimezone(dt.UTC)
 
 
+def _end(day: dt.date, at: dt.time, now: dt.datetime) -> dt.datetime:
+    """The end (UTC) of a quiet window at `at` (Paris) on `day`, after `now`. In the hour Paris lives twice (the
+    last Sunday of October) a wall-clock time happens twice: past its first occurrence, the window ends at its
+    second one (else the push would be due in the past, i.e. sent at once, inside the quiet hours)."""
+    first = _paris(day, at)
+    return first if first > now else dt.datetime.combine(day, at.replace(fold=1), tzinfo=PARIS).astimezone(dt.UTC)
+
+
 def quiet_until(now: dt.datetime, quiet_hours: dict[str, Any] | None) -> dt.datetime | None:
     """The end (UTC) of the quiet window `now` falls in, or None when `now` is outside quiet hours."""
     if not quiet_hours:
@@ -45,11 +53,11 @@ def quiet_until(now: dt.datetime, quiet_hours: dict[str, Any] | None) -> dt.date
     local = now.astimezone(PARIS)
     today, clock = local.date(), local.time().replace(tzinfo=None)
     if start < end:  # e.g. 12:00–14:00, the same day
-        return _paris(today, end) if start <= clock < end else None
+        return _end(today, end, now) if start <= clock < end else None
     if clock >= start:  # over midnight, evening part: ends tomorrow
-        return _paris(today + dt.timedelta(days=1), end)
+        return _end(today + dt.timedelta(days=1), end, now)
     if clock < end:  # over midnight, morning part: ends today
-        return _paris(today, end)
+        return _end(today, end, now)
     return None
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from poche_common.openapi import (
+    CURSOR,
     FRESHNESS_PROPERTIES,
     IF_NONE_MATCH,
     NOT_MODIFIED,
     PROBLEM_SCHEMA,
+    commune_parameter,
     json_ok,
+    limit_parameter,
     problem_response,
 )
 from poche_common.schools import NOTICE_KINDS
@@ -106,20 +109,9 @@ PATHS: dict[str, Any] = {
             "tags": ["établissements scolaires"],
             "summary": "Les collèges et lycées, par nom ; d'une commune si `commune` est donné.",
             "parameters": [
-                {
-                    "name": "commune",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "string"},
-                    "description": "Code INSEE de la commune (61001 pour Alençon).",
-                },
-                {
-                    "name": "limit",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
-                },
-                {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
+                commune_parameter(),
+                limit_parameter(50, 100),
+                CURSOR,
                 IF_NONE_MATCH,
             ],
             "responses": {
@@ -137,7 +129,14 @@ PATHS: dict[str, Any] = {
             "summary": "Les informations en cours et à venir d'un établissement (changements d'emploi du temps, "
             "fermetures, transports suspendus…), par date de début.",
             "parameters": [
-                {"name": "uai", "in": "path", "required": True, "schema": {"type": "string"}},
+                {
+                    "name": "uai",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string"},
+                    "description": "Code UAI de l'établissement.",
+                    "example": "0610003X",
+                },
                 IF_NONE_MATCH,
             ],
             "responses": {

@@ -9,6 +9,12 @@ otherwise, see `auth.py`); an unknown UAI or notice is 404; a notice of the dép
 that feed (409). Every write rewrites the school's `school-notices` tile projection and puts a
 `SchoolNoticePublished` / `SchoolNoticeWithdrawn` event on the bus. Nothing about the caller is stored or
 logged (no e-mail, no `sub`). Table layout: `poche_common.schools`.
+
+Events go through the table's outbox (`poche_common.outbox`): the event is staged in the same
+TransactWriteItems as the notice, then sent at once. When the bus refuses it, the notice is saved all the
+same and the answer is the usual success: the event stays staged, and the next run of the domain's
+scheduled connector (`schools-notices-csv`, every 15 minutes), which flushes the whole table's outbox,
+sends it with the same id.
 """
 
 from __future__ import annotations
@@ -23,8 +29,9 @@ from poche_common import schools
 from poche_common.api import json_body, make_resolver
 from poche_common.clock import parse_iso, utc_now
 from poche_common.errors import ConflictError, NotFoundError
-from poche_common.events import EventPublisher
-from poche_common.observability import logger
+from poche_common.events import headline
+from poche_common.observability import logger, metrics
+from poche_common.outbox import Outbox, StagedEvent
 from poche_common.router import Response, response
 from poche_common.settings import required
 
@@ -39,7 +46,7 @@ app = make_resolver()
 _client = boto3.client("dynamodb")
 _table = required("TABLE_NAME")
 _store = NoticeStore(_client, _table)
-_events = EventPublisher(required("EVENT_BUS_NAME"), source=SOURCE)
+_outbox = Outbox(_client, _table, producer="schools-admin", source=SOURCE, bus_name=required("EVENT_BUS_NAME"))
 
 
 def new_id() -> str:
@@ -92,6 +99,7 @@ def event_facts(item: dict[str, Any], change: str) -> dict[str, Any]:
         "uai": item["uai"],
         "notice_id": item["id"],
         "kind": item["kind"],
+        "title": headline(item["title"]) or "",
         "starts": item["starts"],
         "ends": item["ends"],
         "change": change,
@@ -119,10 +127,25 @@ def _existing(uai: str, notice_id: str) -> dict[str, Any]:
     return item
 
 
-def _after_write(uai: str, item: dict[str, Any], detail_type: str, change: str) -> None:
+def _event(item: dict[str, Any], detail_type: str, change: str) -> StagedEvent:
+    """The write's event, ready to be staged in the same transaction as the notice."""
+    return _outbox.prepare(detail_type, event_facts(item, change), ready=True)
+
+
+def _after_write(uai: str, item: dict[str, Any], event: StagedEvent, change: str) -> None:
     schools.rewrite_projections(_client, _table, [uai], utc_now())
-    _events.publish(detail_type, event_facts(item, change))
     logger.info("school notice written", extra={"uai": uai, "notice_id": item["id"], "change": change})
+    try:
+        failed = _outbox.send([event]).failed
+    except Exception:  # the notice and its staged event are saved: the answer stays a success
+        logger.exception("event sent but its outbox item not deleted: sent again later (same id)")
+        return
+    if failed:
+        metrics.add_metric(name="EventsNotSent", unit="Count", value=1)
+        logger.error(
+            "event refused by the bus: staged, sent by the next run of schools-notices-csv",
+            extra={"event_id": event.id, "error": failed[event.id]},
+        )
 
 
 @app.route("POST", "/v1/admin/schools/{uai}/notices")
@@ -130,8 +153,9 @@ def create_notice(uai: str) -> Response:
     school = authorize(app.current_event.claims, uai)
     fields = validate_new(json_body(app), utc_now())
     item = _item(school.uai, new_id(), fields)
-    _store.create(item)
-    _after_write(school.uai, item, "SchoolNoticePublished", "created")
+    event = _event(item, "SchoolNoticePublished", "created")
+    _store.create(item, [event])
+    _after_write(school.uai, item, event, "created")
     return _created(schools.notice_view(item), f"/v1/admin/schools/{school.uai}/notices/{item['id']}")
 
 
@@ -144,8 +168,9 @@ def change_notice(uai: str, notice_id: str) -> Response:
     item = _item(school.uai, notice_id, fields)
     if item["digest"] == current["digest"]:
         return _ok(schools.notice_view(current))  # nothing changed: nothing written, no event
-    _store.replace(item, current["digest"])
-    _after_write(school.uai, item, "SchoolNoticePublished", "updated")
+    event = _event(item, "SchoolNoticePublished", "updated")
+    _store.replace(item, current["digest"], [event])
+    _after_write(school.uai, item, event, "updated")
     return _ok(schools.notice_view(item))
 
 
@@ -153,11 +178,13 @@ def change_notice(uai: str, notice_id: str) -> Response:
 def withdraw_notice(uai: str, notice_id: str) -> Response:
     school = authorize(app.current_event.claims, uai)
     current = _existing(school.uai, notice_id)
-    _store.delete(school.uai, notice_id, current["digest"])
-    _after_write(school.uai, current, "SchoolNoticeWithdrawn", "withdrawn")
+    event = _event(current, "SchoolNoticeWithdrawn", "withdrawn")
+    _store.delete(school.uai, notice_id, current["digest"], [event])
+    _after_write(school.uai, current, event, "withdrawn")
     return response(204, "", {"Cache-Control": "no-store"})
 
 
 @logger.inject_lambda_context(correlation_id_path="api")
+@metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from poche_common.openapi import PROBLEM_SCHEMA, problem_response, signed_in_operation
+from poche_common.openapi import (
+    GATEWAY_MESSAGE_SCHEMA,
+    PROBLEM_SCHEMA,
+    problem_response,
+    signed_in_operation,
+    unauthorized_response,
+)
 from poche_common.schools import BODY_MAX, NOTICE_KINDS, TITLE_MAX
 
 SECURITY_SCHEMES: dict[str, Any] = {
@@ -18,10 +24,20 @@ SECURITY_SCHEMES: dict[str, Any] = {
         "description": "ID token of the staff user pool (`poche user create` prints one locally).",
     }
 }
-_MOMENT = {"type": "string", "format": "date-time", "description": "ISO 8601 avec décalage (ou Z)."}
+_MOMENT = {
+    "type": "string",
+    "format": "date-time",
+    "description": "ISO 8601 avec décalage (ou Z), entre 2000 et 2100 (poche_common.bounds).",
+}
 _FIELDS: dict[str, Any] = {
-    "title": {"type": "string", "minLength": 1, "maxLength": TITLE_MAX},
-    "body": {"type": "string", "maxLength": BODY_MAX},
+    "title": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": TITLE_MAX,
+        "pattern": "\\S",
+        "description": "Au moins un caractère qui n'est pas une espace.",
+    },
+    "body": {"type": ["string", "null"], "maxLength": BODY_MAX, "description": "Facultatif ; null vaut vide."},
     "kind": {"type": "string", "enum": sorted(NOTICE_KINDS)},
     "starts": _MOMENT,
     "ends": {**_MOMENT, "description": "Après `starts`, et dans le futur."},
@@ -42,12 +58,19 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
-_UAI = {"name": "uai", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9]{7}[A-Z]$"}}
+_UAI = {
+    "name": "uai",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[0-9]{7}[A-Z]$"},
+    "description": "Code UAI de l'établissement, l'un de ceux rattachés au compte.",
+    "example": "0610003X",
+}
 _NOTICE = {"name": "notice_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _NOTICE_OK = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/SchoolNotice"}}}}
 _ERRORS = {
     "400": problem_response("Corps invalide : `invalid_params` nomme le champ."),
-    "401": {"description": "Jeton absent, falsifié ou expiré (réponse de la passerelle)."},
+    "401": unauthorized_response("Jeton absent, falsifié ou expiré (réponse de la passerelle)."),
     "403": problem_response("Pas dans le groupe school-staff, ou établissement non rattaché au compte."),
     "404": problem_response("Établissement (UAI) ou avis inconnu."),
 }
@@ -100,5 +123,8 @@ def document() -> dict[str, Any]:
     """This service's part of the API document: paths, schemas and the staff security scheme."""
     return {
         "paths": PATHS,
-        "components": {"schemas": {**SCHEMAS, "Problem": PROBLEM_SCHEMA}, "securitySchemes": SECURITY_SCHEMES},
+        "components": {
+            "schemas": {**SCHEMAS, "Problem": PROBLEM_SCHEMA, "GatewayMessage": GATEWAY_MESSAGE_SCHEMA},
+            "securitySchemes": SECURITY_SCHEMES,
+        },
     }

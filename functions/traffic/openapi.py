@@ -5,12 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from poche_common.openapi import (
+    CURSOR,
     FRESHNESS_PROPERTIES,
     IF_NONE_MATCH,
+    LATITUDE_PATTERN,
+    LONGITUDE_PATTERN,
     NOT_MODIFIED,
     PROBLEM_SCHEMA,
+    commune_parameter,
     json_ok,
     problem_response,
+    query_parameter,
 )
 
 from .policy import CACHE_SECONDS, MAX_BBOX_DEGREES
@@ -106,7 +111,7 @@ SCHEMAS: dict[str, Any] = {
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+    return query_parameter(name, schema, description)
 
 
 PATHS: dict[str, Any] = {
@@ -118,10 +123,14 @@ PATHS: dict[str, Any] = {
             "description": "Sans `commune` ni `bbox` : tout le département. Avec les deux : les événements de la "
             "commune qui touchent aussi la zone.",
             "parameters": [
-                _query("commune", {"type": "string"}, "Code INSEE de la commune (61001 pour Alençon)."),
+                commune_parameter(),
                 _query(
                     "bbox",
-                    {"type": "string", "example": "0.05,48.40,0.15,48.46"},
+                    {
+                        "type": "string",
+                        "pattern": f"^{LONGITUDE_PATTERN},{LATITUDE_PATTERN},{LONGITUDE_PATTERN},{LATITUDE_PATTERN}$",
+                        "example": "0.05,48.40,0.15,48.46",
+                    },
                     f"Zone min_lon,min_lat,max_lon,max_lat (WGS84), au plus {MAX_BBOX_DEGREES:g} degré de côté : "
                     "les événements dont le point ou la ligne la touche.",
                 ),
@@ -131,7 +140,7 @@ PATHS: dict[str, Any] = {
                     "true : seulement ce qui est en vigueur maintenant ; false : aussi ce qui est terminé ou à venir.",
                 ),
                 _query("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}, "Taille de page."),
-                _query("cursor", {"type": "string"}, "Curseur `next` de la page précédente."),
+                CURSOR,
                 IF_NONE_MATCH,
             ],
             "responses": {

@@ -72,6 +72,11 @@ def _near() -> tuple[float, float] | None:
             "(WGS84), par exemple near=48.4329,0.0913.",
             field="near",
         )
+    if abs(lat) > policy.MAX_NEAR_LATITUDE:  # near a pole, a radius spans every longitude: too many cells to read
+        raise InvalidRequestError(
+            f"« {raw} » : la recherche d'arrêts à proximité va jusqu'à {policy.MAX_NEAR_LATITUDE}° de latitude.",
+            field="near",
+        )
     return lat, lon
 
 
@@ -160,7 +165,13 @@ def _stops_near(lat: float, lon: float, radius: int, now: dt.datetime) -> Respon
             found.append((distance, str(item["stop_id"]), item))
     found.sort(key=lambda entry: (entry[0], entry[1]))
     if after is not None:
-        if not (isinstance(after, list) and len(after) == 2):
+        if not (
+            isinstance(after, list)
+            and len(after) == 2
+            and isinstance(after[0], int | float)
+            and not isinstance(after[0], bool)
+            and isinstance(after[1], str)
+        ):  # [distance, stop_id] as this route wrote it; anything else (a forged cursor) would fail below
             raise InvalidRequestError(
                 "Le curseur de pagination est invalide ; recommencez sans curseur.", field="cursor"
             )

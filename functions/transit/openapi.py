@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from poche_common.openapi import (
+    CURSOR,
     FRESHNESS_PROPERTIES,
     IF_NONE_MATCH,
+    LONGITUDE_PATTERN,
     NOT_MODIFIED,
     PROBLEM_SCHEMA,
     json_ok,
     problem_response,
+    query_parameter,
 )
 
 from . import policy
@@ -218,13 +221,7 @@ SCHEMAS: dict[str, Any] = {
 
 
 def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "schema": schema or {"type": "string"},
-        "description": description,
-    }
+    return query_parameter(name, schema or {"type": "string"}, description)
 
 
 def _limit(default: int, maximum: int) -> dict[str, Any]:
@@ -235,19 +232,27 @@ def _limit(default: int, maximum: int) -> dict[str, Any]:
     )
 
 
-_CURSOR = _query("cursor", "Curseur opaque renvoyé dans `next`.")
+_CURSOR = CURSOR
+# What the handler accepts: GTFS ids are free text, 1 to 255 characters, no control character nor '#'.
+_GTFS_ID = {"type": "string", "pattern": "^[^\\u0000-\\u001f#]{1,255}$"}
+# latitude,longitude in decimal degrees, latitude within -85..85 (policy.MAX_NEAR_LATITUDE), longitude -180..180.
+_NEAR = {
+    "type": "string",
+    "pattern": f"^-?(0?85(\\.0+)?|0?8[0-4](\\.[0-9]+)?|0?[0-7]?[0-9](\\.[0-9]+)?),{LONGITUDE_PATTERN}$",
+    "example": "48.4329,0.0913",
+}
 _STOP_ID = {
     "name": "stop_id",
     "in": "path",
     "required": True,
-    "schema": {"type": "string"},
+    "schema": _GTFS_ID,
     "description": "Identifiant GTFS de l'arrêt (ou du pôle), tel que renvoyé par /v1/transit/stops.",
 }
 _ROUTE_ID = {
     "name": "route_id",
     "in": "path",
     "required": True,
-    "schema": {"type": "string"},
+    "schema": _GTFS_ID,
     "description": "Identifiant GTFS de la ligne, tel que renvoyé par /v1/transit/routes.",
 }
 _REALTIME = policy.CACHE_REALTIME_SECONDS
@@ -260,7 +265,12 @@ PATHS: dict[str, Any] = {
             "tags": ["transports"],
             "summary": "Les arrêts : autour d'une position (les plus proches d'abord), par nom, ou tous.",
             "parameters": [
-                _query("near", "Position `latitude,longitude` (WGS84), par exemple 48.4329,0.0913."),
+                _query(
+                    "near",
+                    "Position `latitude,longitude` (WGS84), par exemple 48.4329,0.0913 ; latitude entre "
+                    f"-{policy.MAX_NEAR_LATITUDE} et {policy.MAX_NEAR_LATITUDE}.",
+                    _NEAR,
+                ),
                 _query(
                     "radius",
                     f"Rayon en mètres autour de `near` (défaut {policy.DEFAULT_RADIUS_M}, "
@@ -292,7 +302,7 @@ PATHS: dict[str, Any] = {
             "`realtime: false`. Un pôle (station) liste les départs de tous ses quais.",
             "parameters": [
                 _STOP_ID,
-                _query("route", "Seulement les départs de cette ligne (route_id)."),
+                _query("route", "Seulement les départs de cette ligne (route_id).", _GTFS_ID),
                 _limit(policy.DEPARTURES_DEFAULT_LIMIT, policy.DEPARTURES_MAX_LIMIT),
                 _CURSOR,
                 IF_NONE_MATCH,
@@ -339,8 +349,8 @@ PATHS: dict[str, Any] = {
             "summary": "Les perturbations en cours, d'une ligne ou d'un arrêt si demandé.",
             "description": "Une alerte concernant tout le réseau apparaît quel que soit le filtre.",
             "parameters": [
-                _query("route", "Seulement les alertes concernant cette ligne (route_id)."),
-                _query("stop", "Seulement les alertes concernant cet arrêt (stop_id)."),
+                _query("route", "Seulement les alertes concernant cette ligne (route_id).", _GTFS_ID),
+                _query("stop", "Seulement les alertes concernant cet arrêt (stop_id).", _GTFS_ID),
                 _limit(50, 100),
                 _CURSOR,
                 IF_NONE_MATCH,

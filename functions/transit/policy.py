@@ -9,6 +9,7 @@ CACHE_STATIC_SECONDS = 3600
 # GET /v1/transit/stops
 DEFAULT_RADIUS_M = 500
 MAX_RADIUS_M = 2000
+MAX_NEAR_LATITUDE = 85  # as web maps (Web Mercator): nearer a pole, a radius needs thousands of geohash cells
 MIN_QUERY_CHARS = 2  # of the folded name
 MAX_QUERY_CHARS = 100
 CELL_PRECISION = 6  # geohash cells of the by_cell index (written by the transit-gtfs connector)

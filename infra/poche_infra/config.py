@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +18,32 @@ POWERTOOLS_VERSION = "3.37.0"  # must equal the aws-lambda-powertools pin in con
 PYTHON_RUNTIME = "python3.13"
 PUSH_PLATFORMS = ("fcm", "apns")
 PUSH_APPLICATION_ARN = re.compile(r"arn:aws:sns:[a-z0-9-]+:\d{12}:app/(GCM|APNS|APNS_SANDBOX)/[A-Za-z0-9_.-]{1,256}")
+# Cognito feature plans (user pool tiers), cheapest first; docs/accounts.md says what each buys and costs.
+FEATURE_PLANS = ("lite", "essentials", "plus")
+# An address Cognito can send from: ASCII local part (CDK and SES refuse others), a lower-case domain name.
+DOMAIN = re.compile(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@(?P<domain>[A-Za-z0-9.-]{1,253})")
+AWS_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
+FROM_NAME_MAX = 80
 
 
 class ConfigError(ValueError):
     """A context value or territory file is wrong; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class AccountEmail:
+    """The sender of both user pools' e-mails (verification codes, invitations, recovery) through Amazon SES.
+
+    `ses_verified_domain` is a domain identity verified in SES (DKIM) in `ses_region` (default: the territory's
+    region, so the addresses stay in France); `from_email` is an address of that domain. docs/accounts.md lists
+    what devops check before going live."""
+
+    from_email: str
+    ses_verified_domain: str
+    from_name: str | None = None
+    reply_to: str | None = None
+    ses_region: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +59,11 @@ class Territory:
     # Mobile push: the SNS platform application of each platform ("fcm", "apns"), created out of band with the
     # FCM / APNs credentials. Empty: push is not configured (registering a device answers 503).
     push_applications: dict[str, str] = field(default_factory=dict)
+    # Accounts: the SES sender of the pools' e-mails (None: Cognito's built-in sender, about 50 e-mails a day,
+    # refused in prod) and the feature plan of each pool (threat protection only with "plus").
+    account_email: AccountEmail | None = None
+    citizen_feature_plan: str = "lite"
+    staff_feature_plan: str = "plus"
 
     def source(self, connector: str) -> str:
         return self.sources.get(connector, "bundled")
@@ -47,6 +74,13 @@ class Settings:
     stage: str
     territory: Territory
     phases: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if self.is_prod and self.territory.account_email is None:
+            raise ConfigError(
+                f"territory {self.territory.name!r}: prod needs account_email (an SES sender of a verified domain): "
+                "Cognito's built-in sender allows about 50 e-mails a day, so sign-ups would stall; see docs/accounts.md"
+            )
 
     @property
     def prefix(self) -> str:
@@ -70,6 +104,11 @@ def load_territory(name: str, directory: Path = TERRITORIES_DIR) -> Territory:
         known = ", ".join(sorted(p.stem for p in directory.glob("*.json")))
         raise ConfigError(f"unknown territory {name!r}: no {path} (known: {known})")
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("account_email") is not None:
+        data["account_email"] = account_email(data["account_email"], path)
+    for key in ("citizen_feature_plan", "staff_feature_plan"):
+        if key in data and data[key] not in FEATURE_PLANS:
+            raise ConfigError(f"{path}: {key} {data[key]!r} is not one of {', '.join(FEATURE_PLANS)}")
     try:
         territory = Territory(**data)
     except TypeError as exc:
@@ -83,6 +122,45 @@ def load_territory(name: str, directory: Path = TERRITORIES_DIR) -> Territory:
                 "platform application ARN (arn:aws:sns:<region>:<account>:app/<GCM|APNS|APNS_SANDBOX>/<name>)"
             )
     return territory
+
+
+def account_email(value: Any, path: Path) -> AccountEmail:
+    """The territory's `account_email` object, checked: every problem named with its key."""
+    where = f"{path}: account_email"
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must be an object with from_email and ses_verified_domain (see docs/accounts.md)")
+    known = {f.name for f in fields(AccountEmail)}
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; keys: {', '.join(sorted(known))}")
+    for key in ("from_email", "ses_verified_domain"):
+        if not value.get(key):
+            raise ConfigError(f"{where}.{key} is required")
+    domain = value["ses_verified_domain"]
+    if not isinstance(domain, str) or not DOMAIN.fullmatch(domain):
+        raise ConfigError(
+            f"{where}.ses_verified_domain {domain!r} is not a domain name (lower case, e.g. poche.example.fr)"
+        )
+    for key in ("from_email", "reply_to"):
+        address = value.get(key)
+        if address is not None and (not isinstance(address, str) or not EMAIL.fullmatch(address)):
+            raise ConfigError(f"{where}.{key} {address!r} is not an e-mail address (ASCII before the @)")
+    if value["from_email"].rsplit("@", 1)[1] != domain:
+        raise ConfigError(f"{where}.from_email must be an address of ses_verified_domain {domain}")
+    name = value.get("from_name")
+    if name is not None and (
+        not isinstance(name, str)
+        or not name.strip()
+        or len(name) > FROM_NAME_MAX
+        or any(ord(c) < 32 or c in '<>"' for c in name)
+    ):
+        raise ConfigError(
+            f'{where}.from_name {name!r}: 1 to {FROM_NAME_MAX} characters, without control characters, <, > or "'
+        )
+    region = value.get("ses_region")
+    if region is not None and (not isinstance(region, str) or not AWS_REGION.fullmatch(region)):
+        raise ConfigError(f"{where}.ses_region {region!r} is not an AWS region (e.g. eu-west-3)")
+    return AccountEmail(**value)
 
 
 def settings_from_context(context: dict[str, Any]) -> Settings:

@@ -216,7 +216,8 @@ def make_handler(
             log(f"{self.command} {self.path} -> {status} ({(time.perf_counter() - started) * 1000:.0f} ms)")
             self._send(status, headers, payload, cookies)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+        # Every method goes through the router, as in API Gateway: one without a route is its 404, not a 501.
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = do_QUERY = _handle
 
     return Handler
 

@@ -25,6 +25,17 @@ class RunningPlatform:
     cdk_out: Path
     lines: list[str] = field(default_factory=list)
 
+    def logged(self, text: str, *, within_s: float = 5.0) -> bool:
+        """Whether a line of the platform's output contains `text`, waiting for it a little: the output reaches
+        `lines` through a pipe and a reader thread, so a line may arrive just after the HTTP answer it describes."""
+        deadline = time.monotonic() + within_s
+        while True:
+            if any(text in line for line in list(self.lines)):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+
     def poche(self, *args: str, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """Run the `poche` command line against this platform."""
         return subprocess.run(

@@ -60,12 +60,15 @@ def test_citizens_pool_security(synthesized: Synthesized) -> None:
     assert policy["MinimumLength"] >= 10
     assert props["MfaConfiguration"] == "OPTIONAL"
     assert props["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]  # TOTP, no SMS
-    assert props["UserPoolTier"] == "PLUS"
-    assert props["UserPoolAddOns"]["AdvancedSecurityMode"] == "ENFORCED"
+    # The territory's citizen_feature_plan (Orne: Lite, the cheapest); threat protection needs Plus (issue 9, #16).
+    assert props["UserPoolTier"] == "LITE"
+    assert "UserPoolAddOns" not in props
     assert props["DeletionProtection"] == "INACTIVE"  # dev; prod below
     pool = resources(synthesized, CORE, "AWS::Cognito::UserPool")[logical]
-    (suppression,) = pool["Metadata"]["cdk_nag"]["rules_to_suppress"]
-    assert suppression["id"] == "AwsSolutions-COG2" and "TOTP" in suppression["reason"]
+    suppressions = {s["id"]: s["reason"] for s in pool["Metadata"]["cdk_nag"]["rules_to_suppress"]}
+    assert set(suppressions) == {"AwsSolutions-COG2", "AwsSolutions-COG8"}
+    assert "TOTP" in suppressions["AwsSolutions-COG2"]
+    assert "citizen_feature_plan" in suppressions["AwsSolutions-COG8"]
     groups = resources(synthesized, CORE, "AWS::Cognito::UserPoolGroup").values()
     assert groups and all(g["Properties"]["UserPoolId"] != {"Ref": logical} for g in groups)  # no groups
 

@@ -168,3 +168,85 @@ def test_a_territory_names_push_applications_by_platform_and_arn(tmp_path: Any) 
         (tmp_path / "bad.json").write_text(json.dumps({**base, "push_applications": wrong}))
         with pytest.raises(ConfigError, match="push_applications"):
             load_territory("bad", tmp_path)
+
+
+# --- durable erasure (issue 9, defect 11) --------------------------------------------------------
+def erasure_queues(synthesized: Synthesized) -> tuple[str, dict[str, Any], str]:
+    """(erasure queue id, its properties, its dead-letter queue id)."""
+    for logical, queue in resources(synthesized, PROXIMITY, "AWS::SQS::Queue").items():
+        if "Erasure" in logical and "RedrivePolicy" in queue["Properties"]:
+            target = queue["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+            return logical, queue["Properties"], target
+    raise AssertionError("no erasure queue")
+
+
+def test_the_erasure_is_queued_to_a_worker_with_retries_dead_letters_and_an_alarm(synthesized: Synthesized) -> None:
+    queue, props, dead_letters = erasure_queues(synthesized)
+    worker, function = function_named(synthesized, "me_erasure")
+    assert props["SqsManagedSseEnabled"] is True and props["RedrivePolicy"]["maxReceiveCount"] >= 5
+    assert props["VisibilityTimeout"] >= 6 * function["Properties"]["Timeout"]
+    assert props["MessageRetentionPeriod"] == 14 * 24 * 3600
+    dlq = resources(synthesized, PROXIMITY, "AWS::SQS::Queue")[dead_letters]["Properties"]
+    assert dlq["SqsManagedSseEnabled"] is True and dlq["MessageRetentionPeriod"] == 14 * 24 * 3600
+    policies = resources(synthesized, PROXIMITY, "AWS::SQS::QueuePolicy").values()
+    for name in (queue, dead_letters):
+        document = json.dumps([p["Properties"] for p in policies if {"Ref": name} in p["Properties"]["Queues"]])
+        assert '"aws:SecureTransport": "false"' in document and '"Effect": "Deny"' in document
+    [alarm] = [
+        a["Properties"]
+        for a in resources(synthesized, PROXIMITY, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("Dimensions")
+        == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dead_letters, "QueueName"]}}]
+    ]
+    assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible" and alarm["Threshold"] == 1
+    assert alarm["AlarmActions"]
+    [mapping] = [
+        m["Properties"]
+        for m in resources(synthesized, PROXIMITY, "AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": worker}
+    ]
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": [queue, "Arn"]}
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+    _, me = me_function(synthesized)
+    assert me["Properties"]["Environment"]["Variables"]["ERASURE_QUEUE_URL"] == {"Ref": queue}
+    variables = function["Properties"]["Environment"]["Variables"]
+    assert variables["TABLE_NAME"] == {"Ref": personal_table(synthesized)}
+    assert variables["CITIZEN_USER_POOL_ID"] == me["Properties"]["Environment"]["Variables"]["CITIZEN_USER_POOL_ID"]
+    assert variables["POWERTOOLS_SERVICE_NAME"] == "me"
+    # Both share the erasure and device code of the `me` domain layer.
+    me_layers, worker_layers = json.dumps(me["Properties"]["Layers"]), json.dumps(function["Properties"]["Layers"])
+    assert "DomainLayerme" in me_layers and "DomainLayerme" in worker_layers
+
+
+def test_the_erasure_worker_holds_only_what_the_erasure_needs(synthesized: Synthesized) -> None:
+    queue, _, _ = erasure_queues(synthesized)
+    _, worker = function_named(synthesized, "me_erasure")
+    statements = role_statements(synthesized, worker)
+    table = personal_table(synthesized)
+    data = [s for s in statements if any(a.startswith("dynamodb:") for a in actions(s))]
+    assert [actions(s) for s in data] == [
+        {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    ]
+    assert data[0]["Resource"] == {"Fn::GetAtt": [table, "Arn"]}
+    cognito = [s for s in statements if any(a.startswith("cognito-idp:") for a in actions(s))]
+    assert [actions(s) for s in cognito] == [{"cognito-idp:AdminDeleteUser"}]
+    assert "userpool/" in json.dumps(cognito[0]["Resource"])
+    assert not [s for s in statements if any(a.startswith(("sns:", "ssm:", "events:")) for a in actions(s))]
+    consume = [s for s in statements if any(a.startswith("sqs:") for a in actions(s))]
+    assert consume and all(s["Resource"] == {"Fn::GetAtt": [queue, "Arn"]} for s in consume)
+    assert not any("sqs:SendMessage" in actions(s) for s in consume)
+
+    _, me = me_function(synthesized)
+    sends = [s for s in role_statements(synthesized, me) if any(a.startswith("sqs:") for a in actions(s))]
+    assert [(actions(s), s["Resource"]) for s in sends] == [({"sqs:SendMessage"}, {"Fn::GetAtt": [queue, "Arn"]})]
+
+
+def test_with_push_the_erasure_worker_may_only_delete_the_applications_endpoints(
+    synthesized_with_push: Synthesized, push_applications: dict[str, str]
+) -> None:
+    _, worker = function_named(synthesized_with_push, "me_erasure")
+    sns = [s for s in role_statements(synthesized_with_push, worker) if any(a.startswith("sns:") for a in actions(s))]
+    assert [actions(s) for s in sns] == [{"sns:DeleteEndpoint"}]
+    assert sorted(sns[0]["Resource"]) == sorted(endpoints_of(a) for a in push_applications.values())
+    assert synthesized_with_push.errors == []

@@ -105,8 +105,10 @@ def test_the_sender_reads_the_queue_in_batches_of_10_reporting_partial_failures(
 def test_least_privilege(synthesized: Synthesized) -> None:
     queue, _, _ = queues(synthesized)
     _, matcher = function_named(synthesized, "notifications_match")
-    [query] = table_statements(synthesized, "notifications_match")
+    query, seen = table_statements(synthesized, "notifications_match")
     assert actions(query) == {"dynamodb:Query"} and leading_keys(query) == ["TOPIC#*"]
+    # the first delivery of each event id (deduplication on `detail.id`), and nothing else of the table
+    assert actions(seen) == {"dynamodb:PutItem", "dynamodb:GetItem"} and leading_keys(seen) == ["EVENT#*"]
     send = [s for s in role_statements(synthesized, matcher) if any(a.startswith("sqs:") for a in actions(s))]
     # The delivery queue, and the function's own dead-letter queue (failed asynchronous invocations).
     assert {(frozenset(actions(s)), s["Resource"]["Fn::GetAtt"][0]) for s in send} == {
@@ -122,18 +124,18 @@ def test_least_privilege(synthesized: Synthesized) -> None:
         "dynamodb:DeleteItem",
         "dynamodb:ConditionCheckItem",
     }
-    assert sorted(leading_keys(write)) == ["DUE#*", "GONE#*", "USER#*"]
+    # the token owner items (TOKEN#<sha256>/OWNER) go with a disabled device that still owns its token
+    assert sorted(leading_keys(write)) == ["DUE#*", "GONE#*", "TOKEN#*", "USER#*"]
     [deferred] = table_statements(synthesized, "notifications_deferred")
     assert actions(deferred) == {"dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
-    assert sorted(leading_keys(deferred)) == ["DUE#*", "USER#*"]
+    assert sorted(leading_keys(deferred)) == ["DUE#*", "TOKEN#*", "USER#*"]
 
     for package in ("notifications_send", "notifications_deferred"):
         _, function = function_named(synthesized, package)
         statements = role_statements(synthesized, function)
-        sns = [s for s in statements if any(a.startswith("sns:") for a in actions(s))]
-        [push] = sns
-        assert actions(push) == {"sns:Publish", "sns:DeleteEndpoint"}
-        assert json.dumps(push["Resource"]).endswith(':endpoint/*"]]}')
+        # SNS: only the platform applications' endpoints, and nothing when push is not configured (this synth):
+        # see test_pushes_reach_only_the_endpoints_of_the_platform_applications_as_me_does.
+        assert not [s for s in statements if any(a.startswith("sns:") for a in actions(s))]
         assert not any(a.startswith("cloudwatch:") for s in statements for a in actions(s))  # metrics: EMF logs
     _, matcher = function_named(synthesized, "notifications_match")
     assert not any(a.startswith("sns:") for s in role_statements(synthesized, matcher) for a in actions(s))
@@ -149,3 +151,35 @@ def test_the_deferred_pushes_run_every_15_minutes_with_retries_and_dead_letters(
     assert schedule["ScheduleExpression"] == "rate(15 minutes)"
     assert schedule["Target"]["RetryPolicy"]["MaximumRetryAttempts"] == 2
     assert "DeadLetterConfig" in schedule["Target"]
+
+
+def sns_statements(synthesized: Synthesized, package: str) -> list[dict[str, Any]]:
+    _, function = function_named(synthesized, package)
+    return [s for s in role_statements(synthesized, function) if any(a.startswith("sns:") for a in actions(s))]
+
+
+def test_without_push_applications_the_notification_functions_get_no_sns_grant(synthesized: Synthesized) -> None:
+    for package in ("notifications_match", "notifications_send", "notifications_deferred"):
+        assert sns_statements(synthesized, package) == [], package
+
+
+def test_pushes_reach_only_the_endpoints_of_the_platform_applications_as_me_does(
+    synthesized_with_push: Synthesized, push_applications: dict[str, str]
+) -> None:
+    """Issue 9, defect 12: `endpoint/*` let the sender publish to, and delete, any SNS endpoint of the account."""
+    from poche_infra.domains.me import endpoints_of
+
+    expected = sorted(endpoints_of(arn) for arn in push_applications.values())
+    assert expected == [
+        "arn:aws:sns:eu-west-3:123456789012:endpoint/APNS/poche-dev-apns/*",
+        "arn:aws:sns:eu-west-3:123456789012:endpoint/GCM/poche-dev-fcm/*",
+    ]
+    for package in ("notifications_send", "notifications_deferred"):
+        [push] = sns_statements(synthesized_with_push, package)
+        assert actions(push) == {"sns:Publish", "sns:DeleteEndpoint"}
+        resources_ = push["Resource"] if isinstance(push["Resource"], list) else [push["Resource"]]
+        assert sorted(resources_) == expected, package
+    assert sns_statements(synthesized_with_push, "notifications_match") == []
+    me_endpoints = [s for s in sns_statements(synthesized_with_push, "me") if "sns:DeleteEndpoint" in actions(s)]
+    assert [sorted(s["Resource"]) for s in me_endpoints] == [expected]  # the same helper, the same pattern
+    assert synthesized_with_push.errors == []  # cdk-nag: each wildcard suppressed with its reason

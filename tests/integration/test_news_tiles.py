@@ -96,7 +96,10 @@ def test_only_the_tags_of_changed_articles_are_rewritten(cloud: Cloud, lambda_co
     run(cloud, lambda_context, "general=bundled")
     first = tile_items(cloud, "news_rss")
     assert {k for k in first if k.endswith("/CONTENT")} == {"TILE#news#general/CONTENT"}
-    assert "TILE#news/EXAMPLE" not in first  # `general` alone is no tile (a news tile names a commune)
+    # `general` alone is no tile of its own, but every commune's news tile shows it: the catalogue's example names
+    # one (issue 9, defect 13: it had none, so a home built from the catalogue got a 400 for it).
+    example = first["TILE#news/EXAMPLE"]
+    assert (example["key"], example["params"], example["shared"]) == ("general", {"commune": "61001"}, True)
 
     later = NOW + dt.timedelta(hours=1)
     report, calls = run(cloud, lambda_context, "bundled", now=later)
@@ -110,7 +113,8 @@ def test_only_the_tags_of_changed_articles_are_rewritten(cloud: Cloud, lambda_co
     shared = next(e for e in general["entries"] if e["view"]["title"] == SHARED)
     assert shared["view"]["tags"] == ["61001", "general"]
     assert [e["view"] for e in newest_first(general)] == news_list(cloud, lambda_context)
-    assert tiles["TILE#news/EXAMPLE"]["params"] == {"commune": "61001"}  # the first commune with news
+    example = tiles["TILE#news/EXAMPLE"]
+    assert (example["key"], example["params"], example["shared"]) == ("61001", {"commune": "61001"}, False)
 
 
 def test_a_busy_tag_keeps_its_twenty_newest(cloud: Cloud, lambda_context: Any, tmp_path: Path) -> None:

@@ -92,11 +92,23 @@ class Pipeline:
             item["quiet_hours"] = quiet
         self.put(item)
 
-    def device(self, sub: str, n: int = 1) -> str:
-        """A registered device as the `me` function writes it (contract: DEVICE item + SNS endpoint)."""
-        token = f"emulated-token-{sub}-{n}"
+    def device(self, sub: str, n: int = 1, *, token: str | None = None) -> str:
+        """A registered device as the `me` function writes it (contract: DEVICE item, the token's OWNER item
+        naming it, SNS endpoint)."""
+        token = token or f"emulated-token-{sub}-{n}"
         arn = self.sns.create_platform_endpoint(PlatformApplicationArn=self.application, Token=token)["EndpointArn"]
-        device_id = hashlib.sha256(token.encode()).hexdigest()[:32]
+        device_id = hashlib.sha256(f"{sub}\n{token}".encode()).hexdigest()[:32]
+        self.put(
+            {
+                "pk": "TOKEN#" + hashlib.sha256(token.encode()).hexdigest(),
+                "sk": "OWNER",
+                "sub": sub,
+                "device_id": device_id,
+                "platform": "fcm",
+                "endpoint_arn": arn,
+                "version": "v1",
+            }
+        )
         self.put(
             {
                 "pk": f"USER#{sub}",
@@ -314,6 +326,36 @@ def test_a_disabled_endpoint_is_cleaned_up(pipeline: Pipeline) -> None:
     endpoints = pipeline.sns.list_endpoints_by_platform_application(PlatformApplicationArn=pipeline.application)
     assert [e["EndpointArn"] for e in endpoints["Endpoints"]] == [working]
     assert [n["push"] for n in pipeline.notes("sub-a")] == ["sent"]
+
+
+def test_a_disabled_endpoint_takes_its_token_owner_item_with_it(pipeline: Pipeline) -> None:
+    """Issue 9, defect 7: the owner item names the account (`sub`); left behind, it would outlive the device and
+    even the account's erasure (which finds devices in the account's own partition)."""
+    pipeline.subscribe("sub-a", "school", RACINE)
+    disabled = pipeline.device("sub-a", token="old-phone")
+    pipeline.sns.set_endpoint_attributes(EndpointArn=disabled, Attributes={"Enabled": "false"})
+    pipeline.publish(school_event("ev-1", [RACINE]))
+    pipeline.deliver(pipeline.queued())
+
+    assert pipeline.partition("TOKEN#" + hashlib.sha256(b"old-phone").hexdigest()) == []
+    assert [i for i in pipeline.partition("USER#sub-a") if i["sk"].startswith("DEVICE#")] == []
+
+
+def test_a_disabled_endpoint_now_owned_by_another_account_is_kept(pipeline: Pipeline) -> None:
+    """A stale DEVICE item of A naming the endpoint B took over (the token moved to B's account): pushing to A
+    forgets A's device, but never deletes B's endpoint nor B's ownership."""
+    pipeline.subscribe("sub-a", "school", RACINE)
+    shared = pipeline.device("sub-a", token="shared-tablet")
+    pipeline.device("sub-b", token="shared-tablet")  # B registered the same token: B owns it now
+    pipeline.sns.set_endpoint_attributes(EndpointArn=shared, Attributes={"Enabled": "false"})
+    pipeline.publish(school_event("ev-1", [RACINE]))
+    pipeline.deliver(pipeline.queued())
+
+    assert [i for i in pipeline.partition("USER#sub-a") if i["sk"].startswith("DEVICE#")] == []
+    [owner] = pipeline.partition("TOKEN#" + hashlib.sha256(b"shared-tablet").hexdigest())
+    assert owner["sub"] == "sub-b"
+    endpoints = pipeline.sns.list_endpoints_by_platform_application(PlatformApplicationArn=pipeline.application)
+    assert [e["EndpointArn"] for e in endpoints["Endpoints"]] == [shared]
 
 
 def test_an_erased_account_gets_nothing(pipeline: Pipeline) -> None:

@@ -162,6 +162,7 @@ def test_publish_then_read_change_and_withdraw(domain: Schools) -> None:
             "uai": RACINE,
             "notice_id": notice["id"],
             "kind": "timetable_change",
+            "title": "Conseil de classe : fin des cours à 15 h",  # what the notification says (issue 9)
             "starts": "2026-12-03T14:00:00+00:00",
             "ends": "2026-12-03T16:30:00+00:00",
             "change": "created",

@@ -219,7 +219,14 @@ def test_first_run_stores_the_orne_events_and_announces_them(traffic: Traffic) -
     detail = event["detail"]
     assert {"id", "occurred_at", "version"} <= set(detail) and detail["version"] == 1
     assert detail["event_ids"] == sorted(V2.values())
-    assert {"id": V2["closure"], "change": "created", "type": "closure", "communes": ["61464"]} in detail["changes"]
+    closure = next(c for c in detail["changes"] if c["id"] == V2["closure"])
+    assert {k: v for k, v in closure.items() if k != "title"} == {
+        "id": V2["closure"],
+        "change": "created",
+        "type": "closure",
+        "communes": ["61464"],
+    }
+    assert closure["title"]  # what the event is, for the notifications (issue 9)
     assert {"61001", "61464", "61341", "61293", "61169", "61038"} <= set(detail["communes"])
     assert "fetched_at" in traffic.state()
 

@@ -300,3 +300,60 @@ def test_source_comes_from_ssm_unless_the_environment_overrides_it(
     from_env = run(cloud, lambda_context, source="bundled")
     assert from_env["sources"] == ["bundled"]
     assert len(departures(cloud, "ALN_HALLE")) == 2 * 3 + 1  # 3 each weekday (Friday, Monday), 1 on Saturday
+
+
+# ---------------------------------------------------------------- hostile feeds (issue 9): the parser's part
+
+LONG_ID = "X" * 1500
+
+
+def test_an_over_long_stop_id_is_rejected_before_anything_is_written(
+    cloud: Cloud, lambda_context: Any, tmp_path: Path
+) -> None:
+    """A 1,500-character stop_id used to fail BatchWriteItem after earlier batches were committed."""
+    files = network(
+        stops=lambda text: text + f"{LONG_ID},,Arrêt au code interminable,48.4312,0.0921,0,,,\n",
+        stop_times=lambda text: text + f"10-SEM-0650,06:58:00,06:58:00,{LONG_ID},9,,1\r\n",
+    )
+
+    report = run(cloud, lambda_context, source=write_zip(tmp_path / "network.zip", files))
+
+    assert report["status"] == "succeeded"
+    reason = "stop_id trop long (1500 caractères, au plus 200)"
+    stops_lines = len(files["stops.txt"].splitlines())
+    stop_times_lines = len(files["stop_times.txt"].splitlines())
+    assert {"file": "stops.txt", "line": stops_lines, "reason": reason} in report["rejections"]
+    assert {"file": "stop_times.txt", "line": stop_times_lines, "reason": reason} in report["rejections"]
+    assert report["rejected"] == 2 + 1  # the stop, its stop time, the sample's malformed row
+    assert not [i for i in cloud.items("transit_gtfs") if LONG_ID in json.dumps(i)]
+    assert len({i["pk"]["S"] for i in cloud.items("transit_gtfs") if i["sk"]["S"] == "PROFILE"}) == 13 + 3
+    assert departures(cloud, "ALN_HALLE") != []
+
+
+def test_a_decompression_bomb_changes_nothing(cloud: Cloud, lambda_context: Any, tmp_path: Path) -> None:
+    run(cloud, lambda_context)
+    cloud.bus_events()
+    before = data_items(cloud)
+    files = network(stop_times=lambda text: text + "10-SEM-0650,06:58:00,06:58:00,NOWHERE,99,,1\r\n" * 400_000)
+    bomb = write_zip(tmp_path / "bomb.zip", files)
+    assert (tmp_path / "bomb.zip").stat().st_size < 200 * 1024
+
+    report = run(cloud, lambda_context, now=NOW + dt.timedelta(days=1), source=bomb)
+
+    assert report["status"] == "failed"
+    assert "bombe de décompression" in report["error"]
+    assert cloud.bus_events() == []
+    assert data_items(cloud) == before
+
+
+def test_the_run_counts_every_rejected_row_beyond_those_kept_in_detail(
+    cloud: Cloud, lambda_context: Any, tmp_path: Path
+) -> None:
+    from transit_gtfs.parser import MAX_REJECTIONS_KEPT
+
+    bad_rows = "".join(f"BAD{n},Arrêt sans position,,\n" for n in range(MAX_REJECTIONS_KEPT + 200))
+    report = run(cloud, lambda_context, source=write_zip(tmp_path / "gtfs.zip", network(stops=lambda t: t + bad_rows)))
+
+    assert report["status"] == "succeeded"
+    assert report["rejected"] == MAX_REJECTIONS_KEPT + 200 + 1  # and the sample's own malformed row
+    assert len(report["rejections"]) == 50  # the run record keeps the first ones only

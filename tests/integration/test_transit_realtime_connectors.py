@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import json
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -304,7 +305,8 @@ def test_mixed_sample_stores_trips_vehicles_and_alerts_as_the_model_says(transit
     assert detail["trips"] == {"created": 5, "updated": 0, "deleted": 0}
     assert detail["vehicles"] == {"created": 3, "updated": 0, "deleted": 0}
     assert detail["cancelled_trip_ids"] == ["10-SEM-1215"]
-    assert {"alert_id": "neige-ligne-20", "change": "created"} in detail["alert_changes"]
+    neige = next(a for a in detail["alert_changes"] if a["alert_id"] == "neige-ligne-20")
+    assert neige["change"] == "created" and neige["title"]  # its header: what the notification says (issue 9)
 
 
 def test_several_urls_give_the_same_store_as_the_mixed_feed(transit: Transit) -> None:
@@ -373,7 +375,8 @@ def test_only_what_changed_is_written(transit: Transit) -> None:
     assert late["expires_at"] == T0_S + 60 + 600
     other = transit.item("TRIP#20-SEM-1300-R", "RT#2026-11-30")
     assert other is not None and other["expires_at"] == T0_S + 600
-    assert module.calls["BatchWriteItem"] == 2  # the item, then the ledger
+    # the item; the ledger's head with the event (one transaction); the event's outbox entry once sent
+    assert (module.calls["BatchWriteItem"], module.calls["TransactWriteItems"]) == (2, 1)
     assert transit.events()[0]["detail"]["trips"] == {"created": 0, "updated": 1, "deleted": 0}
 
 
@@ -603,13 +606,33 @@ def test_a_feed_whose_every_entity_is_bad_fails_the_run(transit: Transit) -> Non
     assert transit.items() == {}
 
 
-def test_an_entity_too_big_for_dynamodb_is_rejected_alone(transit: Transit) -> None:
+def test_an_over_long_alert_text_is_clipped_by_the_parser_and_stored(transit: Transit) -> None:
     def huge(message: Any) -> None:
         text = entity(message, "neige-ligne-20").alert.description_text.translation[0]
         text.text = "Route enneigée. " * 25_000  # 400 kB
 
     path = transit.file("feed.pb", restamped(sample("mixed.pb"), edit=huge))
     report = transit.run(transit.load("transit-gtfs-rt", [path]))
+    assert report["status"] == "succeeded" and report["changed"] == 11
+    stored = transit.item("ALERTS", "ALERT#gtfs-rt#neige-ligne-20")
+    assert stored is not None
+    assert len(stored["description"]) <= 4000 and stored["description"].endswith("…")
+
+
+def test_an_entity_too_big_for_dynamodb_is_rejected_alone(transit: Transit, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store's own size check, the last line of defence behind the parser's caps (which keep a real entity far
+    below it): lowered here so that the sample's alert exceeds it."""
+    module = transit.load("transit-gtfs-rt")
+    monkeypatch.setattr(sys.modules["transit_gtfs_rt.store"], "MAX_ITEM_BYTES", 1_500)
+
+    def long(message: Any) -> None:
+        text = entity(message, "neige-ligne-20").alert.description_text.translation[0]
+        text.text = "Route enneigée. " * 200  # 3 kB
+
+    transit.monkeypatch.setenv(
+        "POCHE_SOURCE_TRANSIT_GTFS_RT", transit.file("feed.pb", restamped(sample("mixed.pb"), edit=long)).as_uri()
+    )
+    report = transit.run(module)
     assert report["status"] == "succeeded" and report["changed"] == 10
     reasons = {r["entity"]: r["reason"] for r in report["rejections"]}
     assert reasons["neige-ligne-20"].startswith("alert : trop volumineux pour être stocké")
@@ -636,24 +659,28 @@ def test_siri_trip_too_big_for_dynamodb_is_rejected_alone(transit: Transit) -> N
     assert transit.item("TRIP#GEANT", "RT#2026-11-30") is None
 
 
-def test_a_run_that_stops_before_its_event_is_redone_whole_by_the_next(transit: Transit) -> None:
+def test_a_run_whose_event_is_refused_is_committed_and_its_retry_sends_the_staged_event(transit: Transit) -> None:
+    """Issue 9, defect 6: the event is staged with the ledger, so the retry is unchanged and sends it, same id."""
     module = transit.load("transit-gtfs-rt")
-    publish = module._events.publish
+    bus = module._outbox.publisher._events()
 
-    def refused(*args: Any, **kwargs: Any) -> str:
-        raise RuntimeError("PutEvents throttled")
+    class Throttled:
+        def put_events(self, **kwargs: Any) -> dict[str, Any]:
+            raise RuntimeError("PutEvents throttled")
 
-    module._events.publish = refused
-    with pytest.raises(RuntimeError, match="throttled"):  # Lambda retries the invocation
+    module._outbox.publisher._client = Throttled()
+    with pytest.raises(RuntimeError, match="refused by the bus"):  # Lambda retries the invocation
         transit.run(module)
-    assert len(transit.items("TRIP#")) == 5  # items out, but neither ledger nor payload digest
-    assert "payload_digest" not in (transit.item("FEED#transit-gtfs-rt", "STATE") or {})
+    assert len(transit.items("TRIP#")) == 5  # items, ledger and payload digest committed with the staged event
+    assert "payload_digest" in transit.state("transit-gtfs-rt")
+    [staged] = transit.items("OUTBOX").values()
 
-    module._events.publish = publish
+    module._outbox.publisher._client = bus
     report = transit.run(module)
-    assert (report["status"], report["changed"], report["unchanged"]) == ("succeeded", 11, False)
-    assert [e["detail-type"] for e in transit.events()] == ["RealtimeUpdated"]
-    assert transit.run(module)["unchanged"] is True
+    assert (report["status"], report["changed"], report["unchanged"]) == ("succeeded", 0, True)
+    assert [(e["detail-type"], e["detail"]["id"]) for e in transit.events()] == [("RealtimeUpdated", staged["sk"])]
+    assert transit.items("OUTBOX") == {}
+    assert transit.run(module)["unchanged"] is True and transit.events() == []
 
 
 def test_vehicles_moving_are_written_but_not_announced(transit: Transit) -> None:

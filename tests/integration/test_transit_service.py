@@ -145,6 +145,22 @@ def test_nothing_near_a_field_far_from_any_stop(api: Api) -> None:
     assert payload["items"] == [] and payload["next"] is None
 
 
+@pytest.mark.parametrize("near", ["0,-180", "0,180", "-85,179.99", "85,0", "-85,-180"])
+def test_a_position_at_the_edge_of_the_map_is_searched_not_a_500(api: Api, near: str) -> None:
+    """Found by the API fuzzing: near=0,-180 made a box west of -180° and a 500 (ValueError in geohash)."""
+    response = api(STOPS, "/v1/transit/stops", query={"near": near, "radius": "2000"})
+    assert response["statusCode"] == 200, response
+    assert body(response)["items"] == []
+
+
+@pytest.mark.parametrize("near", ["90,180", "-90,0", "85.0001,0", "-89.5,3"])
+def test_a_position_nearer_the_poles_than_85_degrees_is_refused_not_a_500(api: Api, near: str) -> None:
+    """Found by the API fuzzing: near=90,180 made a box 8,000° wide and a 500; within 2 km of a pole every
+    longitude is, and the geohash cells to read with it (each of a few hundred metres) number in the tens of
+    thousands. Nearby stops are searched up to 85° of latitude, as web maps show (Web Mercator)."""
+    problem(api(STOPS, "/v1/transit/stops", query={"near": near, "radius": "2000"}), 400, "near")
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [

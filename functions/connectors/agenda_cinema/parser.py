@@ -2,7 +2,10 @@
 
 UTF-8 with or without BOM, `;` or `,` separated (guessed from the header line), CRLF or LF, quoted fields. A
 header missing a required column, or a file that is not UTF-8 text, is a `FeedFormatError` (nothing stored
-changes). A bad row is rejected with its line number and reason; the others are kept.
+changes). A bad row is rejected with its line number and reason; the others are kept: among others a start
+outside 2000..2100 (`poche_common.bounds`; `0001-01-01 00:00` used to raise OverflowError and stop the run).
+Names and titles are plain text (`poche_common.plaintext.plain`: no markup, even escaped, no control character);
+too long, the row is rejected. Values quoted in a reason are cut (`poche_common.bounds.excerpt`).
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ import re
 from dataclasses import dataclass, field
 
 from poche_common import communes
+from poche_common.bounds import check_moment, excerpt
 from poche_common.clock import PARIS
 from poche_common.errors import FeedFormatError
+from poche_common.plaintext import plain
 
 REQUIRED = ("cinema_id", "cinema_name", "commune_insee", "film_title", "start", "version")
 OPTIONAL = ("accessibility", "duration_min", "rating")
@@ -75,18 +80,19 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FeedFormatError(f"not UTF-8 text: {exc}") from None
+        raise FeedFormatError(f"not UTF-8 text: {excerpt(str(exc), 200)}") from None
 
 
 def parse_start(raw: str) -> dt.datetime:
     if not START_RE.match(raw):
-        raise ValueError(f"start « {raw} » : attendu AAAA-MM-JJ HH:MM")
+        raise ValueError(f"start « {excerpt(raw, 40)} » : attendu AAAA-MM-JJ HH:MM")
     try:
         naive = dt.datetime.strptime(raw, "%Y-%m-%d %H:%M")
     except ValueError:
         raise ValueError(f"start « {raw} » n'est pas une date et heure valide") from None
     moment = naive.replace(tzinfo=PARIS)
-    if moment.astimezone(dt.UTC).astimezone(PARIS).replace(tzinfo=None) != naive:
+    utc = check_moment(moment, f"start « {raw} »")
+    if utc.astimezone(PARIS).replace(tzinfo=None) != naive:
         raise ValueError(f"start « {raw} » n'existe pas à Paris (changement d'heure)")
     return moment
 
@@ -95,33 +101,36 @@ def parse_row(row: dict[str, str]) -> tuple[Cinema, Session]:
     """One row; ValueError with a reason for people when it cannot be used."""
     cinema_id = row["cinema_id"].lower()
     if not CINEMA_ID_RE.match(cinema_id):
-        raise ValueError(f"cinema_id « {row['cinema_id']} » : lettres minuscules, chiffres, - ou _, 32 au plus")
-    name = row["cinema_name"]
+        raise ValueError(
+            f"cinema_id « {excerpt(row['cinema_id'], 40)} » : lettres minuscules, chiffres, - ou _, 32 au plus"
+        )
+    name = plain(row["cinema_name"], MAX_NAME + 1).strip()
     if not name or len(name) > MAX_NAME:
         raise ValueError("cinema_name vide ou trop long")
     commune = row["commune_insee"].upper()
     if communes.get(commune) is None:
-        raise ValueError(f"commune_insee « {row['commune_insee']} » n'est pas une commune du territoire")
-    title = re.sub(r"\s+", " ", row["film_title"])
+        raise ValueError(f"commune_insee « {excerpt(row['commune_insee'], 20)} » n'est pas une commune du territoire")
+    title = plain(re.sub(r"\s+", " ", row["film_title"][: MAX_TITLE * 4]), MAX_TITLE + 1).strip()
     if not title or len(title) > MAX_TITLE:
         raise ValueError("film_title vide ou trop long")
     start = parse_start(row["start"])
     version = row["version"].upper()
     if version not in VERSIONS:
-        raise ValueError(f"version « {row['version']} » : VF, VOST ou VO")
+        raise ValueError(f"version « {excerpt(row['version'], 20)} » : VF, VOST ou VO")
     codes = [c.strip().lower() for c in re.split(r"[;|]", row.get("accessibility", "")) if c.strip()]
     unknown = [c for c in codes if c not in ACCESSIBILITY]
     if unknown:
-        raise ValueError(f"accessibility « {', '.join(unknown)} » inconnu ; valeurs : {', '.join(ACCESSIBILITY)}")
+        shown = excerpt(", ".join(unknown), 60)
+        raise ValueError(f"accessibility « {shown} » inconnu ; valeurs : {', '.join(ACCESSIBILITY)}")
     raw_duration = row.get("duration_min", "")
     duration: int | None = None
     if raw_duration:
         if not re.fullmatch(r"[0-9]{1,3}", raw_duration) or not 1 <= int(raw_duration) <= 600:
-            raise ValueError(f"duration_min « {raw_duration} » : minutes, de 1 à 600")
+            raise ValueError(f"duration_min « {excerpt(raw_duration, 20)} » : minutes, de 1 à 600")
         duration = int(raw_duration)
     rating = row.get("rating", "").lower() or None
     if rating is not None and rating not in RATINGS:
-        raise ValueError(f"rating « {row['rating']} » : {', '.join(RATINGS)}")
+        raise ValueError(f"rating « {excerpt(row['rating'], 20)} » : {', '.join(RATINGS)}")
     session = Session(cinema_id, title, start, version, tuple(sorted(set(codes))), duration, rating)
     return Cinema(cinema_id, name, commune), session
 
@@ -136,7 +145,7 @@ def parse_feed(data: bytes) -> Feed:
     except StopIteration:
         raise FeedFormatError("empty file") from None
     except csv.Error as exc:
-        raise FeedFormatError(f"unreadable CSV header: {exc}") from None
+        raise FeedFormatError(f"unreadable CSV header: {excerpt(str(exc), 200)}") from None
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise FeedFormatError(f"not a cinema sessions CSV: missing column(s) {', '.join(missing)}")
@@ -166,5 +175,5 @@ def parse_feed(data: bytes) -> Feed:
             feed.cinemas[cinema.cinema_id] = cinema
             feed.sessions.append(session)
     except csv.Error as exc:
-        raise FeedFormatError(f"unreadable CSV at line {reader.line_num}: {exc}") from None
+        raise FeedFormatError(f"unreadable CSV at line {reader.line_num}: {excerpt(str(exc), 200)}") from None
     return feed

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,6 +119,7 @@ class CinemaWriter:
         sessions: Iterable[Session],
         now: dt.datetime,
         unsure_days: set[tuple[str, dt.date] | None] | None = None,
+        before_write: Callable[[SyncResult], None] | None = None,
     ) -> SyncResult:
         """`unsure_days`: (cinema, day) of rejected rows, None for a rejected row that says neither: their
         stored sessions are kept (added and changed sessions are still written)."""
@@ -155,5 +156,7 @@ class CinemaWriter:
             result.deleted += len(deletes)
             if puts or deletes:
                 result.days.setdefault(cinema_id, []).append(day.isoformat())
+        if before_write is not None:  # the changes are known, nothing is written yet: the run stages its event
+            before_write(result)
         batch_write(self.client, self.table, requests)
         return result

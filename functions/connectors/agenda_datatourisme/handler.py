@@ -15,12 +15,13 @@ import boto3
 
 from agenda_shared.model import AgendaEvent
 from agenda_shared.reader import OccurrenceReader
+from agenda_shared.store import SyncResult
 from agenda_shared.tiles import write_commune_tiles
 from poche_common import sources
 from poche_common.clock import utc_now
 from poche_common.connector import Outcome, RunLog, run_connector
-from poche_common.events import EventPublisher
 from poche_common.observability import logger, metrics
+from poche_common.outbox import Outbox
 from poche_common.settings import required
 
 from .matcher import WINDOW, find_duplicate
@@ -28,14 +29,13 @@ from .parser import SOURCE, parse_feed
 from .store import EventWriter
 
 CONNECTOR = "agenda-datatourisme"
-MAX_CHANGES_IN_EVENT = 500
 SAMPLE = Path(__file__).with_name("sample") / "orne-evenements.jsonld"
 
 _dynamodb = boto3.client("dynamodb")
 _table = required("TABLE_NAME")
 _writer = EventWriter(_dynamodb, _table)
 _runs = RunLog(_dynamodb, _table, CONNECTOR)
-_events = EventPublisher(required("EVENT_BUS_NAME"), source="poche.agenda")
+_outbox = Outbox(_dynamodb, _table, producer=CONNECTOR, source="poche.agenda", bus_name=required("EVENT_BUS_NAME"))
 
 
 def fetch_source(url: str) -> bytes:
@@ -62,9 +62,9 @@ def duplicates_of(events: list[AgendaEvent], writer: EventWriter) -> dict[str, s
     return found
 
 
-def ingest(payloads: list[bytes], writer: EventWriter, events: EventPublisher, now: dt.datetime) -> Outcome:
-    """Parse every source (all must parse before anything is written), mark duplicates, write, project
-    (the `events` tiles of the communes concerned), announce."""
+def ingest(payloads: list[bytes], writer: EventWriter, outbox: Outbox, now: dt.datetime) -> Outcome:
+    """Parse every source (all must parse before anything is written), mark duplicates, stage the event announcing
+    the changes, write, project (the `events` tiles of the communes concerned); the runtime sends the event."""
     feeds = [parse_feed(data, now) for data in payloads]
     outcome = Outcome()
     keep: set[str] = set()
@@ -77,23 +77,17 @@ def ingest(payloads: list[bytes], writer: EventWriter, events: EventPublisher, n
     duplicates = duplicates_of(parsed, writer)
     if duplicates:
         logger.info("events already known from another source", extra={"duplicates": len(duplicates)})
-    result = writer.sync(SOURCE, parsed, keep=keep, complete=True, now=now, duplicates=duplicates)
+
+    def announce(result: SyncResult) -> None:
+        if result.changes:
+            outbox.stage("EventsUpdated", result.event_facts(CONNECTOR, SOURCE))
+
+    result = writer.sync(
+        SOURCE, parsed, keep=keep, complete=True, now=now, duplicates=duplicates, before_write=announce
+    )
     outcome.changed = len(result.changes)
     if result.touched():  # the `events` tiles of the communes concerned; nothing changed: no read, no write
         write_commune_tiles(OccurrenceReader(writer.client, writer.table), result.touched(), now)
-    if result.changes:
-        facts = [c.as_fact() for c in result.changes]
-        events.publish(
-            "EventsUpdated",
-            {
-                "connector": CONNECTOR,
-                "source": SOURCE,
-                "event_ids": sorted({c.event_id for c in result.changes})[:MAX_CHANGES_IN_EVENT],
-                "communes": sorted({code for c in result.changes for code in c.communes}),
-                "changes": facts[:MAX_CHANGES_IN_EVENT],
-                "truncated": len(facts) > MAX_CHANGES_IN_EVENT,
-            },
-        )
     return outcome
 
 
@@ -104,8 +98,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         connector=CONNECTOR,
         sources=sources.resolve_sources(CONNECTOR, sources.ssm_parameter_reader()),
         fetch=fetch_source,
-        ingest=lambda payloads: ingest(payloads, _writer, _events, utc_now()),
+        ingest=lambda payloads: ingest(payloads, _writer, _outbox, utc_now()),
         runs=_runs,
         describe=sources.describe,
+        outbox=_outbox,
     )
     return report.as_dict()

@@ -8,22 +8,30 @@ rejected with its reason; the others are kept. Multilingual values: French first
 Dates (`takesPlaceAt[]`): a period of one day, or without `startTime`, is one occurrence (all day: 00:00 to
 23:59:59 Paris of its last day); a period of several days with a `startTime` is one occurrence a day at those
 times (a show every evening). Only occurrences ending from 30 days ago to beginning within `HORIZON_DAYS` of
-`now` are kept (an event may list hundreds of dates), at most `MAX_OCCURRENCES`.
+`now` are kept (an event may list hundreds of dates), at most `MAX_OCCURRENCES`. A date outside 2000..2100
+(`poche_common.bounds`) rejects its event (a period ending on 9999-12-31 after midnight raised OverflowError and
+stopped the run); JSON nested deeper than `poche_common.safejson.MAX_FEED_DEPTH` is a `FeedFormatError`.
+
+Texts are plain text (`poche_common.plaintext`: no markup, even escaped, no control character), read in linear
+time (the regex `<[^>]*>` used before was quadratic on `<<<…`), cut with "…": title `MAX_TITLE`, summary
+`MAX_SUMMARY`, description `MAX_DESCRIPTION`, place fields `MAX_TEXT`. URLs longer than
+`poche_common.bounds.MAX_URL_LENGTH` are dropped. The uid, part of the stored key, is 1 to 64 of
+`A-Z a-z 0-9 _ -`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from agenda_shared.model import AgendaEvent, Location, Occurrence, Rejected
-from poche_common import communes
+from poche_common import communes, safejson
+from poche_common.bounds import check_date, check_moment, excerpt, web_url
 from poche_common.clock import PARIS
 from poche_common.errors import FeedFormatError
+from poche_common.plaintext import MAX_HTML, extract, plain
 
 SOURCE = "datatourisme"
 HORIZON_DAYS = 400
@@ -32,6 +40,7 @@ MAX_TITLE = 200
 MAX_SUMMARY = 1_000
 MAX_DESCRIPTION = 10_000
 MAX_OCCURRENCES = 1_000
+MAX_TEXT = 500
 INSEE_RE = re.compile(r"^([013-9][0-9]|2[AB1-9])[0-9]{3}$")
 POSTCODE_RE = re.compile(r"^[0-9]{5}$")
 UID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -105,28 +114,26 @@ def localized(value: Any) -> Any:
     return value
 
 
-def _text(value: Any, limit: int = 500) -> str | None:
+def _text(value: Any, limit: int = MAX_TEXT) -> str | None:
+    """A short text: its HTML read as text on one line, plain, at most `limit` characters."""
     value = localized(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
         return None
-    value = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]*>", " ", value))).strip()
-    if not value:
-        return None
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+    value = plain(re.sub(r"\s+", " ", extract(value[:MAX_HTML])[0]).strip(), limit).strip()
+    return value or None
 
 
 def _long_text(value: Any, limit: int) -> str | None:
+    """A description: its HTML read as text, line breaks kept, plain, at most `limit` characters."""
     value = localized(value)
     if not isinstance(value, str):
         return None
-    value = html.unescape(re.sub(r"<[^>]*>", "", re.sub(r"<\s*(br|/p)\b[^>]*>", "\n", value, flags=re.I)))
-    lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in value.replace("\r", "").split("\n")]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    if not text:
-        return None
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    text = extract(value[:MAX_HTML].replace("\r", ""), keep_newlines=True, block_break="\n")[0]
+    lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.split("\n")]
+    text = plain(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip(), limit).strip()
+    return text or None
 
 
 def _first(value: Any) -> dict[str, Any]:
@@ -174,7 +181,7 @@ def _date(value: Any) -> dt.date:
     value = localized(value)
     if not isinstance(value, str):
         raise ValueError("missing date")
-    return dt.date.fromisoformat(value[:10])
+    return check_date(dt.date.fromisoformat(value[:10]))
 
 
 def _time(value: Any) -> dt.time | None:
@@ -182,7 +189,7 @@ def _time(value: Any) -> dt.time | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str) or not re.fullmatch(r"[0-9]{2}:[0-9]{2}(:[0-9]{2})?([+-][0-9:]+|Z)?", value):
-        raise ValueError(f"invalid time {value!r}")
+        raise ValueError(f"invalid time {excerpt(value, 20)!r}")
     return dt.time.fromisoformat(value[:8] if len(value) >= 8 and value[5] == ":" else value[:5])
 
 
@@ -240,7 +247,7 @@ def uid_of(raw: dict[str, Any]) -> str:
         raise ValueError("no @id")
     uid = identifier.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
     if not UID_RE.match(uid):
-        raise ValueError(f"malformed @id {identifier!r}")
+        raise ValueError(f"malformed @id {excerpt(identifier, 80)!r}")
     return uid
 
 
@@ -249,15 +256,15 @@ def _homepage(raw: dict[str, Any]) -> str | None:
     for contact in contacts if isinstance(contacts, list) else [contacts]:
         if isinstance(contact, dict):
             page = localized(contact.get("foaf:homepage"))
-            if isinstance(page, str) and page.startswith(("https://", "http://")):
-                return page
+            if isinstance(page, str) and (url := web_url(page)):
+                return url
     return None
 
 
 def _image(raw: dict[str, Any]) -> str | None:
     resource = _first(_first(raw.get("hasMainRepresentation")).get("ebucore:hasRelatedResource"))
     locator = localized(resource.get("ebucore:locator"))
-    return locator if isinstance(locator, str) and locator.startswith("https://") else None
+    return web_url(locator) if isinstance(locator, str) and locator.startswith("https://") else None
 
 
 def _updated(raw: Any) -> dt.datetime | None:
@@ -266,9 +273,11 @@ def _updated(raw: Any) -> dt.datetime | None:
         return None
     try:
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=PARIS)
+        check_moment(moment, "lastUpdate")
+    except ValueError:  # bookkeeping: unreadable or out of bounds, not a reason to drop the event
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=PARIS)
+    return moment
 
 
 def parse_event(raw: dict[str, Any], now: dt.datetime) -> AgendaEvent:
@@ -313,9 +322,9 @@ class Feed:
 
 def parse_feed(data: bytes, now: dt.datetime) -> Feed:
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FeedFormatError(f"not DATAtourisme JSON: {exc}") from None
+        document = safejson.loads(data.decode("utf-8-sig"), max_depth=safejson.MAX_FEED_DEPTH)
+    except ValueError as exc:  # UnicodeDecodeError, JSONDecodeError, JSONDepthError, a 5,000-digit number
+        raise FeedFormatError(f"not DATAtourisme JSON: {excerpt(str(exc), 200)}") from None
     if isinstance(document, dict) and isinstance(document.get("@graph"), list):
         objects = document["@graph"]
     elif isinstance(document, list):
@@ -336,6 +345,6 @@ def parse_feed(data: bytes, now: dt.datetime) -> Feed:
                 uid: str | None = uid_of(raw)
             except ValueError:
                 uid = None
-            ref = f"object {index}" + (f" ({identifier})" if isinstance(identifier, str) else "")
-            feed.rejected.append(Rejected(ref, uid, str(exc)))
+            ref = f"object {index}" + (f" ({excerpt(identifier, 120)})" if isinstance(identifier, str) else "")
+            feed.rejected.append(Rejected(ref, uid, excerpt(str(exc), 300)))
     return feed

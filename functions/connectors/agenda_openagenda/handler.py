@@ -13,26 +13,25 @@ from typing import Any
 import boto3
 
 from agenda_shared.reader import OccurrenceReader
-from agenda_shared.store import EventWriter
+from agenda_shared.store import EventWriter, SyncResult
 from agenda_shared.tiles import write_commune_tiles
 from poche_common import sources
 from poche_common.clock import utc_now
 from poche_common.connector import Outcome, RunLog, run_connector
-from poche_common.events import EventPublisher
 from poche_common.observability import logger, metrics
+from poche_common.outbox import Outbox
 from poche_common.settings import required
 
 from .pages import SAMPLE_DIR, read_pages
 from .parser import SOURCE, parse_feed
 
 CONNECTOR = "agenda-openagenda"
-MAX_CHANGES_IN_EVENT = 500
 
 _dynamodb = boto3.client("dynamodb")
 _table = required("TABLE_NAME")
 _writer = EventWriter(_dynamodb, _table)
 _runs = RunLog(_dynamodb, _table, CONNECTOR)
-_events = EventPublisher(required("EVENT_BUS_NAME"), source="poche.agenda")
+_outbox = Outbox(_dynamodb, _table, producer=CONNECTOR, source="poche.agenda", bus_name=required("EVENT_BUS_NAME"))
 
 
 def fetch_source(url: str) -> bytes:
@@ -40,9 +39,9 @@ def fetch_source(url: str) -> bytes:
     return read_pages(url, lambda page, budget: sources.fetch(page, bundled=SAMPLE_DIR, max_bytes=max(budget, 1)))
 
 
-def ingest(payloads: list[bytes], writer: EventWriter, events: EventPublisher, now: dt.datetime) -> Outcome:
-    """Parse every source (all must parse before anything is written), write, project (the `events` tiles of
-    the communes concerned), announce.
+def ingest(payloads: list[bytes], writer: EventWriter, outbox: Outbox, now: dt.datetime) -> Outcome:
+    """Parse every source (all must parse before anything is written), stage the event announcing the changes,
+    write, project (the `events` tiles of the communes concerned); the runtime sends the event.
 
     The sources together are the feed of OpenAgenda events: an event found in none of them is withdrawn,
     unless one of them could not be read to its end.
@@ -58,27 +57,24 @@ def ingest(payloads: list[bytes], writer: EventWriter, events: EventPublisher, n
     complete = all(feed.complete for feed in feeds)
     if not complete:
         logger.warning("feed not read to its end (page limit): withdrawn events are kept this run")
+
+    def announce(result: SyncResult) -> None:
+        if result.changes:
+            outbox.stage("EventsUpdated", result.event_facts(CONNECTOR, SOURCE))
+
     result = writer.sync(
-        SOURCE, [event for feed in feeds for event in feed.events], keep=keep, complete=complete, now=now
+        SOURCE,
+        [event for feed in feeds for event in feed.events],
+        keep=keep,
+        complete=complete,
+        now=now,
+        before_write=announce,
     )
     if result.past:
         logger.info("past events not stored", extra={"past": result.past})
     outcome.changed = len(result.changes)
     if result.touched():  # the `events` tiles of the communes concerned; nothing changed: no read, no write
         write_commune_tiles(OccurrenceReader(writer.client, writer.table), result.touched(), now)
-    if result.changes:
-        facts = [c.as_fact() for c in result.changes]
-        events.publish(
-            "EventsUpdated",
-            {
-                "connector": CONNECTOR,
-                "source": SOURCE,
-                "event_ids": sorted({c.event_id for c in result.changes})[:MAX_CHANGES_IN_EVENT],
-                "communes": sorted({code for c in result.changes for code in c.communes}),
-                "changes": facts[:MAX_CHANGES_IN_EVENT],
-                "truncated": len(facts) > MAX_CHANGES_IN_EVENT,
-            },
-        )
     return outcome
 
 
@@ -89,8 +85,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         connector=CONNECTOR,
         sources=sources.resolve_sources(CONNECTOR, sources.ssm_parameter_reader()),
         fetch=fetch_source,
-        ingest=lambda payloads: ingest(payloads, _writer, _events, utc_now()),
+        ingest=lambda payloads: ingest(payloads, _writer, _outbox, utc_now()),
         runs=_runs,
         describe=sources.describe,
+        outbox=_outbox,
     )
     return report.as_dict()

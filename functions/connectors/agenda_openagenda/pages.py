@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 
+from poche_common import safejson
+from poche_common.bounds import excerpt
 from poche_common.errors import FeedFormatError, FeedUnavailableError
 from poche_common.sources import BUNDLED, describe
 
@@ -70,10 +72,12 @@ def read_pages(
         used += len(data)
         if used > max_bytes:
             raise FeedUnavailableError(f"{describe(source)}: pages larger than {max_bytes} bytes in all")
-        try:
-            page = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise FeedFormatError(f"page {number} of {describe(source)} is not JSON: {exc}") from None
+        try:  # nested deeper than any real page: refused (100,000 `[` raised RecursionError)
+            page = safejson.loads(data.decode("utf-8-sig"), max_depth=safejson.MAX_FEED_DEPTH)
+        except ValueError as exc:  # UnicodeDecodeError, JSONDecodeError, JSONDepthError, a 5,000-digit number
+            raise FeedFormatError(
+                f"page {number} of {describe(source)} is not JSON: {excerpt(str(exc), 200)}"
+            ) from None
         if not isinstance(page, dict) or not isinstance(page.get("events"), list):
             raise FeedFormatError(f"page {number} of {describe(source)} has no `events` list")
         pages = number

@@ -1,15 +1,22 @@
 """OpenAgenda v2 events JSON -> `AgendaEvent`s.
 
 A page (or the pages merged by `pages.py`) is `{"events": [...], ...}`. Anything else is a `FeedFormatError`
-(nothing stored changes). A bad event is rejected with its reason and skipped; the others are kept.
+(nothing stored changes), so is JSON nested deeper than `poche_common.safejson.MAX_FEED_DEPTH`. A bad event is
+rejected with its reason and skipped; the others are kept: among others a timing outside 2000..2100
+(`poche_common.bounds`; `0001-01-01T00:00:00+01:00` used to raise OverflowError and stop the run).
 Multilingual fields (`{"fr": ..., "en": ...}`): French first, else the first language given.
+
+Texts are plain text: descriptions are HTML or markdown read by `plain_text` (linear time, at most
+`poche_common.plaintext.MAX_HTML` characters read), short fields (title, place) taken as text; none keeps markup,
+even escaped (`&lt;img …&gt;`), nor control characters. Lengths are bounded, cut with "…": title `MAX_TITLE`,
+summary `MAX_SUMMARY`, description `MAX_DESCRIPTION`, keywords `MAX_KEYWORD` (at most `MAX_KEYWORDS`), other
+short texts `MAX_TEXT`. URLs longer than `poche_common.bounds.MAX_URL_LENGTH` are dropped. The uid, part of the
+stored key, is 1 to 64 of `A-Z a-z 0-9 _ -`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -17,14 +24,22 @@ from typing import Any
 
 from agenda_shared.model import AgendaEvent, Location, Occurrence, Rejected
 from agenda_shared.vocabulary import ACCESSIBILITY, STATUSES
-from poche_common import communes
+from poche_common import communes, safejson
+from poche_common.bounds import check_moment, excerpt, web_url
 from poche_common.errors import FeedFormatError
+from poche_common.plaintext import MAX_HTML, extract, plain
 
 SOURCE = "openagenda"
 MAX_TITLE = 200
 MAX_SUMMARY = 1_000
 MAX_DESCRIPTION = 10_000
 MAX_OCCURRENCES = 1_000  # per event
+MAX_KEYWORD = 100
+MAX_KEYWORDS = 30
+MAX_TEXT = 500
+MAX_PRICE = 500
+UID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+SLUG_RE = re.compile(r"[A-Za-z0-9_.~-]{1,200}")
 INSEE_RE = re.compile(r"^([013-9][0-9]|2[AB1-9])[0-9]{3}$")
 POSTCODE_RE = re.compile(r"^[0-9]{5}$")
 
@@ -83,27 +98,27 @@ def localized(value: Any) -> Any:
     return value
 
 
-_TAG_RE = re.compile(r"<[^>]*>")
-_BLOCK_RE = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|p|li)\b[^>]*>", re.IGNORECASE)
-_MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# Markdown links `[text](target)`: neither part can run past the next bracket or parenthesis, so that the search
+# stays linear (`\[([^\]]*)\]\([^)]*\)` re-scanned the rest of the text at every `[`: quadratic).
+_MD_LINK_RE = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
 _MD_MARKS_RE = re.compile(r"(\*\*|__|\*|`|^#{1,6} |^> |^[-*+] )", re.MULTILINE)
 
 
 def plain_text(value: Any, limit: int) -> str | None:
-    """HTML or markdown -> plain text: tags, links' targets and emphasis marks dropped, blank lines kept."""
+    """HTML or markdown -> plain text: tags, links' targets and emphasis marks dropped, blank lines kept; no
+    markup left even escaped, no control character, at most `limit` characters ("…" when cut).
+
+    The HTML (its first `MAX_HTML` characters) is read by `poche_common.plaintext.extract`, in linear time: the
+    regexes used before (`<[^>]*>`) backtracked over the rest of the text at every `<` without `>`."""
     text = localized(value)
     if not isinstance(text, str):
         return None
-    text = _BLOCK_RE.sub("\n", text)
-    text = _TAG_RE.sub("", text)
-    text = html.unescape(text)
+    text = extract(text[:MAX_HTML].replace("\r", ""), keep_newlines=True)[0]
     text = _MD_LINK_RE.sub(r"\1", text)
     text = _MD_MARKS_RE.sub("", text)
-    lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.replace("\r", "").split("\n")]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    if not text:
-        return None
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.split("\n")]
+    text = plain(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip(), limit).strip()
+    return text or None
 
 
 def categories_of(keywords: list[str]) -> tuple[str, ...]:
@@ -127,11 +142,16 @@ def is_free(conditions: str | None) -> bool:
 
 
 def _parse_time(raw: Any) -> dt.datetime:
+    """An ISO 8601 time with its offset, within 2000..2100 (`poche_common.bounds`), as given (not in UTC)."""
     if not isinstance(raw, str):
         raise ValueError("missing")
-    moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    try:
+        moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{excerpt(raw, 40)!r} is not an ISO 8601 time") from None
     if moment.tzinfo is None:
-        raise ValueError(f"{raw!r} has no offset")
+        raise ValueError(f"{excerpt(raw, 40)!r} has no offset")
+    check_moment(moment, "date")
     return moment
 
 
@@ -152,14 +172,15 @@ def occurrences_of(timings: Any) -> tuple[Occurrence, ...]:
     return tuple(found[key] for key in sorted(found))
 
 
-def _text(value: Any, limit: int = 500) -> str | None:
+def _text(value: Any, limit: int = MAX_TEXT) -> str | None:
+    """A short text (title, place): one line, plain (no markup nor control character), at most `limit`."""
     value = localized(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
         return None
-    value = re.sub(r"\s+", " ", value).strip()
-    return value[:limit] or None
+    value = plain(re.sub(r"\s+", " ", value[: limit * 4]).strip(), limit).strip()
+    return value or None
 
 
 def _number(value: Any) -> float | None:
@@ -204,20 +225,26 @@ def _age(raw: Any) -> tuple[int | None, int | None]:
 
 
 def _image(raw: Any) -> str | None:
+    url: str | None = None
     if isinstance(raw, str):
-        return raw if raw.startswith("https://") else None
-    if isinstance(raw, dict):
+        url = raw
+    elif isinstance(raw, dict):
         base, filename = raw.get("base"), raw.get("filename")
-        if isinstance(base, str) and isinstance(filename, str) and base.startswith("https://"):
-            return base + filename
-    return None
+        if isinstance(base, str) and isinstance(filename, str):
+            url = base + filename
+    return web_url(url) if url is not None and url.startswith("https://") else None
 
 
 def _url(raw: dict[str, Any]) -> str | None:
     agenda = raw.get("originAgenda")
     agenda_slug = agenda.get("slug") if isinstance(agenda, dict) else None
     slug = raw.get("slug")
-    if isinstance(agenda_slug, str) and isinstance(slug, str) and agenda_slug and slug:
+    if (
+        isinstance(agenda_slug, str)
+        and isinstance(slug, str)
+        and SLUG_RE.fullmatch(agenda_slug)
+        and SLUG_RE.fullmatch(slug)
+    ):
         return f"https://openagenda.com/{agenda_slug}/events/{slug}"
     return None
 
@@ -226,36 +253,38 @@ def parse_event(raw: Any) -> AgendaEvent:
     """One OpenAgenda event; ValueError with a reason for people when it cannot be used."""
     if not isinstance(raw, dict):
         raise ValueError("not an object")
-    uid = raw.get("uid")
-    if isinstance(uid, bool) or not isinstance(uid, (int, str)) or not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", str(uid)):
+    uid = _uid(raw)
+    if uid is None:
         raise ValueError("missing or malformed uid")
     title = _text(raw.get("title"), MAX_TITLE)
     if not title:
         raise ValueError("no title")
     status = raw.get("status", 1)
-    if status not in STATUSES:
-        raise ValueError(f"unknown status {status!r}")
+    if isinstance(status, bool) or not isinstance(status, int) or status not in STATUSES:
+        raise ValueError(f"unknown status {excerpt(status, 20)}")
     keywords_raw = localized(raw.get("keywords"))
-    keywords = (
-        [k.strip() for k in keywords_raw if isinstance(k, str) and k.strip()] if isinstance(keywords_raw, list) else []
-    )
-    price = plain_text(raw.get("conditions"), 500)
+    keywords = [
+        keyword
+        for keyword in (_text(k, MAX_KEYWORD) for k in (keywords_raw if isinstance(keywords_raw, list) else []))
+        if keyword
+    ]
+    price = plain_text(raw.get("conditions"), MAX_PRICE)
     age_min, age_max = _age(raw.get("age"))
     flags_raw = raw.get("accessibility")
     flags: dict[str, Any] = flags_raw if isinstance(flags_raw, dict) else {}
     updated = raw.get("updatedAt")
     try:
         updated_at = _parse_time(updated) if updated else None
-    except ValueError:
+    except ValueError:  # bookkeeping: an unreadable or out-of-bounds time is not a reason to drop the event
         updated_at = None
     return AgendaEvent(
         source=SOURCE,
-        uid=str(uid),
+        uid=uid,
         title=title,
         summary=plain_text(raw.get("description"), MAX_SUMMARY),
         description=plain_text(raw.get("longDescription"), MAX_DESCRIPTION),
         categories=categories_of(keywords),
-        keywords=tuple(keywords[:30]),
+        keywords=tuple(keywords[:MAX_KEYWORDS]),
         status=STATUSES[status][0],
         free=is_free(price),
         price=price,
@@ -278,20 +307,28 @@ class Feed:
     complete: bool = True  # every page was read (else withdrawn events must not be deleted)
 
 
+def _uid(raw: dict[str, Any]) -> str | None:
+    uid = raw.get("uid")
+    if isinstance(uid, bool) or not isinstance(uid, (int, str)):
+        return None
+    text = uid if isinstance(uid, str) else str(uid) if -(10**64) < uid < 10**64 else ""
+    return text if UID_RE.fullmatch(text) else None
+
+
 def parse_feed(data: bytes) -> Feed:
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FeedFormatError(f"not OpenAgenda JSON: {exc}") from None
+        document = safejson.loads(data.decode("utf-8-sig"), max_depth=safejson.MAX_FEED_DEPTH)
+    except ValueError as exc:  # UnicodeDecodeError, JSONDecodeError, JSONDepthError, a 5,000-digit number
+        raise FeedFormatError(f"not OpenAgenda JSON: {excerpt(str(exc), 200)}") from None
     if not isinstance(document, dict) or not isinstance(document.get("events"), list):
         raise FeedFormatError("not an OpenAgenda events page: no `events` list")
     feed = Feed(complete=document.get("complete", True) is not False)
     for index, raw in enumerate(document["events"], start=1):
         feed.read += 1
-        uid = raw.get("uid") if isinstance(raw, dict) else None
+        uid = _uid(raw) if isinstance(raw, dict) else None  # a usable uid only: the store keeps that event
         try:
             feed.events.append(parse_event(raw))
         except ValueError as exc:
             ref = f"event {index}" + (f" (uid {uid})" if uid is not None else "")
-            feed.rejected.append(Rejected(ref, str(uid) if uid is not None else None, str(exc)))
+            feed.rejected.append(Rejected(ref, uid, excerpt(str(exc), 300)))
     return feed

@@ -2,6 +2,15 @@
 
 Pure and standard-library only (cold start). Whole-feed problems raise `FeedFormatError`;
 a bad row is skipped and recorded as a `RejectedRow` with its physical line number.
+
+Bounds (issue 9): a menu date outside 2000..2100 rejects its row; a publication or modification time outside
+those years is ignored (`poche_common.bounds`). The canteen id, part of every key, must pass
+`poche_common.bounds.check_id` (an `x-<slug>` id made from a 1,500-character name is refused: the row is
+rejected). Texts are plain text (`poche_common.plaintext.plain`: no markup, even escaped, no control character)
+and bounded, cut with "…": canteen and organisation names `MAX_NAME`, dish names `MAX_DISH_NAME` (cut without
+"…", as before), labels, regimes and allergens `MAX_LABEL` (at most `MAX_VALUES` of each), notes `MAX_NOTE` (at
+most `MAX_VALUES` per meal); a dish code that is not a short id is dropped. A meal holds at most
+`MAX_DISHES_PER_MEAL` dishes (one DynamoDB item of at most 400 KB per meal): further rows are rejected.
 """
 
 from __future__ import annotations
@@ -9,7 +18,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -17,7 +25,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from poche_common import safejson
+from poche_common.bounds import check_date, check_id, check_moment, excerpt, is_id
 from poche_common.errors import FeedFormatError
+from poche_common.plaintext import plain
 
 from .model import CANTEEN_KINDS, COURSES, LABELS, MEALS, Canteen, Dish, Meal, ParsedFeed, RejectedRow
 
@@ -25,6 +36,12 @@ __all__ = ["parse_feed"]
 
 PARIS = ZoneInfo("Europe/Paris")
 MAX_DISH_NAME = 160
+MAX_NAME = 150
+MAX_LABEL = 80
+MAX_NOTE = 200
+MAX_VALUES = 20
+MAX_CODE = 64
+MAX_DISHES_PER_MEAL = 60
 MAX_REASONS_IN_ERROR = 3
 MAX_COLUMNS_IN_ERROR = 12
 
@@ -153,8 +170,8 @@ def _split_multi(value: str, *, commas: bool) -> list[str]:
     if not value:
         return []
     if value.startswith("[") and value.endswith("]"):
-        try:
-            loaded = json.loads(value)
+        try:  # a list of strings: one level (100,000 `[` raised RecursionError with json.loads)
+            loaded = safejson.loads(value, max_depth=1)
         except ValueError:
             loaded = None
         if isinstance(loaded, list):
@@ -165,6 +182,11 @@ def _split_multi(value: str, *, commas: bool) -> list[str]:
         parts = re.split(r"[,;]" if commas else ";", value)
     cleaned = (_collapse(part.strip().strip(_QUOTES)) for part in parts)
     return [part for part in cleaned if part]
+
+
+def _texts(values: Iterable[str], limit: int) -> tuple[str, ...]:
+    """At most `MAX_VALUES` distinct plain texts of at most `limit` characters."""
+    return _dedup(plain(value, limit).strip() for value in values)[:MAX_VALUES]
 
 
 # ---------------------------------------------------------------- decoding and header
@@ -247,7 +269,9 @@ def _map_header(header: Sequence[str]) -> dict[str, int]:
     missing = [key for key in REQUIRED if key not in positions]
     if missing:
         names = ", ".join(" ou ".join(COLUMNS[key]) for key in missing)
-        found = ", ".join(name.strip() for name in header[:MAX_COLUMNS_IN_ERROR] if name.strip()) or "aucune"
+        found = (
+            ", ".join(excerpt(name.strip(), 40) for name in header[:MAX_COLUMNS_IN_ERROR] if name.strip()) or "aucune"
+        )
         if len(header) > MAX_COLUMNS_IN_ERROR:
             found += ", …"
         raise FeedFormatError(f"Colonnes obligatoires absentes du fichier CSV : {names}. Colonnes trouvées : {found}.")
@@ -263,21 +287,28 @@ def _parse_date(value: str, column: str) -> dt.date:
         raise _RowError(f"{column} est vide")
     iso = _ISO_DATE_RE.match(value)
     french = _FR_DATE_RE.match(value)
+    if iso:
+        year, month, number = iso[1], iso[2], iso[3]
+    elif french:
+        year, month, number = french[3], french[2], french[1]
+    else:
+        raise _RowError(f"{column} « {excerpt(value, 40)} » n'est pas une date AAAA-MM-JJ (ni JJ/MM/AAAA)")
     try:
-        if iso:
-            return dt.date(int(iso[1]), int(iso[2]), int(iso[3]))
-        if french:
-            return dt.date(int(french[3]), int(french[2]), int(french[1]))
+        day = dt.date(int(year), int(month), int(number))
     except ValueError:
         raise _RowError(f"{column} « {value} » n'est pas une date valide : ce jour n'existe pas") from None
-    raise _RowError(f"{column} « {value} » n'est pas une date AAAA-MM-JJ (ni JJ/MM/AAAA)")
+    try:
+        return check_date(day, f"{column} « {value} »")
+    except ValueError as exc:
+        raise _RowError(str(exc)) from None
 
 
 @lru_cache(maxsize=1024)
 def _parse_instant(value: str) -> dt.datetime | None:
-    """ISO date-time (offset, `Z` or naive = Europe/Paris), plain date (midnight Paris) -> aware UTC."""
+    """ISO date-time (offset, `Z` or naive = Europe/Paris), plain date (midnight Paris) -> aware UTC; None when
+    unreadable or outside 2000..2100."""
     value = value.strip()
-    if not value:
+    if not value or len(value) > 64:
         return None
     parsed: dt.datetime | None = None
     try:
@@ -291,9 +322,10 @@ def _parse_instant(value: str) -> dt.datetime | None:
                 continue
     if parsed is None:
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=PARIS)
-    return parsed.astimezone(dt.UTC)
+    try:
+        return check_moment(parsed, zone=PARIS)
+    except ValueError:
+        return None
 
 
 def _latest(*values: dt.datetime | None) -> dt.datetime | None:
@@ -317,17 +349,22 @@ class _Columns:
 
 
 def _canteen(row: Sequence[str], cols: _Columns) -> Canteen:
-    name = _collapse(cols.get(row, "restaurant_name"))
+    full_name = _collapse(cols.get(row, "restaurant_name"))
+    name = plain(full_name, MAX_NAME).strip()
     if not name:
         raise _RowError(f"{cols.name('restaurant_name')} est vide")
     raw_type = cols.get(row, "restaurant_id_type")
     id_type = _ID_TYPES.get(_fold(raw_type))
     if id_type is None:
-        shown = f"« {raw_type} » n'est pas une valeur admise" if raw_type else "est vide"
+        shown = f"« {excerpt(raw_type, 40)} » n'est pas une valeur admise" if raw_type else "est vide"
         raise _RowError(f"{cols.name('restaurant_id_type')} {shown} (SIRET, EN, autre ou sans)")
     coll_siret = re.sub(r"\s", "", cols.get(row, "coll_siret")) or None
     raw_id = cols.get(row, "restaurant_id")
-    canteen_id = _canteen_id(id_type, raw_id, name, coll_siret, cols.name("restaurant_id"))
+    canteen_id = _canteen_id(id_type, raw_id, full_name, coll_siret, cols.name("restaurant_id"))
+    try:
+        canteen_id = check_id(canteen_id, "identifiant de restaurant")
+    except ValueError as exc:
+        raise _RowError(f"{exc} : {cols.name('restaurant_id')} ou {cols.name('restaurant_name')} trop long") from None
     insee = cols.get(row, "restaurant_insee").upper()
     return Canteen(
         id=canteen_id,
@@ -335,8 +372,8 @@ def _canteen(row: Sequence[str], cols: _Columns) -> Canteen:
         kind=_enum(cols.get(row, "restaurant_type"), _KIND_TABLE),
         commune=insee if _INSEE_RE.match(insee) else None,
         id_type=id_type,
-        organisation=_collapse(cols.get(row, "coll_name")),
-        organisation_siret=coll_siret,
+        organisation=plain(_collapse(cols.get(row, "coll_name")), MAX_NAME).strip(),
+        organisation_siret=coll_siret if coll_siret and is_id(coll_siret, max_length=MAX_CODE) else None,
     )
 
 
@@ -345,12 +382,14 @@ def _canteen_id(id_type: str, raw_id: str, name: str, coll_siret: str | None, co
     if id_type == "siret":
         siret = re.sub(r"\s", "", raw_id)
         if not _SIRET_RE.match(siret):
-            raise _RowError(f"{column} « {raw_id} » n'est pas un numéro SIRET à 14 chiffres (type SIRET)")
+            raise _RowError(f"{column} « {excerpt(raw_id, 40)} » n'est pas un numéro SIRET à 14 chiffres (type SIRET)")
         return siret
     if id_type == "uai":
         uai = re.sub(r"\s", "", raw_id).upper()
         if not _UAI_RE.match(uai):
-            raise _RowError(f"{column} « {raw_id} » n'est pas un code UAI (7 chiffres et une lettre) (type EN)")
+            raise _RowError(
+                f"{column} « {excerpt(raw_id, 40)} » n'est pas un code UAI (7 chiffres et une lettre) (type EN)"
+            )
         return uai
     local = raw_id if id_type == "other" else name
     if id_type == "other" and not _slug(raw_id):
@@ -359,7 +398,7 @@ def _canteen_id(id_type: str, raw_id: str, name: str, coll_siret: str | None, co
 
 
 def _dish(row: Sequence[str], cols: _Columns) -> Dish:
-    name = _collapse(cols.get(row, "dish_name"))[:MAX_DISH_NAME].rstrip()
+    name = plain(_collapse(cols.get(row, "dish_name"))[:MAX_DISH_NAME].rstrip(), MAX_DISH_NAME).strip()
     if not name:
         raise _RowError(f"{cols.name('dish_name')} est vide")
     labels: list[str] = []
@@ -370,14 +409,15 @@ def _dish(row: Sequence[str], cols: _Columns) -> Dish:
             labels.append(code)
         else:
             local_labels.append(value)
+    code = cols.get(row, "dish_code")
     return Dish(
         name=name,
         course=_enum(cols.get(row, "course"), _COURSE_TABLE),
         labels=tuple(sorted(set(labels))),
-        local_labels=_dedup(local_labels),
-        regimes=_dedup(v.lower() for v in _split_multi(cols.get(row, "regime"), commas=True)),
-        allergens=_dedup(v.lower() for v in _split_multi(cols.get(row, "allergen"), commas=True)),
-        code=cols.get(row, "dish_code") or None,
+        local_labels=_texts(local_labels, MAX_LABEL),
+        regimes=_texts((v.lower() for v in _split_multi(cols.get(row, "regime"), commas=True)), MAX_LABEL),
+        allergens=_texts((v.lower() for v in _split_multi(cols.get(row, "allergen"), commas=True)), MAX_LABEL),
+        code=code if code and is_id(code, max_length=MAX_CODE) and plain(code, MAX_CODE) == code else None,
     )
 
 
@@ -394,6 +434,8 @@ class _MealDraft:
 
     def add(self, dish: Dish, published: dt.datetime | None, modified: dt.datetime | None) -> None:
         if (dish.course, dish.name) not in self.seen:
+            if len(self.dishes) >= MAX_DISHES_PER_MEAL:
+                raise _RowError(f"ce repas compte déjà {MAX_DISHES_PER_MEAL} plats, le plus admis : ligne ignorée")
             self.seen.add((dish.course, dish.name))
             self.dishes.append(dish)
         self.published_at = _latest(self.published_at, published)
@@ -484,5 +526,5 @@ def _meal(key: tuple[str, dt.date, str], draft: _MealDraft) -> Meal:
         dishes=tuple(draft.dishes),
         published_at=draft.published_at,
         modified_at=draft.modified_at,
-        notes=_dedup(draft.notes),
+        notes=_texts(draft.notes, MAX_NOTE),
     )

@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import json
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,8 +136,9 @@ class MenuWriter:
                 return digests
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def sync(self, feed: ParsedFeed) -> list[Change]:
-        """Write what differs from the store; return the changes, in a stable order."""
+    def sync(self, feed: ParsedFeed, before_write: Callable[[list[Change]], None] | None = None) -> list[Change]:
+        """Write what differs from the store; return the changes, in a stable order. `before_write(changes)` is
+        called once the changes are known, before anything is written (the run stages its event there)."""
         meals_by_canteen: dict[str, list[Meal]] = {}
         for meal in feed.meals:
             meals_by_canteen.setdefault(meal.canteen_id, []).append(meal)
@@ -161,6 +163,8 @@ class MenuWriter:
                 if sk.startswith("MEAL#") and sk.split("#")[1] in covered_dates and sk not in wanted:
                     requests.append({"DeleteRequest": {"Key": to_item({"pk": f"CANTEEN#{canteen_id}", "sk": sk})}})
                     changes.append(_change(canteen_id, sk, "deleted"))
+        if before_write is not None:
+            before_write(changes)
         batch_write(self.client, self.table, requests)
         return changes
 

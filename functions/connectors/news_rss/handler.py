@@ -26,13 +26,14 @@ from poche_common import communes, sources
 from poche_common.clock import utc_now
 from poche_common.connector import Outcome, RunLog, run_connector
 from poche_common.errors import FeedError
-from poche_common.events import EventPublisher
+from poche_common.events import with_titles
 from poche_common.observability import logger, metrics
+from poche_common.outbox import Outbox
 from poche_common.settings import required
 
 from .model import GENERAL, FeedSource, ParsedFeed
 from .parser import parse_feed
-from .store import NewsWriter, merge
+from .store import Change, NewsWriter, merge
 from .tiles import NewsProjector
 
 CONNECTOR = "news-rss"
@@ -46,7 +47,7 @@ _table = required("TABLE_NAME")
 _writer = NewsWriter(_dynamodb, _table)
 _projector = NewsProjector(_dynamodb, _table)
 _runs = RunLog(_dynamodb, _table, CONNECTOR)
-_events = EventPublisher(required("EVENT_BUS_NAME"), source="poche.news")
+_outbox = Outbox(_dynamodb, _table, producer=CONNECTOR, source="poche.news", bus_name=required("EVENT_BUS_NAME"))
 
 
 class ConfigurationError(ValueError):
@@ -96,9 +97,9 @@ class FeedBatch:
     """One run over several tagged feeds: `fetch` each entry (a failure is remembered, not raised), then
     `ingest` the ones that could be read and parsed."""
 
-    def __init__(self, writer: NewsWriter, events: EventPublisher, projector: NewsProjector, now: dt.datetime) -> None:
+    def __init__(self, writer: NewsWriter, outbox: Outbox, projector: NewsProjector, now: dt.datetime) -> None:
         self.writer = writer
-        self.events = events
+        self.outbox = outbox
         self.projector = projector
         self.now = now
         self.specs: dict[str, FeedSource] = {}
@@ -140,35 +141,38 @@ class FeedBatch:
         outcome.rejected += len(failed)
         outcome.rejections = failed + outcome.rejections
         merged = merge(parsed)
-        changes = self.writer.sync(merged, self.now)
+        changes = self.writer.sync(merged, self.now, before_write=self.announce)
         outcome.changed = len(changes)
         self.projector.project(merged, changes, self.now)
+        return outcome
+
+    def announce(self, changes: list[Change]) -> None:
+        """Stage `NewsPublished` for the articles created or newly tagged (before they are written)."""
         announced = [c for c in changes if c.change in ("created", "tagged")]
         if announced:
-            facts = [c.as_fact() for c in announced]
-            self.events.publish(
+            facts = with_titles([c.as_fact() for c in announced][:MAX_ITEMS_IN_EVENT])
+            self.outbox.stage(
                 "NewsPublished",
                 {
                     "connector": CONNECTOR,
                     "item_ids": [c.id for c in announced][:MAX_ITEMS_IN_EVENT],
                     "tags": sorted({tag for c in announced for tag in c.tags}),
-                    "items": facts[:MAX_ITEMS_IN_EVENT],
-                    "truncated": len(facts) > MAX_ITEMS_IN_EVENT,
+                    "items": facts,
+                    "truncated": len(announced) > MAX_ITEMS_IN_EVENT,
                 },
             )
-        return outcome
 
 
 def run(
     entries: list[str],
     writer: NewsWriter,
-    events: EventPublisher,
+    outbox: Outbox,
     projector: NewsProjector,
     runs: RunLog,
     now: dt.datetime,
 ) -> Any:
     entries = expand(entries)
-    batch = FeedBatch(writer, events, projector, now)
+    batch = FeedBatch(writer, outbox, projector, now)
     return run_connector(
         connector=CONNECTOR,
         sources=entries,
@@ -176,6 +180,7 @@ def run(
         ingest=lambda payloads: batch.ingest(entries, payloads),
         runs=runs,
         describe=shown,
+        outbox=outbox,
     )
 
 
@@ -183,6 +188,6 @@ def run(
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     entries = sources.resolve_sources(CONNECTOR, sources.ssm_parameter_reader())
-    report = run(entries, _writer, _events, _projector, _runs, utc_now())
+    report = run(entries, _writer, _outbox, _projector, _runs, utc_now())
     result: dict[str, Any] = report.as_dict()
     return result

@@ -18,7 +18,14 @@ A document that is not XML, or whose root is neither `rss` (with a `channel`) no
 an http(s) link (the `guid` serves when it is a permalink URL) and a readable date.
 
 Times: RFC 822 or ISO 8601 with an offset; a time without offset (or with an unknown zone name) is taken
-as Europe/Paris. Stored in UTC.
+as Europe/Paris. Stored in UTC. A date outside 2000..2100 (`poche_common.bounds`) is unreadable: its item is
+rejected (`0001-01-01T00:00:00+01:00` used to raise OverflowError, which stopped every feed of the run).
+
+Bounds: texts are plain text without markup, even escaped (`poche_common.plaintext`), cut with "…": title
+`TITLE_LENGTH`, summary `SUMMARY_LENGTH`, categories `CATEGORY_LENGTH` (at most `MAX_CATEGORIES`), the feed's
+title `MAX_SOURCE`. A link or image URL longer than `poche_common.bounds.MAX_URL_LENGTH` is not a usable URL
+(an item without a usable link is rejected). The item id is a hash (`model.item_id`): always a usable key.
+A document nested deeper than `poche_common.safexml.MAX_DEPTH` is a `FeedFormatError`.
 """
 
 from __future__ import annotations
@@ -28,11 +35,11 @@ import email.utils
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from html.parser import HTMLParser
-from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
+from poche_common.bounds import check_moment, excerpt, web_url
 from poche_common.errors import FeedFormatError
+from poche_common.plaintext import MAX_HTML, extract, no_markup, plain
 from poche_common.safexml import parse_xml
 
 from .model import NewsItem, ParsedFeed, RejectedItem, item_id
@@ -44,7 +51,9 @@ SUMMARY_LENGTH = 280
 TITLE_LENGTH = 300
 MAX_CATEGORIES = 10
 CATEGORY_LENGTH = 80
+MAX_SOURCE = 200
 UNTITLED_FEED = "Flux sans titre"
+_RFC822_YEAR = re.compile(r"\b\d{1,2}\s+[A-Za-z]{3,}\.?\s+(\d{4,})\b")  # "28 Nov 2026": a year written with 4 digits
 
 # --- tree helpers (by local name) -----------------------------------------------------------------------------
 
@@ -74,91 +83,25 @@ def _attr(element: ET.Element, name: str) -> str:
 
 
 def _web_url(value: str) -> str | None:
-    """`value` when it is an absolute http(s) URL (never `javascript:`, `data:`...), else None."""
-    value = value.strip()
-    parts = urlparse(value)
-    if parts.scheme.lower() in ("http", "https") and parts.netloc and not re.search(r"\s", value):
-        return value
-    return None
+    """`value` when it is an absolute http(s) URL (never `javascript:`, `data:`...) of a sane length, else None."""
+    return web_url(value)
 
 
 # --- HTML -> plain text ---------------------------------------------------------------------------------------
 
-_SKIPPED = frozenset({"script", "style", "iframe", "noscript", "template", "object", "embed", "svg", "head"})
-_BLOCKS = frozenset(
-    {
-        "p", "div", "section", "article", "header", "footer", "aside", "blockquote", "pre", "ul", "ol", "li",
-        "dl", "dt", "dd", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption", "hr",
-        "address", "main", "nav", "form", "fieldset",
-    }
-)  # fmt: skip
-_VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "source", "track", "wbr"})
-_ANY_SPACE = re.compile(r"\s+")
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u202f]+")
-
-
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping: list[str] = []
-        self.first_image: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        tag = tag.rsplit(":", 1)[-1]  # Atom xhtml content re-serialized with a prefix: `ns0:p`
-        if self.skipping:
-            if tag == self.skipping[-1] and tag not in _VOID:
-                self.skipping.append(tag)
-            return
-        if tag in _SKIPPED:
-            if tag not in _VOID:
-                self.skipping.append(tag)
-            return
-        if tag == "br":
-            self.parts.append("\n")
-        elif tag in _BLOCKS:
-            self.parts.append("\n\n")
-        elif tag == "img" and self.first_image is None:
-            self.first_image = _web_url(dict(attrs).get("src") or "")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag.rsplit(":", 1)[-1] in _SKIPPED:
-            return  # a self-closed <iframe/> holds nothing and opens nothing
-        self.handle_starttag(tag, attrs)
-        if tag not in _VOID:
-            self.handle_endtag(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        tag = tag.rsplit(":", 1)[-1]
-        if self.skipping:
-            if tag == self.skipping[-1]:
-                self.skipping.pop()
-            return
-        if tag in _BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(_ANY_SPACE.sub(" ", data))  # in HTML a newline is a space: breaks come from tags
-
 
 def _extract(html: str) -> tuple[str, str | None]:
-    extractor = _TextExtractor()
-    extractor.feed(html)
-    extractor.close()
-    raw = "".join(extractor.parts)
-    paragraphs: list[str] = []
-    for block in re.split(r"\n[ \t\r\f\v\u00a0\u202f]*\n", raw):
-        lines = [_SPACES.sub(" ", line).strip() for line in block.split("\n")]
-        text = "\n".join(line for line in lines if line)
-        if text:
-            paragraphs.append(text)
-    return "\n\n".join(paragraphs), extractor.first_image
+    """(plain text, first image) of an HTML fragment: `poche_common.plaintext.extract`, which reads at most
+    `MAX_HTML` characters in linear time (the standard library's HTMLParser used here before was quadratic on
+    `<a<a<a…` and raised AssertionError on `<![<![…`), then free of markup even escaped."""
+    text, image = extract(html)
+    return plain(text, MAX_HTML), image
 
 
 def html_to_text(html: str) -> str:
     """Plain text of an HTML fragment: tags dropped (script, style, iframe... with their content), entities
-    unescaped, paragraph breaks kept as a blank line, `<br>` as a line break, other whitespace collapsed."""
+    unescaped, paragraph breaks kept as a blank line, `<br>` as a line break, other whitespace collapsed; no
+    markup left, even escaped (`&lt;img …&gt;` in the HTML is dropped, not turned into `<img …>`)."""
     return _extract(html)[0]
 
 
@@ -167,36 +110,42 @@ def one_line(text: str) -> str:
 
 
 def summarize(text: str, limit: int = SUMMARY_LENGTH) -> str:
-    """`text` if short enough, else cut at the last word boundary before `limit` with "…" (at most `limit`)."""
+    """`text` if short enough, else cut at the last word boundary before `limit` with "…" (at most `limit`);
+    never markup, even escaped (a cut can turn `&ltimes;` into `&lti…`, which unescapes to `<i…`)."""
     text = text.strip()
     if len(text) <= limit:
-        return text
+        return no_markup(text)
     cut = text[: limit - 1]
     boundary = max(cut.rfind(" "), cut.rfind("\n"))
     if boundary >= limit // 2:
         cut = cut[:boundary]
-    return cut.rstrip(" \n,;:.-–—") + "…"
+    return no_markup(cut.rstrip(" \n,;:.-–—") + "…")
 
 
 # --- dates ----------------------------------------------------------------------------------------------------
 
 
 def parse_date(value: str) -> dt.datetime | None:
-    """RFC 822 (RSS) or ISO 8601 (Atom, dc:date), as an aware UTC datetime; None when unreadable."""
+    """RFC 822 (RSS) or ISO 8601 (Atom, dc:date), as an aware UTC datetime within 2000..2100; None when
+    unreadable or out of those bounds."""
     value = value.strip()
-    if not value:
+    if not value or len(value) > 100:
         return None
     moment: dt.datetime | None = None
     try:
         moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        written = _RFC822_YEAR.search(value)
+        if written and int(written.group(1)) != moment.year:  # `0001` is not 2001 (the two-digit year rule)
+            return None
+    except (TypeError, ValueError, IndexError, OverflowError):
         try:
             moment = dt.datetime.fromisoformat(value.replace("z", "Z"))
         except ValueError:
             return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=PARIS)
-    return moment.astimezone(dt.UTC)
+    try:
+        return check_moment(moment, zone=PARIS)
+    except ValueError:
+        return None
 
 
 # --- feeds ----------------------------------------------------------------------------------------------------
@@ -205,7 +154,7 @@ def parse_date(value: str) -> dt.datetime | None:
 def _categories(values: list[str]) -> tuple[str, ...]:
     seen: list[str] = []
     for value in values:
-        label = one_line(html_to_text(value))[:CATEGORY_LENGTH]
+        label = plain(one_line(html_to_text(value[: CATEGORY_LENGTH * 10])), CATEGORY_LENGTH)
         if label and label not in seen:
             seen.append(label)
     return tuple(seen[:MAX_CATEGORIES])
@@ -242,13 +191,13 @@ def _build(
     if not title and not link:
         return RejectedItem(position, "Article sans titre ni lien : ignoré.")
     if not title:
-        return RejectedItem(position, f"Article sans titre ({link}) : ignoré.")
+        return RejectedItem(position, f"Article sans titre ({excerpt(link, 100)}) : ignoré.")
     if not link:
         return RejectedItem(position, f"Article « {title} » sans lien http(s) : ignoré.")
     published = next((moment for moment in map(parse_date, dates) if moment is not None), None)
     if published is None:
         shown = next((d for d in dates if d.strip()), "")
-        reason = f"date « {shown} » illisible" if shown else "sans date"
+        reason = f"date « {excerpt(shown, 40)} » illisible ou hors des bornes (2000 à 2100)" if shown else "sans date"
         return RejectedItem(position, f"Article « {title} » {reason} : ignoré.")
     text, first_image = _extract(body_html)
     return NewsItem(
@@ -344,13 +293,18 @@ def parse_feed(data: bytes) -> ParsedFeed:
         channel = _child(root, "channel")
         if channel is None:
             raise FeedFormatError("Le flux RSS n'a pas d'élément <channel> : ce n'est pas un flux RSS 2.0.")
-        feed = ParsedFeed("rss", one_line(html_to_text(_text(_child(channel, "title")))) or UNTITLED_FEED)
+        feed = ParsedFeed("rss", _feed_title(_text(_child(channel, "title"))))
         _rss(channel, feed)
         return feed
     if kind == "feed":
-        feed = ParsedFeed("atom", one_line(html_to_text(_atom_html(_child(root, "title")))) or UNTITLED_FEED)
+        feed = ParsedFeed("atom", _feed_title(_atom_html(_child(root, "title"))))
         _atom(root, feed)
         return feed
     raise FeedFormatError(
-        f"Le document reçu (élément racine <{kind}>) n'est ni un flux RSS 2.0 (<rss>) ni un flux Atom (<feed>)."
+        f"Le document reçu (élément racine « {excerpt(kind, 60)} ») n'est ni un flux RSS 2.0 (<rss>) ni un flux "
+        "Atom (<feed>)."
     )
+
+
+def _feed_title(html: str) -> str:
+    return plain(one_line(html_to_text(html)), MAX_SOURCE) or UNTITLED_FEED

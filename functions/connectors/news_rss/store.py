@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,9 +46,10 @@ class Change:
     id: str
     change: str  # "created" | "tagged" (new tags) | "updated" (same tags, new content)
     tags: tuple[str, ...]
+    title: str = ""  # the article's headline
 
     def as_fact(self) -> dict[str, Any]:
-        return {"id": self.id, "change": self.change, "tags": list(self.tags)}
+        return {"id": self.id, "change": self.change, "tags": list(self.tags), "title": self.title}
 
 
 def merge(feeds: Iterable[tuple[FeedSource, ParsedFeed]]) -> list[TaggedItem]:
@@ -129,8 +130,14 @@ class NewsWriter:
                 request = response.get("UnprocessedKeys") or {}
         return stored
 
-    def sync(self, items: list[TaggedItem], now: dt.datetime) -> list[Change]:
-        """Write what differs from the store; return the changes, in the feeds' order."""
+    def sync(
+        self,
+        items: list[TaggedItem],
+        now: dt.datetime,
+        before_write: Callable[[list[Change]], None] | None = None,
+    ) -> list[Change]:
+        """Write what differs from the store; return the changes, in the feeds' order. `before_write(changes)` is
+        called once the changes are known, before anything is written (the run stages its event there)."""
         current = [t for t in items if expires_at(t.item) > now.timestamp()]
         stored = self._stored([t.item.id for t in current])
         requests: list[dict[str, Any]] = []
@@ -149,6 +156,8 @@ class NewsWriter:
                 change = "tagged"
             else:
                 change = "updated"
-            changes.append(Change(tagged.item.id, change, tuple(sorted(tags))))
+            changes.append(Change(tagged.item.id, change, tuple(sorted(tags)), tagged.item.title))
+        if before_write is not None:
+            before_write(changes)
         batch_write(self.client, self.table, requests)
         return changes

@@ -2,7 +2,9 @@
 
 `TILE#news#<tag> / CONTENT` (see `poche_common.tiles` and docs/tiles.md), `<tag>` being `general` or a
 commune's INSEE code (a tile with `commune` reads both keys):
-- params `{"commune": <insee>}` (`{}` for `general`); head `{}`;
+- params `{"commune": <insee>}` (`{}` for `general`: part of every commune's tile, not a tile of its own; its
+  `example` is the territory's first commune by INSEE code, whose tile shows it: the catalogue has an example
+  as soon as the département's news are loaded, before any commune's); head `{}`;
 - entries: the `PER_TAG` newest articles of the tag: id the article id, order its `published` (UTC ISO; the
   tile type is `newest_first`: the reader sorts them descending), no `until`, view `NewsItem`
   (`news_shared.views.news_view`, exactly an item of `GET /v1/news`).
@@ -20,6 +22,7 @@ from typing import Any
 
 from news_shared.store import newest
 from news_shared.views import news_view
+from poche_common import communes
 from poche_common.clock import to_utc_iso
 from poche_common.dynamo import from_item
 from poche_common.tiles import Entry, Projection, write_projections
@@ -39,7 +42,14 @@ def tag_projection(tag: str, articles: Iterable[dict[str, Any]]) -> Projection:
     return Projection(
         params={} if tag == GENERAL else {"commune": tag},
         entries=[Entry(id=a["id"], order=a["published"], view=news_view(a)) for a in chosen],
+        example={"commune": example_commune()} if tag == GENERAL else None,
     )
+
+
+def example_commune() -> str:
+    """A commune whose news tile shows the département's news (every commune's does): the first by INSEE code
+    (the Orne's is Alençon, its chef-lieu)."""
+    return min(commune.insee for commune in communes.all_communes())
 
 
 class NewsProjector:

@@ -7,8 +7,11 @@ is not such a CSV changes nothing) -> diff against the notices this feed created
 
 Events (`poche.schools`), at most one of each per run: `SchoolNoticePublished` (notices created or
 changed) and `SchoolNoticeWithdrawn` (notices whose row left the feed), facts `origin: departement`,
-`connector`, `uais`, `notices: [{uai, notice_id, reference, kind, starts, ends, change}]` (at most 500,
-then `truncated: true`).
+`connector`, `uais`, `notices: [{uai, notice_id, reference, kind, title, starts, ends, change}]` (at most
+500, then `truncated: true`), staged in the table's outbox before the notices are written.
+
+This connector's runs also send what the schools admin API staged and could not send (its PutEvents was
+refused): every run flushes the whole table's outbox, so a staff notice's event waits 15 minutes at most.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ import boto3
 from poche_common import schools, sources
 from poche_common.clock import utc_now
 from poche_common.connector import Outcome, RunLog, run_connector
-from poche_common.events import EventPublisher
+from poche_common.events import with_titles
 from poche_common.observability import logger, metrics
+from poche_common.outbox import Outbox
 from poche_common.settings import required
 
 from .parser import ParsedFeed, Rejection, parse_feed
@@ -37,7 +41,7 @@ _dynamodb = boto3.client("dynamodb")
 _table = required("TABLE_NAME")
 _writer = FeedNoticeWriter(_dynamodb, _table, CONNECTOR)
 _runs = RunLog(_dynamodb, _table, CONNECTOR)
-_events = EventPublisher(required("EVENT_BUS_NAME"), source="poche.schools")
+_outbox = Outbox(_dynamodb, _table, producer=CONNECTOR, source="poche.schools", bus_name=required("EVENT_BUS_NAME"))
 
 
 def merge(feeds: list[ParsedFeed]) -> ParsedFeed:
@@ -57,27 +61,30 @@ def merge(feeds: list[ParsedFeed]) -> ParsedFeed:
 
 
 def event_facts(changes: list[Change]) -> dict[str, Any]:
-    facts = [c.as_fact() for c in changes]
     return {
         "origin": "departement",
         "connector": CONNECTOR,
         "uais": sorted({c.uai for c in changes}),
-        "notices": facts[:MAX_CHANGES_IN_EVENT],
-        "truncated": len(facts) > MAX_CHANGES_IN_EVENT,
+        "notices": with_titles([c.as_fact() for c in changes[:MAX_CHANGES_IN_EVENT]]),
+        "truncated": len(changes) > MAX_CHANGES_IN_EVENT,
     }
 
 
-def ingest(payloads: list[bytes], writer: FeedNoticeWriter, events: EventPublisher, now: dt.datetime) -> Outcome:
-    feed = merge([parse_feed(data) for data in payloads])  # every file parses before anything is written
-    changes = writer.sync(feed, now)
-    if changes:
-        schools.rewrite_projections(writer.client, writer.table, {c.uai for c in changes}, now)
+def announce(outbox: Outbox, changes: list[Change]) -> None:
+    """Stage the run's events (before the notices are written)."""
     published = [c for c in changes if c.change != "withdrawn"]
     withdrawn = [c for c in changes if c.change == "withdrawn"]
     if published:
-        events.publish("SchoolNoticePublished", event_facts(published))
+        outbox.stage("SchoolNoticePublished", event_facts(published))
     if withdrawn:
-        events.publish("SchoolNoticeWithdrawn", event_facts(withdrawn))
+        outbox.stage("SchoolNoticeWithdrawn", event_facts(withdrawn))
+
+
+def ingest(payloads: list[bytes], writer: FeedNoticeWriter, outbox: Outbox, now: dt.datetime) -> Outcome:
+    feed = merge([parse_feed(data) for data in payloads])  # every file parses before anything is written
+    changes = writer.sync(feed, now, before_write=lambda changes: announce(outbox, changes))
+    if changes:
+        schools.rewrite_projections(writer.client, writer.table, {c.uai for c in changes}, now)
     return Outcome(
         read=feed.rows_read,
         changed=len(changes),
@@ -94,8 +101,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         connector=CONNECTOR,
         sources=sources.resolve_sources(CONNECTOR, sources.ssm_parameter_reader()),
         fetch=lambda url: sources.fetch(url, bundled=SAMPLE),
-        ingest=lambda payloads: ingest(payloads, _writer, _events, now),
+        ingest=lambda payloads: ingest(payloads, _writer, _outbox, now),
         runs=_runs,
         describe=sources.describe,
+        outbox=_outbox,
     )
     return report.as_dict()

@@ -14,6 +14,11 @@ One row per notice, columns (header required, names case-insensitive, in any ord
 UTF-8 with or without BOM (Windows-1252 accepted), `;` or `,` separator (the header's decides), CRLF or LF,
 quoted fields with separators, quotes and line breaks. A bad row is rejected with its line number and reason;
 a file that is not such a CSV at all (empty, no header, a required column missing) is a FeedFormatError.
+
+Bounds (issue 9): `starts` and `ends` within 2000..2100 (`poche_common.bounds`: a year-1 time would have failed
+the conversion to UTC when stored); title and body are plain text (`poche_common.plaintext.plain`: markup, even
+escaped, and control characters removed) before their lengths are checked; values quoted in a reason are cut
+(`poche_common.bounds.excerpt`).
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ import re
 from dataclasses import dataclass, field
 
 from poche_common import communes, schools
+from poche_common.bounds import check_moment, excerpt
 from poche_common.errors import FeedFormatError
+from poche_common.plaintext import plain
 from poche_common.schools import BODY_MAX, NOTICE_KINDS, TITLE_MAX, parse_moment
 
 COLUMNS = ("reference", "target", "kind", "title", "body", "starts", "ends")
@@ -97,31 +104,37 @@ def resolve_target(target: str) -> tuple[str, ...]:
         if not found:
             raise RowError(f"target {value}: the commune has no school in the reference data")
         return tuple(sorted(s.uai for s in found))
-    raise RowError(f"target {target!r}: expected a UAI, a commune's INSEE code or *")
+    raise RowError(f"target {excerpt(target, 40)!r}: expected a UAI, a commune's INSEE code or *")
 
 
 def _moment(value: str, column: str) -> dt.datetime:
     try:
-        return parse_moment(value)
+        moment = parse_moment(value)
     except (ValueError, TypeError):
-        raise RowError(f"{column} {value!r}: expected an ISO 8601 date-time with its offset") from None
+        raise RowError(f"{column} {excerpt(value, 40)!r}: expected an ISO 8601 date-time with its offset") from None
+    try:
+        check_moment(moment, column)
+    except ValueError as exc:
+        raise RowError(str(exc)) from None
+    return moment
 
 
 def parse_row(line: int, record: dict[str, str]) -> NoticeRow:
     reference = record.get("reference", "").strip()
     if not REFERENCE_RE.match(reference):
-        raise RowError(f"reference {reference!r}: 1 to 64 characters among A-Z a-z 0-9 . _ : / -")
+        raise RowError(f"reference {excerpt(reference, 40)!r}: 1 to 64 characters among A-Z a-z 0-9 . _ : / -")
     kind = record.get("kind", "").strip().lower()
     if kind not in NOTICE_KINDS:
-        raise RowError(f"kind {kind!r}: expected one of {', '.join(sorted(NOTICE_KINDS))}")
-    title = " ".join(record.get("title", "").split())
+        raise RowError(f"kind {excerpt(kind, 40)!r}: expected one of {', '.join(sorted(NOTICE_KINDS))}")
+    title = " ".join(plain(record.get("title", ""), TITLE_MAX + 1).split())
     if not title:
         raise RowError("title is empty")
     if len(title) > TITLE_MAX:
-        raise RowError(f"title longer than {TITLE_MAX} characters ({len(title)})")
-    body = record.get("body", "").replace("\r\n", "\n").strip()
+        raise RowError(f"title longer than {TITLE_MAX} characters ({len(record.get('title', '').strip())})")
+    raw_body = record.get("body", "").replace("\r\n", "\n")
+    body = plain(raw_body, BODY_MAX + 1).strip()
     if len(body) > BODY_MAX:
-        raise RowError(f"body longer than {BODY_MAX} characters ({len(body)})")
+        raise RowError(f"body longer than {BODY_MAX} characters ({len(raw_body.strip())})")
     starts = _moment(record.get("starts", ""), "starts")
     ends = _moment(record.get("ends", ""), "ends")
     if ends <= starts:
@@ -141,36 +154,39 @@ def parse_feed(data: bytes) -> ParsedFeed:
     feed = ParsedFeed()
     seen: set[str] = set()
     previous_end = 0
-    for raw in reader:
-        line = previous_end + 1
-        previous_end = reader.line_num
-        if not any(cell.strip() for cell in raw):
-            continue
-        if header is None:
-            header = [cell.strip().strip('"').lower() for cell in raw]
-            missing = [c for c in REQUIRED_COLUMNS if c not in header]
-            if missing:
-                raise FeedFormatError(f"not a notices CSV: column(s) {', '.join(missing)} missing in the header")
-            duplicated = sorted({c for c in header if c and header.count(c) > 1})
-            if duplicated:
-                raise FeedFormatError(f"column(s) {', '.join(duplicated)} appear twice in the header")
-            continue
-        feed.rows_read += 1
-        record = {name: (raw[i] if i < len(raw) else "") for i, name in enumerate(header) if name in COLUMNS}
-        reference = record.get("reference", "").strip() or None
-        try:
-            if any(cell.strip() for cell in raw[len(header) :]):
-                raise RowError(
-                    f"{len(raw)} fields for {len(header)} columns: quote a text holding the separator {delimiter!r}"
-                )
-            row = parse_row(line, record)
-            if row.reference in seen:
-                raise RowError(f"reference {row.reference!r} already used by an earlier row")
-        except RowError as exc:
-            feed.rejected.append(Rejection(line, str(exc), reference if reference not in seen else None))
-            continue
-        seen.add(row.reference)
-        feed.rows.append(row)
+    try:
+        for raw in reader:
+            line = previous_end + 1
+            previous_end = reader.line_num
+            if not any(cell.strip() for cell in raw):
+                continue
+            if header is None:
+                header = [cell.strip().strip('"').lower() for cell in raw]
+                missing = [c for c in REQUIRED_COLUMNS if c not in header]
+                if missing:
+                    raise FeedFormatError(f"not a notices CSV: column(s) {', '.join(missing)} missing in the header")
+                duplicated = sorted({c for c in header if c and header.count(c) > 1})
+                if duplicated:
+                    raise FeedFormatError(f"column(s) {', '.join(duplicated)} appear twice in the header")
+                continue
+            feed.rows_read += 1
+            record = {name: (raw[i] if i < len(raw) else "") for i, name in enumerate(header) if name in COLUMNS}
+            reference = record.get("reference", "").strip() or None
+            try:
+                if any(cell.strip() for cell in raw[len(header) :]):
+                    raise RowError(
+                        f"{len(raw)} fields for {len(header)} columns: quote a text holding the separator {delimiter!r}"
+                    )
+                row = parse_row(line, record)
+                if row.reference in seen:
+                    raise RowError(f"reference {row.reference!r} already used by an earlier row")
+            except RowError as exc:
+                feed.rejected.append(Rejection(line, str(exc), reference if reference not in seen else None))
+                continue
+            seen.add(row.reference)
+            feed.rows.append(row)
+    except csv.Error as exc:  # a field over the csv module's limit, a NUL byte: it cannot skip one row
+        raise FeedFormatError(f"unreadable CSV at line {reader.line_num}: {excerpt(str(exc), 200)}") from None
     if header is None:
         raise FeedFormatError("the notices file has no header")
     return feed

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,7 @@ class Change:
     starts: str
     ends: str
     change: str  # "created" | "updated" | "withdrawn"
+    title: str = ""  # the notice's title, what people are told
 
     def as_fact(self) -> dict[str, str]:
         return {
@@ -46,6 +48,7 @@ class Change:
             "notice_id": self.notice_id,
             "reference": self.reference,
             "kind": self.kind,
+            "title": self.title,
             "starts": self.starts,
             "ends": self.ends,
             "change": self.change,
@@ -91,8 +94,11 @@ class FeedNoticeWriter:
             reference=row.reference,
         )
 
-    def sync(self, feed: ParsedFeed, now: dt.datetime) -> list[Change]:
-        """Write what differs from the store; return the changes in a stable order."""
+    def sync(
+        self, feed: ParsedFeed, now: dt.datetime, before_write: Callable[[list[Change]], None] | None = None
+    ) -> list[Change]:
+        """Write what differs from the store; return the changes in a stable order. `before_write(changes)` is
+        called once the changes are known, before anything is written (the run stages its events there)."""
         stored = self.stored()
         kept = set(feed.rejected_references)
         wanted: dict[tuple[str, str], dict[str, Any]] = {}
@@ -118,9 +124,20 @@ class FeedNoticeWriter:
             item = stored[key]
             requests.append({"DeleteRequest": {"Key": to_item({"pk": item["pk"], "sk": item["sk"]})}})
             changes.append(_change(item, "withdrawn"))
+        if before_write is not None:
+            before_write(changes)
         batch_write(self.client, self.table, requests)
         return changes
 
 
 def _change(item: dict[str, Any], change: str) -> Change:
-    return Change(item["uai"], item["id"], item["reference"], item["kind"], item["starts"], item["ends"], change)
+    return Change(
+        item["uai"],
+        item["id"],
+        item["reference"],
+        item["kind"],
+        item["starts"],
+        item["ends"],
+        change,
+        str(item.get("title") or ""),
+    )

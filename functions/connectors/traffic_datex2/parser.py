@@ -18,9 +18,14 @@ declaration and external entity refused as soon as it is seen, so a billion-laug
 or read. (`xml.etree.ElementTree.XMLParser` is the C accelerator here and does not expose its expat
 parser, so the same tree is built with `pyexpat` + `ElementTree.TreeBuilder`.)
 
-Whole-feed problems raise `FeedFormatError`; a bad record is skipped and recorded as a `RejectedRecord`
-with its reason. A record without coordinates of its own takes those of the first located record of its
-situation (operators often locate only the first record).
+Whole-feed problems raise `FeedFormatError` (a document nested deeper than `poche_common.safexml.MAX_DEPTH`
+among them); a bad record is skipped and recorded as a `RejectedRecord` with its reason: among others a time
+outside 2000..2100 or a situation/record id that cannot be a key (`poche_common.bounds`: too long, control
+characters). Texts are plain text (`poche_common.plaintext.plain`: a comment holding escaped markup such as
+`&lt;img …&gt;` keeps its words only) cut with "…": description `MAX_DESCRIPTION`, road name
+`MAX_ROAD_NAME`; place names longer than `MAX_PLACE` are left out, at most `MAX_PLACES` kept; codes read from
+the feed (xsi:type, sub-type, version) longer than `MAX_CODE` are not kept. A record without coordinates of its
+own takes those of the first located record of its situation (operators often locate only the first record).
 """
 
 from __future__ import annotations
@@ -31,7 +36,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
+from poche_common.bounds import check_id, check_moment, excerpt
 from poche_common.errors import FeedFormatError
+from poche_common.plaintext import plain
 from poche_common.safexml import parse_xml
 
 from .model import SEVERITIES, STATUSES, TYPES, Geometry, ParsedFeed, Position, RejectedRecord, TrafficEvent
@@ -41,6 +48,10 @@ __all__ = ["parse_feed", "parse_xml"]
 PARIS = ZoneInfo("Europe/Paris")
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 MAX_DESCRIPTION = 2000
+MAX_ROAD_NAME = 200
+MAX_PLACE = 120
+MAX_PLACES = 10
+MAX_CODE = 100
 MAX_REASONS_IN_ERROR = 3
 
 # xsi:type local name -> type code (anything else: "other")
@@ -198,8 +209,9 @@ def text(element: ET.Element | None) -> str | None:
 
 
 def _clean(value: str) -> str:
-    """Whitespace of a text wrapped in the XML: lines of a paragraph joined, paragraphs kept apart."""
-    paragraphs = _BLANK_LINES.split(value.strip())
+    """Whitespace of a text wrapped in the XML: lines of a paragraph joined, paragraphs kept apart; markup and
+    control characters removed (`poche_common.plaintext.plain`)."""
+    paragraphs = _BLANK_LINES.split(plain(value, MAX_DESCRIPTION * 2).strip())
     return "\n\n".join(_SPACES.sub(" ", " ".join(p.split("\n"))).strip() for p in paragraphs if p.strip())
 
 
@@ -214,7 +226,8 @@ def multilingual(element: ET.Element | None, default_lang: str | None) -> str | 
         return None
     values = list(descendants(element, "value"))
     if not values:
-        return text(element)
+        raw = text(element)
+        return _clean(raw) or None if raw else None
     for value in values:
         lang = _lang_of(value) or default_lang
         if lang and lang.split("-")[0] == "fr" and text(value):
@@ -227,7 +240,8 @@ def multilingual_any(element: ET.Element | None) -> str | None:
     if element is None:
         return None
     value = next((v for v in descendants(element, "value") if text(v)), None)
-    return _clean(value.text or "") if value is not None else text(element)
+    raw = value.text if value is not None else text(element)
+    return _clean(raw) or None if raw else None
 
 
 # --- values ---------------------------------------------------------------------------------------------------
@@ -244,10 +258,11 @@ def _time(element: ET.Element | None, what: str) -> dt.datetime | None:
     try:
         moment = dt.datetime.fromisoformat(raw.replace("z", "Z"))
     except ValueError:
-        raise _Bad(f"{what} « {raw[:40]} » n'est pas une date-heure ISO 8601") from None
-    if moment.tzinfo is None:  # DATEX allows it; French operators then mean legal time in France
-        moment = moment.replace(tzinfo=PARIS)
-    return moment.astimezone(dt.UTC)
+        raise _Bad(f"{what} « {excerpt(raw, 40)} » n'est pas une date-heure ISO 8601") from None
+    try:  # without offset (DATEX allows it), French operators mean legal time in France
+        return check_moment(moment, what, zone=PARIS)
+    except ValueError as exc:
+        raise _Bad(str(exc)) from None
 
 
 def _metadata_time(element: ET.Element | None) -> dt.datetime | None:
@@ -265,9 +280,9 @@ def _coordinate(element: ET.Element | None, what: str, low: float, high: float) 
     try:
         value = float(raw)
     except ValueError:
-        raise _Bad(f"{what} « {raw[:40]} » n'est pas un nombre") from None
+        raise _Bad(f"{what} « {excerpt(raw, 40)} » n'est pas un nombre") from None
     if not low <= value <= high or value != value:
-        raise _Bad(f"{what} {raw} est hors des bornes WGS84 ({low:g} à {high:g})")
+        raise _Bad(f"{what} {excerpt(raw, 40)} est hors des bornes WGS84 ({low:g} à {high:g})")
     return round(value, 6)
 
 
@@ -287,15 +302,15 @@ def _pos_list(element: ET.Element) -> list[Position]:
     raw = text(element) or ""
     numbers = raw.split()
     if len(numbers) % 2 or not numbers:
-        raise _Bad(f"posList « {raw[:60]} » n'a pas un nombre pair de valeurs")
+        raise _Bad(f"posList « {excerpt(raw, 60)} » n'a pas un nombre pair de valeurs")
     positions: list[Position] = []
     for index in range(0, len(numbers), 2):
         lat_raw, lon_raw = numbers[index], numbers[index + 1]
         if not (_NUMBER.fullmatch(lat_raw) and _NUMBER.fullmatch(lon_raw)):
-            raise _Bad(f"posList « {raw[:60]} » contient autre chose que des nombres")
+            raise _Bad(f"posList « {excerpt(raw, 60)} » contient autre chose que des nombres")
         lat, lon = float(lat_raw), float(lon_raw)
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise _Bad(f"posList : la position {lat_raw} {lon_raw} est hors des bornes WGS84")
+            raise _Bad(f"posList : la position {excerpt(lat_raw, 30)} {excerpt(lon_raw, 30)} est hors des bornes WGS84")
         positions.append((round(lon, 6), round(lat, 6)))
     return positions
 
@@ -343,9 +358,10 @@ def _road(record: ET.Element, location: ET.Element | None) -> tuple[str | None, 
         number = number or text(first(scope, "roadNumber"))
         name = name or multilingual_any(first(scope, "roadName"))
     if number:
-        number = re.sub(r"\s+", "", number).upper()
+        number = re.sub(r"\s+", "", plain(number, MAX_CODE * 2)).upper()
         number = re.sub(r"^R([NDM])(?=\d)", r"\1", number)  # "RN12" -> "N12", "RD438" -> "D438"
-    return number, name
+        number = number if 0 < len(number) <= MAX_CODE and "<" not in number else None
+    return number, plain(name, MAX_ROAD_NAME) if name else name
 
 
 def _places(location: ET.Element | None) -> tuple[str, ...]:
@@ -355,9 +371,9 @@ def _places(location: ET.Element | None) -> tuple[str, ...]:
     for name in ("descriptor", "locationDescription", "areaName", "name"):
         for element in descendants(location, name):
             value = multilingual_any(element)
-            if value and value not in found and len(value) <= 120:
+            if value and value not in found and len(value) <= MAX_PLACE:
                 found.append(value)
-    return tuple(found)
+    return tuple(found[:MAX_PLACES])
 
 
 def _article(road: str) -> str:
@@ -424,24 +440,30 @@ def _description(record: ET.Element, default_lang: str | None) -> str | None:
             parts.append(value)
     if not parts:
         return None
-    description = "\n\n".join(parts)
-    return description if len(description) <= MAX_DESCRIPTION else description[: MAX_DESCRIPTION - 1] + "…"
+    return plain("\n\n".join(parts), MAX_DESCRIPTION)
 
 
 def _record(record: ET.Element, context: _Context) -> TrafficEvent:
     record_id = (record.get("id") or "").strip()
     if not record_id:
         raise _Bad("situationRecord sans attribut id")
+    try:
+        record_id = check_id(record_id, "l'attribut id du situationRecord")
+    except ValueError as exc:
+        raise _Bad(str(exc)) from None
     datex_type = xsi_type(record)
     if not datex_type:
         raise _Bad("situationRecord sans xsi:type : impossible de savoir de quel événement il s'agit")
+    if len(datex_type) > MAX_CODE:
+        raise _Bad(f"xsi:type « {excerpt(datex_type, 40)} » inconnu")
     detail = next((text(e) for tag in _DETAIL_TAGS for e in descendants(record, tag) if text(e)), None)
+    detail = detail if detail is None or len(detail) <= MAX_CODE else None
     validity = child(record, "validity")
     if validity is None:
         raise _Bad("situationRecord sans validity")
     raw_status = text(first(validity, "validityStatus"))
     if raw_status not in STATUSES:
-        raise _Bad(f"validityStatus « {raw_status} » inconnu (attendu : {', '.join(STATUSES)})")
+        raise _Bad(f"validityStatus « {excerpt(raw_status, 40)} » inconnu (attendu : {', '.join(STATUSES)})")
     start = _time(first(validity, "overallStartTime"), "overallStartTime")
     if start is None:
         raise _Bad("validity sans overallStartTime")
@@ -467,7 +489,7 @@ def _record(record: ET.Element, context: _Context) -> TrafficEvent:
     return TrafficEvent(
         situation_id=context.situation_id,
         record_id=record_id,
-        version=(record.get("version") or "").strip() or None,
+        version=(record.get("version") or "").strip()[:MAX_CODE] or None,
         type=type_code,
         datex_type=datex_type,
         detail=detail,
@@ -497,10 +519,11 @@ def _publications(root: ET.Element) -> list[ET.Element]:
     other = next((xsi_type(e) for e in root.iter() if (xsi_type(e) or "").endswith("Publication")), None)
     if other:
         raise FeedFormatError(
-            f"Le flux DATEX II est une {other} et non une SituationPublication (événements de circulation)."
+            f"Le flux DATEX II est une {excerpt(other, 60)} et non une SituationPublication (événements de "
+            "circulation)."
         )
     raise FeedFormatError(
-        f"Le fichier XML reçu (élément racine « {local(root.tag)} ») n'est pas une publication DATEX II "
+        f"Le fichier XML reçu (élément racine « {excerpt(local(root.tag), 60)} ») n'est pas une publication DATEX II "
         "SituationPublication."
     )
 
@@ -546,9 +569,15 @@ def parse_feed(data: bytes) -> ParsedFeed:
 def _situation(situation: ET.Element, feed: ParsedFeed, lang: str | None) -> None:
     situation_id = (situation.get("id") or "").strip() or None
     records = children(situation, "situationRecord")
+    reason = "situation sans attribut id"
+    if situation_id is not None:
+        try:
+            situation_id = check_id(situation_id, "l'attribut id de la situation")
+        except ValueError as exc:
+            situation_id, reason = None, str(exc)
     if situation_id is None:
         feed.records_read += len(records)
-        feed.rejected += [RejectedRecord(None, r.get("id"), "situation sans attribut id") for r in records]
+        feed.rejected += [RejectedRecord(None, _record_id(r), reason) for r in records]
         return
     context = _Context(situation_id, lang, text(child(situation, "overallSeverity")))
     context.datex_version = _version(situation, situation)
@@ -559,7 +588,15 @@ def _situation(situation: ET.Element, feed: ParsedFeed, lang: str | None) -> Non
         try:
             feed.events.append(_record(record, context))
         except _Bad as exc:
-            feed.rejected.append(RejectedRecord(situation_id, (record.get("id") or "").strip() or None, str(exc)))
+            feed.rejected.append(RejectedRecord(situation_id, _record_id(record), str(exc)))
+
+
+def _record_id(record: ET.Element) -> str | None:
+    """A rejected record's id, when it is a usable one (the store keeps that record's last good version)."""
+    try:
+        return check_id(record.get("id") or "", "id")
+    except ValueError:
+        return None
 
 
 def _location(record: ET.Element) -> ET.Element | None:

@@ -34,7 +34,7 @@ import hashlib
 import itertools
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -58,9 +58,16 @@ class Change(NamedTuple):
     type: str
     communes: tuple[str, ...]
     previous: tuple[str, ...] = ()  # an updated event's communes before the change
+    title: str = ""  # what the event is, for people: its description (bounded in the event by `with_titles`)
 
     def as_fact(self) -> dict[str, Any]:
-        return {"id": self.event_id, "change": self.change, "type": self.type, "communes": list(self.communes)}
+        return {
+            "id": self.event_id,
+            "change": self.change,
+            "type": self.type,
+            "communes": list(self.communes),
+            "title": self.title,
+        }
 
 
 class Shown(NamedTuple):
@@ -305,9 +312,17 @@ class EventWriter:
                 return keys
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def sync(self, events: Iterable[TrafficEvent], *, keep: set[str], now: dt.datetime) -> SyncResult:
+    def sync(
+        self,
+        events: Iterable[TrafficEvent],
+        *,
+        keep: set[str],
+        now: dt.datetime,
+        before_write: Callable[[SyncResult], None] | None = None,
+    ) -> SyncResult:
         """Write what differs from the store; delete what left the feed (but `keep`); changes in id order; the
-        unchanged events whose `active` differs from their `shown_active` in `shown`."""
+        unchanged events whose `active` differs from their `shown_active` in `shown`. `before_write(result)` is
+        called once the changes are known, before anything is written (the run stages its event there)."""
         result = SyncResult()
         latest: dict[str, TrafficEvent] = {}
         for event in events:
@@ -343,14 +358,16 @@ class EventWriter:
                 requests += [{"DeleteRequest": {"Key": to_item({"pk": before.pk, "sk": sk})}} for sk in obsolete]
             change = "updated" if before is not None else "created"
             was_in = before.communes if before is not None else ()
-            result.changes.append(Change(event_id, change, event.type, where.communes, was_in))
+            result.changes.append(Change(event_id, change, event.type, where.communes, was_in, event.description))
         for event_id in sorted(set(stored) - wanted - keep):
             before = stored[event_id]
             keys = sorted(self._keys(before.pk))
             requests += [{"DeleteRequest": {"Key": to_item({"pk": before.pk, "sk": sk})}} for sk in keys]
             result.changes.append(Change(event_id, "deleted", before.type, before.communes))
-        batch_write(self.client, self.table, requests)
         result.changes.sort(key=lambda c: c.event_id)
+        if before_write is not None:
+            before_write(result)
+        batch_write(self.client, self.table, requests)
         written = {c.event_id for c in result.changes}
         for event_id, before in sorted(stored.items()):
             if event_id in written or not before.start:

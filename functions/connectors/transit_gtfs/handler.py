@@ -12,8 +12,8 @@ from poche_common import sources
 from poche_common.clock import utc_now
 from poche_common.connector import Outcome, RunLog, run_connector
 from poche_common.errors import FeedFormatError
-from poche_common.events import EventPublisher
 from poche_common.observability import logger, metrics
+from poche_common.outbox import Outbox
 from poche_common.settings import required
 
 from .model import ParsedFeed
@@ -23,12 +23,13 @@ from .store import CONNECTOR, SyncResult, TimetableWriter
 SAMPLE = Path(__file__).parent / "sample" / "network.zip"
 MAX_IDS_IN_EVENT = 500
 MAX_FEED_BYTES = 50 * 1024 * 1024  # a regional GTFS zip exceeds the house default of 20 MiB
+FETCH_DEADLINE_S = 90.0  # the whole download of up to 50 MiB, within the function's 5 minutes
 
 _dynamodb = boto3.client("dynamodb")
 _table = required("TABLE_NAME")
 _writer = TimetableWriter(_dynamodb, _table)
 _runs = RunLog(_dynamodb, _table, CONNECTOR)
-_events = EventPublisher(required("EVENT_BUS_NAME"), source="poche.transit")
+_outbox = Outbox(_dynamodb, _table, producer=CONNECTOR, source="poche.transit", bus_name=required("EVENT_BUS_NAME"))
 
 
 def merge_feeds(feeds: list[ParsedFeed]) -> ParsedFeed:
@@ -47,6 +48,7 @@ def merge_feeds(feeds: list[ParsedFeed]) -> ParsedFeed:
         for service_id, days in feed.exceptions.items():
             merged.exceptions.setdefault(service_id, {}).update(days)
         merged.rejected += feed.rejected
+        merged.rejected_count += feed.rejected_count
         merged.rows_read += feed.rows_read
         merged.rejected_stop_ids |= feed.rejected_stop_ids
         merged.rejected_route_ids |= feed.rejected_route_ids
@@ -77,18 +79,22 @@ def event_facts(result: SyncResult) -> dict[str, Any]:
     }
 
 
-def ingest(payloads: list[bytes], writer: TimetableWriter, events: EventPublisher, now: dt.datetime) -> Outcome:
-    """Parse every zip (all must parse before anything is written), write the differences, announce them."""
+def ingest(payloads: list[bytes], writer: TimetableWriter, outbox: Outbox, now: dt.datetime) -> Outcome:
+    """Parse every zip (all must parse before anything is written), stage the event announcing the differences,
+    write them; the runtime sends the event."""
     feed = merge_feeds([parse_feed(data) for data in payloads])
     for note in feed.notes:
         logger.info("ignored on purpose", extra={"note": note})
-    result = writer.sync(feed, now)
-    if result.changed:
-        events.publish("TimetableUpdated", event_facts(result))
+
+    def announce(result: SyncResult) -> None:
+        if result.changed:
+            outbox.stage("TimetableUpdated", event_facts(result))
+
+    result = writer.sync(feed, now, before_write=announce)
     return Outcome(
         read=feed.rows_read,
         changed=result.changed,
-        rejected=len(feed.rejected),
+        rejected=feed.rejected_count,
         rejections=[rejection.as_dict() for rejection in feed.rejected],
     )
 
@@ -100,9 +106,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     report = run_connector(
         connector=CONNECTOR,
         sources=sources.resolve_sources(CONNECTOR, sources.ssm_parameter_reader()),
-        fetch=lambda url: sources.fetch(url, bundled=SAMPLE, max_bytes=MAX_FEED_BYTES),
-        ingest=lambda payloads: ingest(payloads, _writer, _events, now),
+        fetch=lambda url: sources.fetch(url, bundled=SAMPLE, max_bytes=MAX_FEED_BYTES, timeout=FETCH_DEADLINE_S),
+        ingest=lambda payloads: ingest(payloads, _writer, _outbox, now),
         runs=_runs,
         describe=sources.describe,
+        outbox=_outbox,
     )
     return report.as_dict()

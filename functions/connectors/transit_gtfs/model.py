@@ -3,6 +3,7 @@
 Plain dataclasses: no Lambda, no AWS, no pydantic (cold start). Times of day are kept as GTFS
 gives them, in seconds counted from "noon minus 12 h" of the service date (so `25:10:00` is
 90600); `timetable.py` turns them into instants. Machine values are stable lowercase codes.
+The entities a feed has by the million (stop times, trips) have `__slots__`: no `__dict__` per row.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stop:
     stop_id: str
     name: str
@@ -24,7 +25,7 @@ class Stop:
     platform_code: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Route:
     route_id: str
     short_name: str
@@ -36,7 +37,7 @@ class Route:
     sort_order: int | None = None  # route_sort_order
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Trip:
     trip_id: str
     route_id: str
@@ -54,7 +55,7 @@ class StopTime:
     headsign: str | None = None  # stop_headsign: overrides the trip's headsign from this stop on
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServiceRule:
     """A calendar.txt row: the weekdays a service runs between two dates (inclusive)."""
 
@@ -64,7 +65,7 @@ class ServiceRule:
     end: dt.date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rejection:
     file: str  # "stop_times.txt"
     line: int  # physical line number in that file (header is line 1)
@@ -83,7 +84,8 @@ class ParsedFeed:
     stop_times: dict[str, list[StopTime]] = field(default_factory=dict)  # trip_id -> by stop_sequence
     rules: dict[str, ServiceRule] = field(default_factory=dict)  # calendar.txt
     exceptions: dict[str, dict[dt.date, bool]] = field(default_factory=dict)  # calendar_dates: True = added
-    rejected: list[Rejection] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)  # the first parser.MAX_REJECTIONS_KEPT rejected rows
+    rejected_count: int = 0  # every rejected row (`rejected` keeps the first ones only: bounded memory)
     rows_read: int = 0  # data rows seen in the files read, good or bad
     # Identifiers whose row was rejected: a stop or route already stored under such an id is kept
     # (a broken row must not erase what was good yesterday).

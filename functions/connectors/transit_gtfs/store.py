@@ -27,7 +27,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -315,8 +315,12 @@ class TimetableWriter:
         return {item["sk"]["S"]: item.get("digest", {}).get("S", "") for item in items}
 
     # ------------------------------------------------------------ the diff
-    def sync(self, feed: ParsedFeed, now: dt.datetime) -> SyncResult:
-        """Write what differs from the store; `now` decides which service dates are materialised."""
+    def sync(
+        self, feed: ParsedFeed, now: dt.datetime, before_write: Callable[[SyncResult], None] | None = None
+    ) -> SyncResult:
+        """Write what differs from the store; `now` decides which service dates are materialised.
+        `before_write(result)` is called once the changes are known, before anything is written (the run stages
+        its event there)."""
         result = SyncResult()
         dates = window_dates(now.astimezone(PARIS).date())
         result.window = [day.isoformat() for day in dates]
@@ -411,6 +415,8 @@ class TimetableWriter:
             requests.append({"DeleteRequest": {"Key": to_item({"pk": f"FEED#{CONNECTOR}", "sk": sk})}})
             result.trips.deleted += 1
 
+        if before_write is not None:
+            before_write(result)
         batch_write(self.client, self.table, requests)
         result.tiles = write_projections(self.client, self.table, TILE, projections, now_iso=to_utc_iso(now))
         return result

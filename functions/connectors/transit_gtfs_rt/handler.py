@@ -3,9 +3,12 @@
 One run: fetch every source URL (each may hold any mix of TripUpdates, VehiclePositions and
 Alerts); unless the payloads are exactly those of the last successful run (then nothing is parsed
 or written), parse them all (one unusable payload fails the run before anything is written), write
-the items that changed or need their expiry pushed, announce changes of trips and alerts with one
-`RealtimeUpdated` event on `poche.transit`, then commit the ledger and the payloads' digest, and
-record the run with the feed's age (`feed_age_s`; a warning past 65 s, as the national validator).
+the items that changed or need their expiry pushed, then commit the ledger — its head in one
+transaction with the `RealtimeUpdated` event (on `poche.transit`) announcing changes of trips and
+alerts, staged in the table's outbox — and the payloads' digest, record the run with the feed's age
+(`feed_age_s`; a warning past 65 s, as the national validator), and send the event. A run retried
+after the bus refused its event finds the same payloads, parses nothing and sends the staged event:
+the same id, once.
 """
 
 from __future__ import annotations
@@ -24,9 +27,10 @@ from poche_common import sources
 from poche_common.clock import to_utc_iso, utc_now
 from poche_common.connector import Outcome, RealtimeRunLog, run_realtime_connector, watch_freshness
 from poche_common.errors import FeedFormatError
-from poche_common.events import EventPublisher
+from poche_common.events import headline
 from poche_common.ledger import payload_digest
 from poche_common.observability import logger, metrics
+from poche_common.outbox import Outbox
 from poche_common.settings import optional_int, required
 
 from .model import ParsedFeed
@@ -81,6 +85,11 @@ def _facts(result: SyncResult, feed_timestamp: str | None, feeds: Sequence[Parse
     }
     alerts = [{"alert_id": c.key[1].split("#", 2)[2], "change": c.change} for c in result.changes if c.kind == "alert"]
     informed = {a.alert_id: a.informed for feed in feeds for a in feed.alerts}
+    headers = {a.alert_id: a.header for feed in feeds for a in feed.alerts}
+    for entry in alerts[:MAX_IDS_IN_EVENT]:  # what the alert says (its header), for the notifications
+        title = headline(headers.get(entry["alert_id"])) if entry["change"] != "deleted" else None
+        if title:
+            entry["title"] = title
     # The routes of each created or updated alert (notifications of `route/<route_id>` subscribers).
     routes = {
         entry["alert_id"]: sorted({i["route_id"] for i in informed.get(entry["alert_id"], []) if i.get("route_id")})
@@ -105,7 +114,7 @@ def ingest(
     *,
     writer: RealtimeWriter,
     runs: RealtimeRunLog,
-    events: EventPublisher,
+    outbox: Outbox,
     now: dt.datetime,
 ) -> Outcome:
     """`named`: (source as shown in logs, payload) in source order."""
@@ -141,9 +150,10 @@ def ingest(
     }
     if known_ages:
         metrics.add_metric(name="FeedAgeSeconds", unit="Seconds", value=max(known_ages))
+    staged = []
     if any(change.kind != "vehicle" for change in result.changes):  # vehicles move every minute: not news
-        events.publish("RealtimeUpdated", _facts(result, feed_timestamp, feeds))
-    writer.commit(result, digest, feed_timestamp)
+        staged.append(outbox.prepare("RealtimeUpdated", _facts(result, feed_timestamp, feeds), ready=True))
+    writer.commit(result, digest, feed_timestamp, staged)
     return Outcome(
         read=sum(feed.entities for feed in feeds),
         changed=len(result.changes),
@@ -162,7 +172,7 @@ _dynamodb = boto3.client(
 _table = required("TABLE_NAME")
 _writer = RealtimeWriter(_dynamodb, _table, write_threads=optional_int("WRITE_THREADS", 4))
 _runs = RealtimeRunLog(_dynamodb, _table, CONNECTOR)
-_events = EventPublisher(required("EVENT_BUS_NAME"), source="poche.transit")
+_outbox = Outbox(_dynamodb, _table, producer=CONNECTOR, source="poche.transit", bus_name=required("EVENT_BUS_NAME"))
 _clock: Callable[[], dt.datetime] = utc_now
 
 
@@ -174,7 +184,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         connector=CONNECTOR,
         sources=urls,
         fetch=lambda url: sources.fetch(url, bundled=SAMPLE, timeout=FETCH_TIMEOUT_S),
-        ingest=lambda named: ingest(named, writer=_writer, runs=_runs, events=_events, now=_clock()),
+        ingest=lambda named: ingest(named, writer=_writer, runs=_runs, outbox=_outbox, now=_clock()),
         runs=_runs,
         describe=sources.describe,
+        outbox=_outbox,
     )

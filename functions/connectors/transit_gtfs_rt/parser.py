@@ -13,6 +13,16 @@ header timestamp (the reception time stands in), unsorted stop_time_updates (sor
 with the same stop_sequence but their own stop_id (matched by stop id, sequences dropped), a
 TripUpdate without start_date (its service date is resolved by the store, see store.StaticIndex).
 
+Bounds (issue 9): every id used in a key (entity, trip, stop, route, vehicle, agency) is checked by
+`poche_common.bounds.check_id` (length in characters and bytes, control characters): an entity with one
+that cannot be a key is rejected before anything is written. Times are POSIX seconds within 2000..2100, a
+start_date a date within the same years. Texts for people (alert header, description, vehicle label) are plain
+text (`poche_common.plaintext.plain`: no markup, no control character) cut to `MAX_ALERT_HEADER`,
+`MAX_ALERT_DESCRIPTION`, `MAX_LABEL` characters with "…"; an alert URL longer than `MAX_URL_LENGTH` or not
+http(s) is dropped; an alert keeps at most `MAX_PERIODS` periods and `MAX_INFORMED` informed entities, a trip
+at most `MAX_STOP_UPDATES` stop_time_updates (beyond: the trip is rejected), so that one item always fits in
+DynamoDB's 400 KB.
+
 Python's protobuf runtime does not enforce proto2 `required` fields when parsing, which is what
 lets an entity without an id be rejected alone instead of failing the whole feed. A payload cut
 exactly between two entities is still a valid, shorter FeedMessage: no parser can tell.
@@ -31,23 +41,29 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from poche_common.bounds import MAX_URL_LENGTH, check_date, check_id, excerpt, web_url
 from poche_common.errors import FeedFormatError
+from poche_common.plaintext import plain
 
 from .model import AlertRealtime, ParsedFeed, Rejection, TripRealtime, Update, VehicleRealtime
 
-__all__ = ["bindings", "parse_feed", "service_date_of", "utc_iso"]
+__all__ = ["MAX_URL_LENGTH", "bindings", "parse_feed", "service_date_of", "utc_iso"]
 
 PARIS = ZoneInfo("Europe/Paris")
 MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
 MAX_DELAY_S = 24 * 3600  # a delay beyond a day is a producer bug
 MIN_POSIX, MAX_POSIX = 946_684_800, 4_102_444_800  # 2000-01-01 .. 2100-01-01
-MAX_ID_LENGTH = 200
 MAX_SPEED_MS = 100.0  # 360 km/h
+MAX_ALERT_HEADER = 300
+MAX_ALERT_DESCRIPTION = 4000
+MAX_LABEL = 100
+MAX_PERIODS = 50
+MAX_INFORMED = 200
+MAX_STOP_UPDATES = 500
 # Without start_date, a trip whose first known time is before 03:00 (Paris) belongs to the
 # previous day's service, as GTFS times past 24:00:00 do.
 SERVICE_DAY_CHANGE = dt.timedelta(hours=3)
 FRENCH_FIRST = ("fr", "fr-fr")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _START_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
@@ -56,6 +72,13 @@ def bindings() -> Any:
     from google.transit import gtfs_realtime_pb2
 
     return gtfs_realtime_pb2
+
+
+def _text(value: str | bytes) -> str:
+    """A string field as text. Python's protobuf hands a proto2 string that is not valid UTF-8 over as bytes:
+    decoded with `surrogateescape`, so that such an id is refused by `check_id` and such a text cleaned by
+    `plain`, instead of a TypeError stopping the run."""
+    return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else value
 
 
 class _EntityError(ValueError):
@@ -112,7 +135,8 @@ def parse_feed(data: bytes, *, received_at: dt.datetime) -> ParsedFeed:
             f"Le flux reçu n'est pas un FeedMessage GTFS-Realtime lisible (tronqué ou corrompu : {exc})."
         ) from None
     header = message.header
-    if not message.HasField("header") or not header.gtfs_realtime_version.strip():
+    version = _text(header.gtfs_realtime_version).strip()
+    if not message.HasField("header") or not version:
         raise FeedFormatError(
             "Le flux reçu n'est pas un FeedMessage GTFS-Realtime : son en-tête n'a pas de gtfs_realtime_version."
         )
@@ -123,7 +147,7 @@ def parse_feed(data: bytes, *, received_at: dt.datetime) -> ParsedFeed:
     timestamp: str | None = None
     if header.HasField("timestamp") and MIN_POSIX <= header.timestamp <= MAX_POSIX:
         timestamp = utc_iso(header.timestamp)
-    feed = ParsedFeed(version=header.gtfs_realtime_version.strip(), timestamp=timestamp)
+    feed = ParsedFeed(version=excerpt(version, 20), timestamp=timestamp)
     context = _Context(pb, timestamp or received_at.astimezone(dt.UTC).isoformat(timespec="seconds"))
     for position, entity in enumerate(message.entity, 1):
         feed.entities += 1
@@ -152,8 +176,8 @@ class _Context:
 
 
 def _entity(feed: ParsedFeed, context: _Context, entity: Any, position: int) -> None:
-    entity_id = entity.id.strip()
-    shown = entity_id if entity_id and not _CONTROL.search(entity_id) else f"#{position}"
+    entity_id = _text(entity.id).strip()
+    shown = entity_id if _clean(entity_id) else f"#{position}"
     if entity.is_deleted:
         feed.deleted += 1
         return
@@ -167,6 +191,7 @@ def _entity(feed: ParsedFeed, context: _Context, entity: Any, position: int) -> 
         try:
             if not entity_id:
                 raise _EntityError("Entité sans id.")
+            _ident(entity_id, "id de l'entité")
             if part == "trip_update":
                 feed.trips.append(_trip(context, entity_id, entity.trip_update))
             elif part == "vehicle":
@@ -187,18 +212,20 @@ def _identity(entity: Any, part: str) -> tuple[str, str | None]:
     return "alert", _clean(entity.id)
 
 
-def _clean(value: str) -> str | None:
-    value = value.strip()
-    if not value or len(value) > MAX_ID_LENGTH or _CONTROL.search(value):
+def _clean(value: str | bytes) -> str | None:
+    """`value` stripped when it is a usable id (`poche_common.bounds.check_id`), else None."""
+    try:
+        return check_id(_text(value), "id")
+    except ValueError:
         return None
-    return value
 
 
-def _ident(value: str, what: str) -> str:
-    cleaned = _clean(value)
-    if cleaned is None:
-        raise _EntityError(f"{what} invalide : {value[:40]!r}")
-    return cleaned
+def _ident(value: str | bytes, what: str) -> str:
+    text = _text(value)
+    try:
+        return check_id(text, what)
+    except ValueError as exc:
+        raise _EntityError(f"{exc} : {excerpt(text, 40)!r}") from None
 
 
 def _posix(value: int, what: str) -> str:
@@ -217,6 +244,10 @@ def _trip(context: _Context, entity_id: str, trip_update: Any) -> TripRealtime:
             "trip_id absent (les voyages identifiés par route_id et heure de départ ne sont pas pris en charge)."
         )
     trip_id = _ident(trip.trip_id, "trip_id")
+    if len(trip_update.stop_time_update) > MAX_STOP_UPDATES:
+        raise _EntityError(
+            f"{len(trip_update.stop_time_update)} stop_time_update : plus que les {MAX_STOP_UPDATES} admis."
+        )
     cancelled = trip.HasField("schedule_relationship") and trip.schedule_relationship in context.cancelled_trip
     updates = [_stop_update(context, number, stu) for number, stu in enumerate(trip_update.stop_time_update, 1)]
     if updates and all("stop_sequence" in u for u in updates):
@@ -237,10 +268,14 @@ def _trip(context: _Context, entity_id: str, trip_update: Any) -> TripRealtime:
         updates = [_trip_delay(trip_update.delay)]
     reference: int | None = None
     if trip.HasField("start_date") and trip.start_date.strip():
-        service_date = _start_date(trip.start_date.strip())
+        service_date = _start_date(_text(trip.start_date).strip())
     else:  # a first guess; the store resolves it with the trip's scheduled start when the static feed has it
         reference = _first_scheduled(trip_update) or int(context.feed_moment.timestamp())
         service_date = service_date_of(dt.datetime.fromtimestamp(reference, dt.UTC))
+        try:  # a time in the first hours of 2000: the service day would be 1999-12-31
+            check_date(dt.date.fromisoformat(service_date), "date de service")
+        except ValueError as exc:
+            raise _EntityError(f"{exc}.") from None
     vehicle_id = None
     if trip_update.HasField("vehicle") and trip_update.vehicle.id.strip():
         vehicle_id = _ident(trip_update.vehicle.id, "vehicle.id")
@@ -300,9 +335,13 @@ def _start_date(value: str) -> str:
     try:
         if not match:
             raise ValueError(value)
-        return dt.date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+        day = dt.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
-        raise _EntityError(f"start_date « {value[:20]} » n'est pas une date AAAAMMJJ.") from None
+        raise _EntityError(f"start_date « {excerpt(value, 20)} » n'est pas une date AAAAMMJJ.") from None
+    try:
+        return check_date(day, "start_date").isoformat()
+    except ValueError as exc:
+        raise _EntityError(f"{exc}.") from None
 
 
 def _first_scheduled(trip_update: Any) -> int | None:
@@ -379,7 +418,7 @@ def _vehicle(context: _Context, entity_id: str, vehicle: Any) -> VehicleRealtime
         vehicle_id=vehicle_id,
         route_id=route_id,
         trip_id=trip_id,
-        label=(descriptor.label.strip() or None) if descriptor is not None else None,
+        label=(plain(_text(descriptor.label), MAX_LABEL).strip() or None) if descriptor is not None else None,
         lat=lat,
         lon=lon,
         bearing=bearing,
@@ -398,7 +437,9 @@ def _vehicle(context: _Context, entity_id: str, vehicle: Any) -> VehicleRealtime
 
 def translation(translated: Any) -> str:
     """The text to show: French first (`fr`, `fr-FR`, other `fr-*`), then untranslated, then the first."""
-    texts = [(t.language.strip().lower().replace("_", "-"), t.text.strip()) for t in translated.translation]
+    texts = [
+        (_text(t.language).strip().lower().replace("_", "-"), _text(t.text).strip()) for t in translated.translation
+    ]
     texts = [(language, text) for language, text in texts if text]
     if not texts:
         return ""
@@ -417,12 +458,16 @@ def translation(translated: Any) -> str:
 
 def _alert(context: _Context, entity_id: str, alert: Any) -> AlertRealtime:
     alert_id = _ident(entity_id, "id de l'alerte")
-    header = translation(alert.header_text) if alert.HasField("header_text") else ""
-    description = translation(alert.description_text) if alert.HasField("description_text") else ""
+    header = plain(translation(alert.header_text), MAX_ALERT_HEADER).strip() if alert.HasField("header_text") else ""
+    description = (
+        plain(translation(alert.description_text), MAX_ALERT_DESCRIPTION).strip()
+        if alert.HasField("description_text")
+        else ""
+    )
     if not header and not description:
         raise _EntityError("alerte sans texte (header_text et description_text vides).")
     periods: list[dict[str, str]] = []
-    for number, period in enumerate(alert.active_period, 1):
+    for number, period in enumerate(alert.active_period[:MAX_PERIODS], 1):
         bounds: dict[str, str] = {}
         if period.HasField("start") and period.start:
             bounds["start"] = _posix(period.start, f"active_period n°{number}.start")
@@ -433,7 +478,7 @@ def _alert(context: _Context, entity_id: str, alert: Any) -> AlertRealtime:
         if bounds:
             periods.append(bounds)
     informed: list[dict[str, str]] = []
-    for selector in alert.informed_entity:
+    for selector in alert.informed_entity[:MAX_INFORMED]:
         target: dict[str, str] = {}
         for name in ("route_id", "stop_id", "agency_id"):
             value = _clean(getattr(selector, name))
@@ -443,20 +488,20 @@ def _alert(context: _Context, entity_id: str, alert: Any) -> AlertRealtime:
             trip_id = _clean(selector.trip.trip_id)
             if trip_id:
                 target["trip_id"] = trip_id
-            elif "route_id" not in target and _clean(selector.trip.route_id):
-                target["route_id"] = selector.trip.route_id.strip()
+            elif "route_id" not in target and (route_id := _clean(selector.trip.route_id)):
+                target["route_id"] = route_id
         if target:
             informed.append(target)
     if not informed:
         raise _EntityError("alerte sans informed_entity utilisable (ni agence, ni ligne, ni arrêt, ni voyage).")
-    url = translation(alert.url) if alert.HasField("url") else ""
+    url = web_url(translation(alert.url), max_length=MAX_URL_LENGTH) if alert.HasField("url") else None
     return AlertRealtime(
         alert_id=alert_id,
         cause=context.cause_names.get(alert.cause, "unknown_cause") if alert.HasField("cause") else "unknown_cause",
         effect=(
             context.effect_names.get(alert.effect, "unknown_effect") if alert.HasField("effect") else "unknown_effect"
         ),
-        header=header or description,
+        header=header or plain(description, MAX_ALERT_HEADER),
         description=description,
         url=url or None,
         active_periods=periods,

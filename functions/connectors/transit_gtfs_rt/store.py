@@ -39,7 +39,8 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from poche_common.dynamo import batch_write
-from poche_common.ledger import Key, Known, Ledger, save_payload_state
+from poche_common.ledger import Key, Known, Ledger, save_payload_state, write_ledger
+from poche_common.outbox import StagedEvent
 
 from .model import SOURCE, AlertRealtime, ParsedFeed, Rejection, TripRealtime, VehicleRealtime
 
@@ -395,11 +396,13 @@ class RealtimeWriter:
         result.ledger = self.ledger.requests(ledger, now_iso=now_iso) if ledger != previous else []
         return result
 
-    def commit(self, result: SyncResult, payload: str, feed_timestamp: str | None) -> None:
-        """After the items (`sync`) and the event: the ledger that describes them, then the payloads'
-        digest (the same payloads next time are not even parsed). A run that stops before this is
-        redone whole by the next one, event included (at least once)."""
-        self._write(result.ledger)
+    def commit(
+        self, result: SyncResult, payload: str, feed_timestamp: str | None, events: Sequence[StagedEvent] = ()
+    ) -> None:
+        """After the items (`sync`): the ledger that describes them with the run's `events` staged in the outbox
+        (`poche_common.ledger.write_ledger`), then the payloads' digest (the same payloads next time are not even
+        parsed)."""
+        write_ledger(self.client, self.table, result.ledger, events, write=self._write)
         save_payload_state(self.client, self.table, FEED_PK, payload, feed_timestamp)
 
     def _write(self, requests: list[dict[str, Any]]) -> None:

@@ -3,9 +3,10 @@
 The alternative real-time source for networks that publish SIRI Lite StopMonitoring rather than
 GTFS-Realtime. One or several URLs (typically one per monitored stop, `?MonitoringRef=...`): all
 are fetched and parsed before anything is written; unchanged answers (same digest as the last
-successful run) write nothing; otherwise the trips that changed are written, one
-`RealtimeUpdated` event is published on `poche.transit`, and the run is recorded with the
-answer's age. Standard library, boto3 and poche_common only: protobuf is never loaded here.
+successful run) write nothing; otherwise the trips that changed are written, the ledger is
+committed with one `RealtimeUpdated` event (on `poche.transit`) staged in the same transaction
+(see `transit_gtfs_rt`), the run is recorded with the answer's age and the event is sent.
+Standard library, boto3 and poche_common only: protobuf is never loaded here.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from poche_common import sources
 from poche_common.clock import to_utc_iso, utc_now
 from poche_common.connector import Outcome, RealtimeRunLog, run_realtime_connector, watch_freshness
 from poche_common.errors import FeedFormatError
-from poche_common.events import EventPublisher
 from poche_common.ledger import payload_digest
 from poche_common.observability import logger, metrics
+from poche_common.outbox import Outbox
 from poche_common.settings import required
 
 from .parser import ParsedFeed, merge_trips, parse_feed
@@ -68,7 +69,7 @@ def ingest(
     *,
     writer: TripWriter,
     runs: RealtimeRunLog,
-    events: EventPublisher,
+    outbox: Outbox,
     now: dt.datetime,
 ) -> Outcome:
     """`named`: (source as shown in logs, payload) in source order."""
@@ -102,9 +103,8 @@ def ingest(
     }
     if known_ages:
         metrics.add_metric(name="FeedAgeSeconds", unit="Seconds", value=max(known_ages))
-    if result.changes:
-        events.publish("RealtimeUpdated", _facts(result, feed_timestamp))
-    writer.commit(result, digest, feed_timestamp)
+    staged = [outbox.prepare("RealtimeUpdated", _facts(result, feed_timestamp), ready=True)] if result.changes else []
+    writer.commit(result, digest, feed_timestamp, staged)
     return Outcome(
         read=sum(feed.visits for feed in feeds),
         changed=len(result.changes),
@@ -119,7 +119,7 @@ _dynamodb = boto3.client("dynamodb")
 _table = required("TABLE_NAME")
 _writer = TripWriter(_dynamodb, _table)
 _runs = RealtimeRunLog(_dynamodb, _table, CONNECTOR)
-_events = EventPublisher(required("EVENT_BUS_NAME"), source="poche.transit")
+_outbox = Outbox(_dynamodb, _table, producer=CONNECTOR, source="poche.transit", bus_name=required("EVENT_BUS_NAME"))
 _clock: Callable[[], dt.datetime] = utc_now
 
 
@@ -131,7 +131,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         connector=CONNECTOR,
         sources=urls,
         fetch=lambda url: sources.fetch(url, bundled=SAMPLE, timeout=FETCH_TIMEOUT_S),
-        ingest=lambda named: ingest(named, writer=_writer, runs=_runs, events=_events, now=_clock()),
+        ingest=lambda named: ingest(named, writer=_writer, runs=_runs, outbox=_outbox, now=_clock()),
         runs=_runs,
         describe=sources.describe,
+        outbox=_outbox,
     )

@@ -10,20 +10,24 @@ actual) times. Identifiers are normalised to GTFS ids: `ORNE:StopPoint:Q:sees-ca
 JSON producers write references either as plain strings or as `{"value": "..."}` objects (the
 XML-to-JSON mapping of the French profile): both are read. Standard library only (no protobuf).
 
-Whole-answer problems raise `FeedFormatError`: not JSON, not a SIRI ServiceDelivery, no
-StopMonitoringDelivery, every delivery in error. A bad visit is rejected with a French reason.
+Whole-answer problems raise `FeedFormatError`: not JSON (or JSON nested deeper than
+`poche_common.safejson.MAX_FEED_DEPTH`), not a SIRI ServiceDelivery, no StopMonitoringDelivery, every
+delivery in error. A bad visit is rejected with a French reason: among others a time outside 2000..2100
+(`poche_common.bounds`) or a trip or stop id that cannot be a key (`poche_common.bounds.check_id`: too long,
+control characters).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from poche_common import safejson
+from poche_common.bounds import check_date, check_id, check_moment, excerpt, is_id
 from poche_common.errors import FeedFormatError
 
 __all__ = ["ParsedFeed", "Rejection", "TripRealtime", "gtfs_id", "merge_trips", "parse_feed"]
@@ -31,7 +35,7 @@ __all__ = ["ParsedFeed", "Rejection", "TripRealtime", "gtfs_id", "merge_trips", 
 SOURCE = "siri-lite"
 PARIS = ZoneInfo("Europe/Paris")
 SERVICE_DAY_CHANGE = dt.timedelta(hours=3)  # before 03:00 (Paris), a trip belongs to the previous day's service
-MAX_ID_LENGTH = 200
+MAX_ORDER_DIGITS = 9
 # Object types of the SIRI / NeTEx French profile references `<codespace>:<type>:<qualifier>:<id>:<LOC>`
 OBJECT_TYPES = {
     "stoppoint",
@@ -49,7 +53,6 @@ OBJECT_TYPES = {
     "route",
 }
 QUALIFIERS = {"", "q", "bp", "sp", "loc"}
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
 
 
@@ -129,11 +132,17 @@ def _text(value: Any) -> str | None:
 
 
 def gtfs_id(value: Any) -> str | None:
-    """The GTFS id inside a SIRI reference.
+    """The GTFS id inside a SIRI reference, when it is a usable id (`poche_common.bounds.check_id`).
 
     `STIF:StopPoint:Q:41178:` -> `41178`; `ORNE:VehicleJourney::1-sem-003:LOC` -> `1-sem-003`;
     `FR::Quay:50089206:FR1` -> `50089206`; a plain id (`sees-cathedrale`) is kept as it is.
     """
+    text = _reference(value)
+    return text if text is not None and is_id(text) else None
+
+
+def _reference(value: Any) -> str | None:
+    """The id part of a SIRI reference, not yet checked; None when there is none."""
     text = _text(value)
     if not text:
         return None
@@ -146,10 +155,18 @@ def gtfs_id(value: Any) -> str | None:
         else:
             rest = [part for part in parts if part.lower() not in QUALIFIERS]
             text = rest[-1] if rest else ""
-    text = text.strip()
-    if not text or len(text) > MAX_ID_LENGTH or _CONTROL.search(text):
+    return text.strip() or None
+
+
+def _ident(value: Any, what: str) -> str | None:
+    """The checked GTFS id of a reference; None when there is none; `_VisitError` when it cannot be a key."""
+    text = _reference(value)
+    if text is None:
         return None
-    return text
+    try:
+        return check_id(text, what)
+    except ValueError as exc:
+        raise _VisitError(f"{exc}.") from None
 
 
 def _moment(value: Any, what: str) -> dt.datetime | None:
@@ -159,10 +176,11 @@ def _moment(value: Any, what: str) -> dt.datetime | None:
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise _VisitError(f"{what} « {text[:40]} » n'est pas une date-heure ISO 8601.") from None
-    if moment.tzinfo is None:  # xsd:dateTime without offset: local time of the network
-        moment = moment.replace(tzinfo=PARIS)
-    return moment.astimezone(dt.UTC)
+        raise _VisitError(f"{what} « {excerpt(text, 40)} » n'est pas une date-heure ISO 8601.") from None
+    try:  # xsd:dateTime without offset: local time of the network
+        return check_moment(moment, what, zone=PARIS)
+    except ValueError as exc:
+        raise _VisitError(f"{exc}.") from None
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -178,12 +196,16 @@ def _service_date(frame: Any, moments: list[dt.datetime]) -> str | None:
     match = _DATE.match(raw) if raw else None
     if match:
         try:
-            return dt.date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+            return check_date(dt.date(int(match[1]), int(match[2]), int(match[3]))).isoformat()
         except ValueError:
-            pass
+            pass  # not a date, or out of bounds: the times tell
     if not moments:
         return None
-    return (min(moments).astimezone(PARIS) - SERVICE_DAY_CHANGE).date().isoformat()
+    day = (min(moments).astimezone(PARIS) - SERVICE_DAY_CHANGE).date()
+    try:
+        return check_date(day, "date de service").isoformat()
+    except ValueError as exc:  # a time in the first hours of 2000: the service day would be 1999-12-31
+        raise _VisitError(f"{exc}.") from None
 
 
 # ---------------------------------------------------------------- the answer
@@ -205,9 +227,13 @@ def _document(data: bytes) -> dict[str, Any]:
             "(l'adresse renvoie peut-être vers le service SIRI XML ou une page d'erreur)."
         )
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FeedFormatError(f"La réponse reçue n'est pas du JSON valide (tronquée ?) : {exc}.") from None
+        document = safejson.loads(text, max_depth=safejson.MAX_FEED_DEPTH)
+    except safejson.JSONDepthError as exc:
+        raise FeedFormatError(f"La réponse reçue est refusée : {exc}.") from None
+    except ValueError as exc:
+        raise FeedFormatError(
+            f"La réponse reçue n'est pas du JSON valide (tronquée ?) : {excerpt(str(exc), 200)}."
+        ) from None
     siri = document.get("Siri") if isinstance(document, dict) else None
     delivery = siri.get("ServiceDelivery") if isinstance(siri, dict) else None
     if not isinstance(delivery, dict):
@@ -220,11 +246,11 @@ def _error_text(delivery: dict[str, Any]) -> str:
     if isinstance(condition, dict):
         description = _text(condition.get("Description"))
         if description:
-            return description
+            return excerpt(description, 200)
         for key, value in condition.items():
             if isinstance(value, dict):
-                return _text(value.get("ErrorText")) or key
-            return str(key)
+                return excerpt(_text(value.get("ErrorText")) or key, 200)
+            return excerpt(key, 200)
     return "erreur non détaillée"
 
 
@@ -291,7 +317,7 @@ def _trip_of(visit: Any) -> str | None:
     if not isinstance(journey, dict):
         return None
     framed = journey.get("FramedVehicleJourneyRef")
-    return gtfs_id(framed.get("DatedVehicleJourneyRef")) if isinstance(framed, dict) else None
+    return gtfs_id(framed.get("DatedVehicleJourneyRef")) if isinstance(framed, dict) else None  # None if unusable
 
 
 @dataclass
@@ -344,13 +370,13 @@ def _visit(feed: ParsedFeed, visit: Any) -> None:
         raise _VisitError("MonitoredVehicleJourney absent.")
     framed = journey.get("FramedVehicleJourneyRef")
     framed = framed if isinstance(framed, dict) else {}
-    trip_id = gtfs_id(framed.get("DatedVehicleJourneyRef"))
+    trip_id = _ident(framed.get("DatedVehicleJourneyRef"), "DatedVehicleJourneyRef")
     if trip_id is None:
         raise _VisitError("FramedVehicleJourneyRef.DatedVehicleJourneyRef absent ou invalide : voyage inconnu.")
     call = journey.get("MonitoredCall")
     if not isinstance(call, dict):
         raise _VisitError("MonitoredCall absent.")
-    stop_id = gtfs_id(call.get("StopPointRef")) or gtfs_id(visit.get("MonitoringRef"))
+    stop_id = _ident(call.get("StopPointRef"), "StopPointRef") or _ident(visit.get("MonitoringRef"), "MonitoringRef")
     if stop_id is None:
         raise _VisitError("ni MonitoredCall.StopPointRef ni MonitoringRef : arrêt inconnu.")
     arrival = _moment(call.get("ExpectedArrivalTime"), "ExpectedArrivalTime") or _moment(
@@ -376,7 +402,8 @@ def _visit(feed: ParsedFeed, visit: Any) -> None:
     if service_date is None:
         raise _VisitError("date de service inconnue : DataFrameRef n'est pas une date et aucun horaire n'est donné.")
     order_text = _text(call.get("Order"))
-    order = int(order_text) if order_text and order_text.isdigit() else None
+    digits = order_text is not None and order_text.isdecimal() and order_text.isascii()
+    order = int(order_text) if digits and order_text and len(order_text) <= MAX_ORDER_DIGITS else None
     recorded_at = _moment_or_none(visit.get("RecordedAtTime"))
     recorded = _iso(recorded_at) if recorded_at else ""
     trip = feed.groups.setdefault((trip_id, service_date), _Trip(trip_id, service_date))

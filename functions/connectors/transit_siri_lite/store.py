@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from poche_common.dynamo import batch_write
-from poche_common.ledger import Key, Known, Ledger, save_payload_state
+from poche_common.ledger import Key, Known, Ledger, save_payload_state, write_ledger
+from poche_common.outbox import StagedEvent
 
 from .parser import SOURCE, Rejection, TripRealtime
 
@@ -152,11 +153,13 @@ class TripWriter:
         result.ledger = self.ledger.requests(ledger, now_iso=now_iso) if ledger != previous else []
         return result
 
-    def commit(self, result: SyncResult, payload: str, feed_timestamp: str | None) -> None:
-        """After the items (`sync`) and the event: the ledger that describes them, then the answers'
-        digest (the same answers next time are not even parsed). A run that stops before this is
-        redone whole by the next one, event included (at least once)."""
-        batch_write(self.client, self.table, result.ledger)
+    def commit(
+        self, result: SyncResult, payload: str, feed_timestamp: str | None, events: Sequence[StagedEvent] = ()
+    ) -> None:
+        """After the items (`sync`): the ledger that describes them with the run's `events` staged in the outbox
+        (`poche_common.ledger.write_ledger`), then the payloads' digest (the same payloads next time are not even
+        parsed)."""
+        write_ledger(self.client, self.table, result.ledger, events)
         save_payload_state(self.client, self.table, FEED_PK, payload, feed_timestamp)
 
 

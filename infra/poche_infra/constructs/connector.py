@@ -62,6 +62,9 @@ class ScheduledConnector(Construct):
             timeout=timeout or cdk.Duration.minutes(2),
             environment={
                 "POCHE_CONNECTOR": name,
+                # A run's staged event not confirmed after this long belongs to a run that died: any flush sends it
+                # (poche_common.outbox); its timeout and a minute, so a run still alive is never overtaken.
+                "OUTBOX_GRACE_S": str(int((timeout or cdk.Duration.minutes(2)).to_seconds()) + 60),
                 "SOURCE_PARAMETER": self.source_parameter.parameter_name,
                 "EVENT_BUS_NAME": runtime.bus.event_bus_name,
                 **environment,

@@ -9,6 +9,10 @@
 - Mobile push: the territory's `push_applications` (SNS platform applications, one per platform, created out of
   band) reach the function as PUSH_APPLICATIONS; it may create endpoints on those applications only, and manage
   endpoints under them. Without them, no SNS grant at all (and `POST /v1/me/devices` answers 503).
+- Durable erasure: `DELETE /v1/me` records the erasure (tombstone), queues it on the erasure queue (SQS-managed
+  encryption, TLS only) and runs it at once; the worker `me_erasure` (functions/me_erasure) completes what that run
+  could not, with retries, then the queue's dead-letter queue and an alarm on it. Both functions share the
+  erasure and device ownership code of the `me` domain layer (layers/me: `me_shared`).
 
 Constructed after the domains registering tile types (it reads their projections for `GET /v1/me/home`).
 """
@@ -17,13 +21,19 @@ from __future__ import annotations
 
 import json
 
+import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_sqs as sqs
+from cdk_nag import NagPackSuppression
 from constructs import Construct
 
 from ..config import Settings
 from ..constructs.function import PocheFunction
+from ..constructs.nag import suppress
+from ..constructs.queue import work_queue
 from ..constructs.routes import AuthorizedRoutes
 from ..constructs.runtime import PhaseRuntime
 from ..constructs.table import DomainTable
@@ -48,6 +58,18 @@ PERSONAL = [
 TRANSIT_ROUTES = ["dynamodb:GetItem", "dynamodb:BatchGetItem"]
 # The citizens pool: the caller's record for the export, and its deletion.
 COGNITO = ["cognito-idp:AdminGetUser", "cognito-idp:AdminDeleteUser"]
+# The erasure worker: the tombstone (PutItem, UpdateItem when done), the partition (Query), the token's owner
+# item (UpdateItem: the removal's lease; DeleteItem, also in the transaction removing a device), the items, index
+# items and deferred pushes (BatchWriteItem); the Cognito user; the endpoints of its devices.
+ERASURE = [
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+]
+ERASURE_TIMEOUT = cdk.Duration.seconds(60)
+ERASURE_RECEIVES = 8  # about 50 minutes of retries (visibility 6 minutes), then the dead-letter queue
 ROUTES = [
     (apigwv2.HttpMethod.GET, "/v1/me/home/layout"),
     (apigwv2.HttpMethod.PUT, "/v1/me/home/layout"),
@@ -69,23 +91,51 @@ SNS_APPLICATIONS = ["sns:CreatePlatformEndpoint"]
 SNS_ENDPOINTS = ["sns:DeleteEndpoint", "sns:GetEndpointAttributes", "sns:SetEndpointAttributes"]
 
 
+ENDPOINTS_REASON = (
+    "SNS platform endpoints are created at run time, one per registered device (POST /v1/me/devices), so their "
+    "ARNs cannot be listed: the grant names the endpoints of the territory's platform applications only "
+    "(arn:aws:sns:<region>:<account>:endpoint/<platform>/<application>/*), no topic, no other application."
+)
+ENDPOINTS_WILDCARD = {"regex": "/^Resource::arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:endpoint\\/[A-Z_]+\\/.+\\/\\*$/g"}
+
+
 def endpoints_of(application_arn: str) -> str:
-    """`arn:aws:sns:<region>:<account>:app/<platform>/<name>` -> the ARN pattern of its endpoints."""
+    """`arn:aws:sns:<region>:<account>:app/<platform>/<name>` -> the ARN pattern of its endpoints: the one
+    pattern every push grant uses (`me` here, the notification functions in domains/notifications.py)."""
     prefix, _, path = application_arn.partition(":app/")
     if not path:
         raise ValueError(f"{application_arn!r} is not an SNS platform application ARN")
     return f"{prefix}:endpoint/{path}/*"
 
 
+def endpoint_statements(applications: dict[str, str], actions: list[str]) -> list[iam.PolicyStatement]:
+    """`actions` on the endpoints of the configured platform applications (none when push is not configured)."""
+    arns = sorted(set(applications.values()))
+    if not arns:
+        return []
+    return [iam.PolicyStatement(actions=actions, resources=[endpoints_of(arn) for arn in arns])]
+
+
 def push_statements(applications: dict[str, str]) -> list[iam.PolicyStatement]:
-    """The SNS grants of the configured platform applications (none when push is not configured)."""
+    """The SNS grants of `me` for the configured platform applications (none when push is not configured)."""
     arns = sorted(set(applications.values()))
     if not arns:
         return []
     return [
         iam.PolicyStatement(actions=SNS_APPLICATIONS, resources=arns),
-        iam.PolicyStatement(actions=SNS_ENDPOINTS, resources=[endpoints_of(arn) for arn in arns]),
+        *endpoint_statements(applications, SNS_ENDPOINTS),
     ]
+
+
+def grant_endpoints(function: PocheFunction, statements: list[iam.PolicyStatement]) -> None:
+    """Adds push statements to a function's role, with the cdk-nag suppression of the endpoints' wildcard."""
+    for statement in statements:
+        function.function.add_to_role_policy(statement)
+    if statements:
+        suppress(
+            function.role,
+            NagPackSuppression(id="AwsSolutions-IAM5", reason=ENDPOINTS_REASON, applies_to=[ENDPOINTS_WILDCARD]),
+        )
 
 
 class MeDomain(Construct):
@@ -105,6 +155,8 @@ class MeDomain(Construct):
         self.table = DomainTable(self, "Personal", settings=settings)
         table = self.table.table
         path = settings.parameter(TILES_PATH)
+        me_layer = runtime.domain_layer("me")  # me_shared: the erasure and device ownership, for both functions
+        self.erasure_queue = self._erasure_queue(settings, runtime)
         self.service = PocheFunction(
             self,
             "Service",
@@ -112,7 +164,7 @@ class MeDomain(Construct):
             package_dir=FUNCTIONS / "me",
             domain="me",
             description="Poche personal API (/v1/me: layout, subscriptions, devices, notifications, export, erasure)",
-            layers=[*runtime.layers, runtime.domain_layer("transit"), runtime.domain_layer("home")],
+            layers=[*runtime.layers, runtime.domain_layer("transit"), runtime.domain_layer("home"), me_layer],
             alarm_topic=runtime.alarm_topic,
             environment={
                 "TABLE_NAME": table.table_name,
@@ -121,6 +173,7 @@ class MeDomain(Construct):
                 "CITIZEN_USER_POOL_ID": runtime.citizen_user_pool_id,
                 # "{}" when not configured; the local platform gives its emulated applications then.
                 "PUSH_APPLICATIONS": json.dumps(settings.territory.push_applications, sort_keys=True),
+                "ERASURE_QUEUE_URL": self.erasure_queue.queue_url,
             },
         )
         function = self.service.function
@@ -133,7 +186,50 @@ class MeDomain(Construct):
             )
         )
         function.add_to_role_policy(iam.PolicyStatement(actions=COGNITO, resources=[runtime.citizen_user_pool_arn]))
-        for statement in push_statements(settings.territory.push_applications):
-            function.add_to_role_policy(statement)
+        grant_endpoints(self.service, push_statements(settings.territory.push_applications))
+        function.add_to_role_policy(
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.erasure_queue.queue_arn])
+        )
         grant_tile_reads(function, tiles, path)
         AuthorizedRoutes(self, "Routes", runtime=runtime, audience="citizens", function=function, routes=ROUTES)
+
+        # --- the erasure worker ------------------------------------------------------------------------
+        self.erasure = PocheFunction(
+            self,
+            "Erasure",
+            settings=settings,
+            package_dir=FUNCTIONS / "me_erasure",
+            domain="me",
+            description="Poche account erasures (queued by DELETE /v1/me: devices, items, Cognito user)",
+            layers=[*runtime.layers, me_layer],
+            alarm_topic=runtime.alarm_topic,
+            timeout=ERASURE_TIMEOUT,
+            environment={"TABLE_NAME": table.table_name, "CITIZEN_USER_POOL_ID": runtime.citizen_user_pool_id},
+        )
+        worker = self.erasure.function
+        worker.add_event_source(
+            event_sources.SqsEventSource(self.erasure_queue, batch_size=5, report_batch_item_failures=True)
+        )
+        worker.add_to_role_policy(iam.PolicyStatement(actions=ERASURE, resources=[table.table_arn]))
+        worker.add_to_role_policy(
+            iam.PolicyStatement(actions=["cognito-idp:AdminDeleteUser"], resources=[runtime.citizen_user_pool_arn])
+        )
+        grant_endpoints(self.erasure, endpoint_statements(settings.territory.push_applications, ["sns:DeleteEndpoint"]))
+
+    def _erasure_queue(self, settings: Settings, runtime: PhaseRuntime) -> sqs.Queue:
+        """The erasure requests (retained 14 days), their dead-letter queue and an alarm on it."""
+        erasures = work_queue(
+            self,
+            "Erasures",
+            settings=settings,
+            alarm_topic=runtime.alarm_topic,
+            consumer_timeout=ERASURE_TIMEOUT,
+            max_receives=ERASURE_RECEIVES,
+            retention=cdk.Duration.days(14),
+            # DELETE /v1/me runs the erasure itself first: the worker comes a minute later, for what it left.
+            delivery_delay=cdk.Duration.seconds(60),
+            what="the erasure queue",
+            alarm_description="Account erasures that failed repeatedly wait in the dead-letter queue: redrive them",
+        )
+        self.erasure_dead_letters = erasures.dead_letters
+        return erasures.queue

@@ -70,6 +70,15 @@ class NewsDomain(Construct):
         self.connector.function.add_to_role_policy(
             iam.PolicyStatement(actions=["dynamodb:Query"], resources=[f"{self.table.table.table_arn}/index/by_tag"])
         )
+        # Its events' outbox (poche_common.outbox): staged with PutItem, deleted with BatchWriteItem once sent (both
+        # above), read back by each run with a Query of the `OUTBOX` partition, and of nothing else.
+        self.connector.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:Query"],
+                resources=[self.table.table.table_arn],
+                conditions={"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["OUTBOX"]}},
+            )
+        )
 
         self.tile = TileType(
             self,

@@ -15,8 +15,6 @@ Constructed after `MeDomain`: it is given the `personal` table (docs/notificatio
 from __future__ import annotations
 
 import aws_cdk as cdk
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as events_targets
@@ -24,16 +22,16 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
-from aws_cdk import aws_sqs as sqs
 from cdk_nag import NagPackSuppression
 from constructs import Construct
 
 from ..config import Settings
 from ..constructs.function import PocheFunction
 from ..constructs.nag import suppress
+from ..constructs.queue import work_queue
 from ..constructs.runtime import PhaseRuntime
 from ..paths import FUNCTIONS
-from .me import MeDomain
+from .me import MeDomain, endpoint_statements, grant_endpoints
 
 EVENTS = {
     "poche.schools": ["SchoolNoticePublished"],
@@ -43,11 +41,9 @@ EVENTS = {
 }
 SENDER_TIMEOUT = cdk.Duration.seconds(60)
 MAX_RECEIVES = 5  # then the dead-letter queue
-ENDPOINTS_REASON = (
-    "SNS platform endpoints are created at run time, one per registered device (POST /v1/me/devices), so "
-    "their ARNs cannot be listed: sns:Publish and sns:DeleteEndpoint are limited to this account's and "
-    "region's platform endpoints (arn:aws:sns:<region>:<account>:endpoint/*), no topic nor application."
-)
+# Pushes: publish to, and delete (when SNS reports them disabled), the endpoints of the territory's platform
+# applications only (the ARN pattern of `endpoints_of`, shared with `me`); nothing when push is not configured.
+PUSH = ["sns:Publish", "sns:DeleteEndpoint"]
 
 
 class NotificationsDomain(Construct):
@@ -62,45 +58,23 @@ class NotificationsDomain(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         personal_table: dynamodb.ITable = me.table.table  # the `personal` table of MeDomain
-        removal = cdk.RemovalPolicy.RETAIN if settings.is_prod else cdk.RemovalPolicy.DESTROY
         stack = cdk.Stack.of(self)
-        endpoints = stack.format_arn(service="sns", resource="endpoint", resource_name="*")
+        applications = settings.territory.push_applications
         table_name = personal_table.table_name
 
         # --- the delivery queue ---------------------------------------------------------------------
-        self.dead_letters = sqs.Queue(
-            self,
-            "DeliveriesDeadLetters",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=cdk.Duration.days(14),
-            removal_policy=removal,
-        )
-        suppress(
-            self.dead_letters,
-            NagPackSuppression(id="AwsSolutions-SQS3", reason="This queue is the delivery queue's dead-letter queue."),
-        )
-        self.queue = sqs.Queue(
+        deliveries = work_queue(
             self,
             "Deliveries",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            visibility_timeout=cdk.Duration.seconds(6 * SENDER_TIMEOUT.to_seconds()),
-            retention_period=cdk.Duration.days(4),
-            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letters, max_receive_count=MAX_RECEIVES),
-            removal_policy=removal,
-        )
-        alarm = cloudwatch.Alarm(
-            self,
-            "DeliveriesDeadLettersAlarm",
-            metric=self.dead_letters.metric_approximate_number_of_messages_visible(period=cdk.Duration.minutes(5)),
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            settings=settings,
+            alarm_topic=runtime.alarm_topic,
+            consumer_timeout=SENDER_TIMEOUT,
+            max_receives=MAX_RECEIVES,
+            retention=cdk.Duration.days(4),
+            what="the delivery queue",
             alarm_description="Notifications: deliveries that failed 5 times wait in the dead-letter queue",
         )
-        alarm.add_alarm_action(cw_actions.SnsAction(runtime.alarm_topic))
+        self.queue, self.dead_letters = deliveries.queue, deliveries.dead_letters
 
         # --- the matcher -----------------------------------------------------------------------------
         self.matcher = PocheFunction(
@@ -122,6 +96,15 @@ class NotificationsDomain(Construct):
                 actions=["dynamodb:Query"],
                 resources=[personal_table.table_arn],
                 conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TOPIC#*"]}},
+            )
+        )
+        # Deduplication on the event id (issue 9): `EVENT#<id> / FIRST` records an id's first `occurred_at`
+        # (conditional PutItem, GetItem when it exists); nothing else of the table.
+        self.matcher.function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:PutItem", "dynamodb:GetItem"],
+                resources=[personal_table.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["EVENT#*"]}},
             )
         )
         self.matcher.function.add_to_role_policy(
@@ -163,8 +146,9 @@ class NotificationsDomain(Construct):
             event_sources.SqsEventSource(self.queue, batch_size=10, report_batch_item_failures=True)
         )
         # Inbox and deferred pushes (TransactWriteItems: Put + ConditionCheck on the tombstone), the push state
-        # (UpdateItem), the devices (Query) and a disabled device's deletion (DeleteItem): the user's partition,
-        # the tombstone and the DUE# partitions only.
+        # (UpdateItem), the devices (Query) and a disabled device's deletion (DeleteItem, with its token's owner item
+        # TOKEN#<sha256>/OWNER when it still names the device): the user's partition, the tombstone, the DUE#
+        # partitions and the token owners only.
         sender.add_to_role_policy(
             iam.PolicyStatement(
                 actions=[
@@ -175,20 +159,12 @@ class NotificationsDomain(Construct):
                     "dynamodb:ConditionCheckItem",
                 ],
                 resources=[personal_table.table_arn],
-                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*", "GONE#*", "DUE#*"]}},
+                conditions={
+                    "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*", "GONE#*", "DUE#*", "TOKEN#*"]}
+                },
             )
         )
-        sender.add_to_role_policy(
-            iam.PolicyStatement(actions=["sns:Publish", "sns:DeleteEndpoint"], resources=[endpoints])
-        )
-        suppress(
-            self.sender.role,
-            NagPackSuppression(
-                id="AwsSolutions-IAM5",
-                reason=ENDPOINTS_REASON,
-                applies_to=[{"regex": "/^Resource::arn:.*:sns:.*:endpoint\\/\\*$/g"}],
-            ),
-        )
+        grant_endpoints(self.sender, endpoint_statements(applications, PUSH))
 
         # --- deferred pushes -------------------------------------------------------------------------
         self.deferred = PocheFunction(
@@ -206,25 +182,15 @@ class NotificationsDomain(Construct):
         )
         deferred = self.deferred.function
         # The DUE# partitions (Query, BatchWriteItem deletions), the user's devices (Query) and pointers
-        # (BatchWriteItem deletions), a disabled device's deletion (DeleteItem).
+        # (BatchWriteItem deletions), a disabled device's deletion (DeleteItem, with its token's owner item).
         deferred.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
                 resources=[personal_table.table_arn],
-                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*", "DUE#*"]}},
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*", "DUE#*", "TOKEN#*"]}},
             )
         )
-        deferred.add_to_role_policy(
-            iam.PolicyStatement(actions=["sns:Publish", "sns:DeleteEndpoint"], resources=[endpoints])
-        )
-        suppress(
-            self.deferred.role,
-            NagPackSuppression(
-                id="AwsSolutions-IAM5",
-                reason=ENDPOINTS_REASON,
-                applies_to=[{"regex": "/^Resource::arn:.*:sns:.*:endpoint\\/\\*$/g"}],
-            ),
-        )
+        grant_endpoints(self.deferred, endpoint_statements(applications, PUSH))
         self.schedule = scheduler.Schedule(
             self,
             "DeferredSchedule",

@@ -25,7 +25,7 @@ from aws_cdk import aws_ssm as ssm
 from cdk_nag import NagPackSuppression
 from constructs import Construct
 
-from ..config import Settings
+from ..config import AccountEmail, Settings
 from ..constructs.nag import suppress
 from ..constructs.runtime import (
     CONTRACT_ALARM_TOPIC_ARN,
@@ -59,6 +59,25 @@ ACCOUNT_GROUPS = {
     "school-staff": "Staff of a school: publish that school's notices (schools in custom:schools)",
     "editors": "Editors of the département: bulk publication and moderation",
     "finance": "Finance staff: reconcile payments against settlements (payments phase)",
+}
+
+# What a signed-in user may read and write of their own account with their own access token (GetUser,
+# UpdateUserAttributes). Cognito reads a missing or EMPTY WriteAttributes as "every attribute writable", so each
+# client lists at least one harmless attribute, and nothing granting a right (`custom:*`, `*_verified`) is ever in
+# a write list: `custom:schools` is set by an administrator (AdminUpdateUserAttributes, IAM) only. The ID token
+# carries the attributes the client may read, so `custom:schools` stays readable for the schools admin function.
+STAFF_READ = {"email": True, "email_verified": True, "locale": True}  # StandardAttributesMask
+STAFF_WRITE = {"locale": True}  # a preference; the address is the administrator's
+STAFF_READ_CUSTOM = ["schools"]
+# Citizens: the address is written at sign-up and changed by the app (UpdateUserAttributes, then the code sent to
+# the new address; the old one stays in use until then, `keep_original`). Nothing else is held.
+CITIZEN_READ = {"email": True, "email_verified": True}
+CITIZEN_WRITE = {"email": True}
+
+FEATURE_PLANS = {
+    "lite": cognito.FeaturePlan.LITE,
+    "essentials": cognito.FeaturePlan.ESSENTIALS,
+    "plus": cognito.FeaturePlan.PLUS,
 }
 
 
@@ -176,15 +195,16 @@ class CoreStack(cdk.Stack):
             # MFA optional rather than required: school staff sign in from shared school computers and
             # phones the département does not manage; TOTP is offered and required by policy for
             # the finance group's procedures (payments phase), not enforced pool-wide.
-            **_hardened(settings, removal, min_password_length=12),
+            **_hardened(settings, removal, min_password_length=12, plan=settings.territory.staff_feature_plan),
         )
         suppress(
             pool,
             NagPackSuppression(
                 id="AwsSolutions-COG2",
                 reason="MFA is optional (TOTP offered, no SMS): school staff sign in from shared devices the "
-                "département does not manage; threat protection (Plus plan, full function) blocks risky sign-ins.",
+                "département does not manage; " + _protection(settings.territory.staff_feature_plan),
             ),
+            *_without_threat_protection("staff_feature_plan", settings.territory.staff_feature_plan),
         )
         client = pool.add_client(
             "AppClient",
@@ -198,6 +218,10 @@ class CoreStack(cdk.Stack):
             id_token_validity=cdk.Duration.hours(1),
             access_token_validity=cdk.Duration.hours(1),
             refresh_token_validity=cdk.Duration.days(30),
+            read_attributes=cognito.ClientAttributes()
+            .with_standard_attributes(**STAFF_READ)
+            .with_custom_attributes(*STAFF_READ_CUSTOM),
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(**STAFF_WRITE),
         )
         for name, description in ACCOUNT_GROUPS.items():
             cognito.CfnUserPoolGroup(
@@ -232,16 +256,16 @@ class CoreStack(cdk.Stack):
             standard_attributes=cognito.StandardAttributes(
                 email=cognito.StandardAttribute(required=True, mutable=True)
             ),
-            **_hardened(settings, removal, min_password_length=10),
+            **_hardened(settings, removal, min_password_length=10, plan=settings.territory.citizen_feature_plan),
         )
         suppress(
             pool,
             NagPackSuppression(
                 id="AwsSolutions-COG2",
                 reason="Citizens' accounts hold preferences and notifications, no procedure: MFA is offered (TOTP, "
-                "no SMS) but not imposed on the public; threat protection (Plus plan, full function) blocks risky "
-                "and compromised-credential sign-ins.",
+                "no SMS) but not imposed on the public; " + _protection(settings.territory.citizen_feature_plan),
             ),
+            *_without_threat_protection("citizen_feature_plan", settings.territory.citizen_feature_plan),
         )
         client = pool.add_client(
             "CitizenAppClient",
@@ -254,14 +278,17 @@ class CoreStack(cdk.Stack):
             id_token_validity=cdk.Duration.hours(1),
             access_token_validity=cdk.Duration.hours(1),
             refresh_token_validity=cdk.Duration.days(30),
+            read_attributes=cognito.ClientAttributes().with_standard_attributes(**CITIZEN_READ),
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(**CITIZEN_WRITE),
         )
         return pool, client
 
 
-def _hardened(settings: Settings, removal: cdk.RemovalPolicy, *, min_password_length: int) -> dict[str, Any]:
-    """What both user pools share: strong passwords, TOTP offered (no SMS), recovery by e-mail only, threat
-    protection (Plus plan, full function), deletion protection in prod."""
-    return {
+def _hardened(settings: Settings, removal: cdk.RemovalPolicy, *, min_password_length: int, plan: str) -> dict[str, Any]:
+    """What both user pools share: strong passwords, TOTP offered (no SMS), recovery by e-mail only, e-mails through
+    SES (the territory's `account_email`), the feature plan chosen by the territory with threat protection (full
+    function) when that plan is Plus (Lite and Essentials refuse it), deletion protection in prod."""
+    options: dict[str, Any] = {
         "password_policy": cognito.PasswordPolicy(
             min_length=min_password_length,
             require_lowercase=True,
@@ -273,8 +300,49 @@ def _hardened(settings: Settings, removal: cdk.RemovalPolicy, *, min_password_le
         "mfa": cognito.Mfa.OPTIONAL,
         "mfa_second_factor": cognito.MfaSecondFactor(sms=False, otp=True),
         "account_recovery": cognito.AccountRecovery.EMAIL_ONLY,
-        "feature_plan": cognito.FeaturePlan.PLUS,
-        "standard_threat_protection_mode": cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+        "feature_plan": FEATURE_PLANS[plan],
         "deletion_protection": settings.is_prod,
         "removal_policy": removal,
     }
+    if plan == "plus":
+        options["standard_threat_protection_mode"] = cognito.StandardThreatProtectionMode.FULL_FUNCTION
+    if settings.territory.account_email is not None:
+        options["email"] = _ses_email(settings.territory.account_email, settings.territory.region)
+    return options
+
+
+def _ses_email(email: AccountEmail, pool_region: str) -> cognito.UserPoolEmail:
+    """Cognito sends through SES (`DEVELOPER` sending account) from an address of the verified domain identity, in
+    the pools' own region unless the territory names another (always explicit: never a token of the stack)."""
+    return cognito.UserPoolEmail.with_ses(
+        from_email=email.from_email,
+        from_name=email.from_name,
+        reply_to=email.reply_to,
+        ses_verified_domain=email.ses_verified_domain,
+        ses_region=email.ses_region or pool_region,
+    )
+
+
+def _protection(plan: str) -> str:
+    """The end of a COG2 reason: what protects sign-ins besides MFA, on this plan."""
+    if plan == "plus":
+        return "threat protection (Plus plan, full function) blocks risky and compromised-credential sign-ins."
+    return (
+        f"on the {plan} plan Cognito offers no threat protection; lockout after repeated failed sign-ins and the "
+        "password policy remain (docs/accounts.md)."
+    )
+
+
+def _without_threat_protection(setting: str, plan: str) -> list[NagPackSuppression]:
+    """The COG8 suppression (pool not on the Plus plan) when the territory chose a plan without threat protection.
+    cdk-nag 2.38's AwsSolutions pack has no COG3 (AdvancedSecurityMode ENFORCED) any more: COG8 checks the plan."""
+    if plan == "plus":
+        return []
+    return [
+        NagPackSuppression(
+            id="AwsSolutions-COG8",
+            reason=f"Threat protection exists only on Cognito's Plus plan, billed for every monthly active user with "
+            f"no free tier; the territory's {setting} is {plan!r} to keep the platform cheap (docs/accounts.md says "
+            "what each plan buys and costs); set it to 'plus' to turn threat protection on.",
+        )
+    ]

@@ -249,6 +249,13 @@ def test_query_date_rejects_other_forms_naming_the_field(app: Router, raw: str) 
     assert raw in body["detail"]
 
 
+@pytest.mark.parametrize("raw", ["9999-12-31", "0001-01-01", "1999-12-31", "2100-01-01"])
+def test_query_date_refuses_dates_out_of_range_naming_the_field(app: Router, raw: str) -> None:
+    """A window computed from 9999-12-31 overflows (`OverflowError`: a 500): dates are served from 2000 to 2099."""
+    body = _invalid_param(call(app, "/date", query=urlencode({"date": raw})), "date")
+    assert raw in body["detail"] and "2000" in body["detail"]
+
+
 @pytest.mark.parametrize(("raw", "expected"), [(None, 20), ("1", 1), ("100", 100), (" 42 ", 42)])
 def test_query_limit_within_bounds(app: Router, raw: str | None, expected: int) -> None:
     query = urlencode({"limit": raw}) if raw is not None else ""
@@ -348,3 +355,53 @@ def test_json_body_refuses_empty_malformed_and_other_media_types(raw: str, conte
 
     event["body"], event["headers"]["content-type"] = '{"a": 1}', "application/json; charset=utf-8"
     assert json.loads(app.resolve(event, CONTEXT)["body"]) == {"a": 1}
+
+
+# --- hostile nesting (issue 9, defect 9) ---------------------------------------------------------
+def _posting_app() -> Router:
+    app = make_resolver()
+
+    @app.route("POST", "/things")
+    def things() -> Any:
+        return {"statusCode": 200, "body": json.dumps(json_body(app)), "headers": {}}
+
+    return app
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "[" * 60_000,  # within the 64 KiB cap: json.loads raised RecursionError (500 with a stack trace)
+        "[" * 5_000 + "]" * 5_000,  # well-formed, far deeper than any body of the API
+        '{"a":' * 2_000 + "1" + "}" * 2_000,
+        '{"tiles": [{"type": "news", "params": ' + '{"x": ' * 100 + "1" + "}" * 100 + "}]}",
+    ],
+)
+def test_json_body_nested_too_deep_is_a_400_naming_the_body_not_a_500(
+    raw: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    event = http_event("POST", "/things")
+    event["body"], event["headers"]["content-type"] = raw, "application/json"
+    capsys.readouterr()
+    body = assert_problem(_posting_app().resolve(event, CONTEXT), 400, "invalid-request")
+    assert body["invalid_params"] == [{"name": "body", "reason": body["detail"]}]
+    assert "imbriqu" in body["detail"]
+    logged = capsys.readouterr()
+    assert "Traceback" not in logged.out + logged.err and '"ERROR"' not in logged.out + logged.err
+
+
+def test_json_body_keeps_bodies_as_deep_as_the_api_needs() -> None:
+    nested: Any = "leaf"
+    for _ in range(16):  # the deepest real body (a home layout) nests 4 levels: room to spare
+        nested = {"k": nested}
+    event = http_event("POST", "/things")
+    event["body"], event["headers"]["content-type"] = json.dumps(nested), "application/json"
+    assert json.loads(_posting_app().resolve(event, CONTEXT)["body"]) == nested
+
+
+def test_json_body_declared_base64_but_not_base64_is_a_400() -> None:
+    event = http_event("POST", "/things")
+    event["body"], event["isBase64Encoded"] = "!!not base64!!", True
+    event["headers"]["content-type"] = "application/json"
+    body = assert_problem(_posting_app().resolve(event, CONTEXT), 400, "invalid-request")
+    assert body["invalid_params"][0]["name"] == "body"

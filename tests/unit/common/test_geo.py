@@ -35,6 +35,14 @@ def test_cells_covering_a_radius_contain_every_point_within_it() -> None:
                 assert geo.encode(lat, lon, 6) in cells
 
 
+@pytest.mark.parametrize("point", [(0, -180), (0, 180), (-85, 179.999), (89.99, 0), (-90, -180)])
+def test_a_box_around_a_point_stays_on_the_globe(point: tuple[float, float]) -> None:
+    """A box near the antimeridian or a pole is clamped to -180..180 and -90..90 (no ValueError in encode)."""
+    min_lon, min_lat, max_lon, max_lat = geo.box_around(*point, 2_000)
+    assert -180 <= min_lon <= point[1] <= max_lon <= 180 and -90 <= min_lat <= point[0] <= max_lat <= 90
+    assert geo.cells_covering((min_lon, min_lat, max_lon, min(max_lat, min_lat + 0.01)), 4)
+
+
 def test_bad_inputs() -> None:
     with pytest.raises(ValueError):
         geo.encode(91, 0)

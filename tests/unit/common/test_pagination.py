@@ -129,3 +129,70 @@ def test_check_cursor_key_refuses_a_key_outside_the_partition(expected: dict[str
     with pytest.raises(InvalidRequestError) as caught:
         check_cursor_key(KEY, expected)
     assert caught.value.field == "cursor"
+
+
+# --- forged cursors with a valid checksum (issue 9, defect 9) ----------------------------------
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"[" * 50_000,  # RecursionError escaped `except ValueError`: a 500
+        b'{"a":' * 3_000 + b"1" + b"}" * 3_000,
+        b'{"pk": {"S": 1}, "sk": {"S": "x"}}',  # botocore ParamValidationError at the Query: a 500
+        b'{"pk": {"S": ["a"]}}',
+        b'{"pk": {"N": "not a number"}}',
+        b'{"pk": {"N": 12}}',
+        b'{"pk": {"M": {"S": {"S": "x"}}}}',  # not a key type
+        b'{"pk": {"S": "a", "N": "1"}}',  # two types in one value
+        b'{"pk": {"BOOL": true}}',
+        b'{"pk": {"S": "' + b"x" * 5_000 + b'"}}',  # longer than any DynamoDB key
+        b'{"after": NaN}',
+        b'{"after": 1e999}',
+    ],
+)
+def test_a_forged_cursor_with_a_valid_checksum_but_an_unusable_key_is_refused(payload: bytes) -> None:
+    _refused(SCOPE, _token(SCOPE, payload))
+
+
+def test_real_keys_of_the_platform_still_round_trip() -> None:
+    for key in (
+        {"pk": {"S": "CANTEEN#C1"}, "sk": {"S": "PROFILE"}, "gsi2pk": {"S": "CANTEENS"}, "gsi2sk": {"S": "a#C1"}},
+        {"general": {"pk": {"S": "A"}, "sk": {"S": "B"}, "gsi1pk": {"S": "TAG#general"}, "gsi1sk": {"S": "C"}}},
+        {"general": "END", "61001": None},
+        {"after": [12.5, "stop-1"]},
+        {"start": "2026-11-30T08:00:00+00:00", "id": "ev-1"},
+        {"pk": {"N": "12"}, "sk": {"B": "AAEC"}},
+    ):
+        cursor = encode_cursor(SCOPE, key)
+        assert cursor is not None and decode_cursor(SCOPE, cursor) == key
+
+
+DYNAMO_KEY: dict[str, Any] = {
+    "pk": {"S": "PROFILE#1"},
+    "sk": {"S": "PROFILE"},
+    "gsi2pk": {"S": "CANTEENS"},
+    "gsi2sk": {"S": "cantine#1"},
+}
+
+
+def test_check_cursor_key_accepts_the_table_and_index_key_of_the_query() -> None:
+    check_cursor_key(DYNAMO_KEY, {"gsi2pk": {"S": "CANTEENS"}})
+    check_cursor_key({"pk": {"S": "USER#a"}, "sk": {"S": "NOTE#1"}}, {"pk": {"S": "USER#a"}})
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        {k: v for k, v in DYNAMO_KEY.items() if k != "sk"},  # DynamoDB: "The provided starting key is invalid"
+        {k: v for k, v in DYNAMO_KEY.items() if k != "gsi2sk"},
+        {**DYNAMO_KEY, "extra": {"S": "x"}},
+        {**DYNAMO_KEY, "gsi1pk": {"S": "COMMUNE#61001"}},
+        {**DYNAMO_KEY, "sk": {"N": "1"}},  # the platform's keys are strings
+        {**DYNAMO_KEY, "sk": "PROFILE"},  # not an attribute value
+        {**DYNAMO_KEY, "sk": {"S": ""}},  # DynamoDB refuses an empty key attribute
+        {**DYNAMO_KEY, "gsi2sk": {"S": "é" * 600}},  # 1,200 bytes: over DynamoDB's 1,024 for a sort key
+    ],
+)
+def test_check_cursor_key_refuses_a_key_that_is_not_the_querys_key_schema(key: dict[str, Any]) -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        check_cursor_key(key, {"gsi2pk": {"S": "CANTEENS"}})
+    assert caught.value.field == "cursor"

@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import datetime as dt
 import gc
 import http.server
+import json
 import socket
+import ssl
 import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs, quote
 
 import pytest
 
+from poche_common import sources
 from poche_common.errors import FeedUnavailableError
-from poche_common.sources import BUNDLED, describe, env_name, fetch, resolve_sources
+from poche_common.sources import BUNDLED, MAX_REDIRECTS, describe, env_name, fetch, resolve_sources
 
 CONNECTOR = "canteen-menus-scdl"
 ENV = "POCHE_SOURCE_CANTEEN_MENUS_SCDL"
 OK_BODY = bytes(range(200))
 MAX_BYTES = 1_000
 SLOW_S = 3.0
+DRIP_S = 0.1  # one byte every DRIP_S seconds, for as long as the client listens
 
 
 @pytest.fixture(autouse=True)
@@ -187,6 +194,7 @@ def test_fetch_unsupported_scheme(url: str, sample: Path) -> None:
 class FeedHandler(http.server.BaseHTTPRequestHandler):
     release: threading.Event
     seen_headers: list[dict[str, str]]
+    seen_paths: list[str]
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib signature)
         return
@@ -198,10 +206,58 @@ class FeedHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _redirect(self, location: str, status: int = 302) -> None:
+        self.send_response(status)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _drip(self, data: bytes) -> None:
+        """One byte every DRIP_S seconds until the client hangs up or the test ends."""
+        for byte in data:
+            if self.release.wait(DRIP_S):
+                return
+            try:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+            except OSError:  # the client gave up: what a deadline is for
+                return
+
     def do_GET(self) -> None:
         self.seen_headers.append(dict(self.headers.items()))
-        path = self.path.split("?", 1)[0]
-        if path == "/ok":
+        self.seen_paths.append(self.path)
+        path, _, query = self.path.partition("?")
+        if path == "/redirect":  # /redirect?to=<url>&status=<3xx>
+            params = parse_qs(query, keep_blank_values=True)
+            self._redirect(params["to"][0], int(params.get("status", ["302"])[0]))
+        elif path.startswith("/hop/"):  # an endless chain of redirects on the same origin
+            self._redirect(f"/hop/{int(path.removeprefix('/hop/')) + 1}")
+        elif path.startswith("/slow-hop/"):  # each hop answers in 0.2 s, the last one is /ok
+            left = int(path.removeprefix("/slow-hop/"))
+            self.release.wait(0.2)
+            self._redirect(f"/slow-hop/{left - 1}" if left > 1 else "/ok")
+        elif path == "/drip":  # announces 100 bytes, sends one every DRIP_S
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            self.wfile.flush()
+            self._drip(b"d" * 100)
+        elif path == "/drip-headers":  # even the status line and headers come one byte at a time
+            self.close_connection = True
+            self._drip(b"HTTP/1.1 200 OK\r\n" + b"X-Padding: " + b"p" * 200 + b"\r\n\r\nok")
+        elif path == "/truncated":  # announces 100 bytes, sends 50 and hangs up
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            self.wfile.write(b"t" * 50)
+            self.close_connection = True
+        elif path == "/announced-big":  # announces more than max_bytes, then stalls
+            self.send_response(200)
+            self.send_header("Content-Length", str(MAX_BYTES + 1))
+            self.end_headers()
+            self.wfile.flush()
+            self.release.wait(SLOW_S)
+        elif path == "/ok":
             self._reply(200, OK_BODY)
         elif path == "/exact":
             self._reply(200, b"y" * MAX_BYTES)
@@ -228,24 +284,50 @@ class FeedHandler(http.server.BaseHTTPRequestHandler):
 class FeedServer:
     url: str
     seen_headers: list[dict[str, str]]
+    seen_paths: list[str] = field(default_factory=list)
+
+    @property
+    def origin(self) -> str:
+        return self.url
+
+
+Serve = Callable[..., FeedServer]
 
 
 @pytest.fixture
-def server() -> Iterator[FeedServer]:
+def serve() -> Iterator[Serve]:
+    """Start local feed servers on 127.0.0.1 (each its own port: its own origin), optionally over TLS."""
     release = threading.Event()
-    seen: list[dict[str, str]] = []
-    handler = type("Handler", (FeedHandler,), {"release": release, "seen_headers": seen})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
+    started: list[tuple[http.server.ThreadingHTTPServer, threading.Thread]] = []
+
+    def start(tls: ssl.SSLContext | None = None) -> FeedServer:
+        seen: list[dict[str, str]] = []
+        paths: list[str] = []
+        attributes = {"release": release, "seen_headers": seen, "seen_paths": paths}
+        handler = type("Handler", (FeedHandler,), attributes)
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        httpd.daemon_threads = True
+        if tls is not None:
+            httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
+        thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        thread.start()
+        started.append((httpd, thread))
+        scheme = "https" if tls is not None else "http"
+        return FeedServer(f"{scheme}://127.0.0.1:{httpd.server_address[1]}", seen, paths)
+
     try:
-        yield FeedServer(f"http://127.0.0.1:{httpd.server_address[1]}", seen)
+        yield start
     finally:
         release.set()
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+        for httpd, thread in started:
+            httpd.shutdown()
+            httpd.server_close()
+            thread.join(5)
+
+
+@pytest.fixture
+def server(serve: Serve) -> FeedServer:
+    return serve()
 
 
 def test_http_200(server: FeedServer, sample: Path) -> None:
@@ -324,3 +406,250 @@ def test_credentials_in_the_url_become_basic_authentication(server: FeedServer, 
     (headers,) = server.seen_headers
     expected = "Basic " + __import__("base64").b64encode(b"open data:s:cret").decode()
     assert headers["Authorization"] == expected
+
+
+# --- fetch: redirects and credentials (issue 9, defect 3) ------------------------------------------
+
+
+def basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def with_credentials(url: str, user: str = "reader", password: str = "s3cret") -> str:
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://{user}:{password}@{rest}"
+
+
+def redirect_to(server: FeedServer, target: str, status: int = 302) -> str:
+    return f"{server.url}/redirect?to={quote(target, safe='')}&status={status}"
+
+
+def logged(capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+
+
+@pytest.fixture(autouse=True)
+def forget_warned_redirects() -> None:
+    sources._warned_redirects.clear()
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_redirect_to_another_origin_withholds_the_credentials(
+    serve: Serve, sample: Path, capsys: pytest.CaptureFixture[str], status: int
+) -> None:
+    origin, other = serve(), serve()  # two ports of 127.0.0.1: two origins
+    url = with_credentials(redirect_to(origin, f"{other.url}/ok", status))
+    assert fetch(url, bundled=sample, timeout=5) == OK_BODY
+    assert origin.seen_headers[0]["Authorization"] == basic("reader", "s3cret")
+    (headers,) = other.seen_headers
+    assert "Authorization" not in headers  # the other host never sees the feed's credentials
+    (record,) = [r for r in logged(capsys) if r["level"] == "WARNING"]
+    assert record["source"] == describe(url) and record["redirect"] == f"{other.url}/ok"
+    assert "s3cret" not in json.dumps(record) and "reader" not in json.dumps(record)
+
+
+def test_the_withheld_credentials_are_logged_once(
+    serve: Serve, sample: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    origin, other = serve(), serve()
+    url = with_credentials(redirect_to(origin, f"{other.url}/ok"))
+    for _ in range(3):
+        assert fetch(url, bundled=sample, timeout=5) == OK_BODY
+    assert len([r for r in logged(capsys) if r["level"] == "WARNING"]) == 1
+    assert len(other.seen_headers) == 3 and all("Authorization" not in h for h in other.seen_headers)
+
+
+def test_credentials_in_a_location_are_never_used(serve: Serve, sample: Path) -> None:
+    origin, other = serve(), serve()
+    target = with_credentials(f"{other.url}/ok", "intruder", "planted")
+    assert fetch(redirect_to(origin, target), bundled=sample, timeout=5) == OK_BODY
+    assert "Authorization" not in other.seen_headers[0]
+
+
+def test_a_redirect_within_the_origin_keeps_the_credentials(server: FeedServer, sample: Path) -> None:
+    url = with_credentials(f"{server.url}/redirect?to=/ok")
+    assert fetch(url, bundled=sample, timeout=5) == OK_BODY
+    assert [h["Authorization"] for h in server.seen_headers] == [basic("reader", "s3cret")] * 2
+
+
+def test_back_on_the_origin_the_credentials_are_sent_again(serve: Serve, sample: Path) -> None:
+    origin, other = serve(), serve()
+    url = with_credentials(redirect_to(origin, redirect_to(other, f"{origin.url}/ok")))
+    assert fetch(url, bundled=sample, timeout=5) == OK_BODY
+    assert "Authorization" not in other.seen_headers[0]
+    assert [h.get("Authorization") for h in origin.seen_headers] == [basic("reader", "s3cret")] * 2
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["file:///etc/passwd", "ftp://127.0.0.1:9/feed.csv", "gopher://127.0.0.1:9/", "data:text/plain,x"],
+)
+def test_a_redirect_to_another_scheme_is_refused(server: FeedServer, sample: Path, target: str) -> None:
+    with pytest.raises(FeedUnavailableError, match="redirect") as caught:
+        fetch(redirect_to(server, target), bundled=sample, timeout=5)
+    scheme = target.split(":", 1)[0]
+    assert f"'{scheme}'" in str(caught.value)
+    assert "only http and https" in str(caught.value)
+    assert len(server.seen_paths) == 1
+
+
+def test_redirects_are_bounded(server: FeedServer, sample: Path) -> None:
+    with pytest.raises(FeedUnavailableError, match=f"more than {MAX_REDIRECTS} redirects"):
+        fetch(f"{server.url}/hop/0", bundled=sample, timeout=5)
+    assert server.seen_paths == [f"/hop/{n}" for n in range(MAX_REDIRECTS + 1)]
+
+
+def test_a_redirect_without_location_is_an_http_error(server: FeedServer, sample: Path) -> None:
+    with pytest.raises(FeedUnavailableError, match="HTTP 302"):
+        fetch(f"{server.url}/redirect?to=&status=302", bundled=sample, timeout=5)
+
+
+# --- TLS: a downgrade to http is refused ------------------------------------------------------------
+
+
+@dataclass
+class Certificate:
+    cert: Path
+    key: Path
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
+    """A self-signed certificate for 127.0.0.1 (test only)."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("tls")
+    paths = Certificate(folder / "cert.pem", folder / "key.pem")
+    paths.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths.key.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return paths
+
+
+@pytest.fixture
+def tls_server(serve: Serve, certificate: Certificate, monkeypatch: pytest.MonkeyPatch) -> FeedServer:
+    """An https feed server whose certificate the client trusts (through the stdlib's default context hook)."""
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(certificate.cert, certificate.key)
+
+    def trusting(*args: object, **kwargs: object) -> ssl.SSLContext:
+        context = ssl.create_default_context(cafile=str(certificate.cert))
+        return context
+
+    monkeypatch.setattr(ssl, "_create_default_https_context", trusting)
+    return serve(server_context)
+
+
+def test_https_is_fetched_and_verified(tls_server: FeedServer, sample: Path) -> None:
+    assert fetch(with_credentials(f"{tls_server.url}/ok"), bundled=sample, timeout=5) == OK_BODY
+    assert tls_server.seen_headers[0]["Authorization"] == basic("reader", "s3cret")
+
+
+def test_an_untrusted_certificate_is_unavailable(
+    tls_server: FeedServer, sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ssl, "_create_default_https_context", ssl.create_default_context)
+    with pytest.raises(FeedUnavailableError, match="CERTIFICATE_VERIFY_FAILED"):
+        fetch(f"{tls_server.url}/ok", bundled=sample, timeout=5)
+
+
+@pytest.mark.parametrize("credentials", [True, False])
+def test_a_downgrade_from_https_to_http_is_refused(
+    tls_server: FeedServer, serve: Serve, sample: Path, credentials: bool
+) -> None:
+    plain = serve()
+    for target in (f"{plain.url}/ok", tls_server.url.replace("https://", "http://") + "/ok"):
+        url = redirect_to(tls_server, target)
+        with pytest.raises(FeedUnavailableError, match="https to http") as caught:
+            fetch(with_credentials(url) if credentials else url, bundled=sample, timeout=5)
+        assert "s3cret" not in str(caught.value)
+    assert plain.seen_paths == []  # not even a request without credentials
+
+
+def test_an_upgrade_from_http_to_https_is_followed(tls_server: FeedServer, serve: Serve, sample: Path) -> None:
+    plain = serve()
+    assert fetch(redirect_to(plain, f"{tls_server.url}/ok"), bundled=sample, timeout=5) == OK_BODY
+
+
+# --- fetch: one deadline for the whole download (issue 9, defect 8) ---------------------------------
+
+
+def test_a_drip_fed_body_is_cut_at_the_deadline(server: FeedServer, sample: Path) -> None:
+    # one byte every 0.1 s: each read is quick, the download never ends in time
+    started = time.monotonic()
+    with pytest.raises(FeedUnavailableError, match="timed out") as caught:
+        fetch(f"{server.url}/drip?apikey=s3cret", bundled=sample, timeout=0.5)
+    elapsed = time.monotonic() - started
+    assert 0.4 < elapsed < 1.0
+    message = str(caught.value)
+    assert f"{server.url}/drip" in message and "0.5 s" in message and "s3cret" not in message
+
+
+def test_drip_fed_headers_are_cut_at_the_deadline(server: FeedServer, sample: Path) -> None:
+    started = time.monotonic()
+    with pytest.raises(FeedUnavailableError, match="timed out"):
+        fetch(f"{server.url}/drip-headers", bundled=sample, timeout=0.5)
+    assert time.monotonic() - started < 1.0
+
+
+def test_redirects_spend_the_same_deadline(server: FeedServer, sample: Path) -> None:
+    # three hops of 0.2 s each: every one within a per-request timeout, together beyond the deadline
+    started = time.monotonic()
+    with pytest.raises(FeedUnavailableError, match="timed out"):
+        fetch(f"{server.url}/slow-hop/3", bundled=sample, timeout=0.5)
+    assert time.monotonic() - started < 1.0
+    assert fetch(f"{server.url}/slow-hop/3", bundled=sample, timeout=5) == OK_BODY
+
+
+def test_a_truncated_body_is_unavailable(server: FeedServer, sample: Path) -> None:
+    with pytest.raises(FeedUnavailableError, match="truncated"):
+        fetch(f"{server.url}/truncated", bundled=sample, timeout=5)
+
+
+def test_an_announced_length_over_max_bytes_is_refused_without_reading(server: FeedServer, sample: Path) -> None:
+    started = time.monotonic()
+    with pytest.raises(FeedUnavailableError, match=f"larger than {MAX_BYTES} bytes"):
+        fetch(f"{server.url}/announced-big", bundled=sample, timeout=2, max_bytes=MAX_BYTES)
+    assert time.monotonic() - started < 0.5
+
+
+def test_a_timeout_of_zero_is_refused_at_once(server: FeedServer, sample: Path) -> None:
+    with pytest.raises(FeedUnavailableError, match="timed out"):
+        fetch(f"{server.url}/ok", bundled=sample, timeout=0)
+    assert server.seen_paths == []
+
+
+def test_every_address_tried_shares_the_deadline(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name with five addresses that never answer: five connection attempts, one deadline between them."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        with socket.create_connection(listener.getsockname()):  # the backlog is full: later connects hang
+            port = listener.getsockname()[1]
+            addresses = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))] * 5
+            monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: addresses)
+            started = time.monotonic()
+            with pytest.raises(FeedUnavailableError, match="timed out"):
+                fetch(f"http://feed.example:{port}/feed", bundled=sample, timeout=0.5)
+            assert time.monotonic() - started < 1.0

@@ -38,6 +38,9 @@ def test_alert_routes_in_the_facts_reach_the_route_topics(monkeypatch: pytest.Mo
     )
     facts = handler._facts(result, None, [feed])
     assert facts["alert_routes"] == {"neige": ["L20", "L21"], "gare": []}
-    assert facts["alert_changes"][0] == {"alert_id": "neige", "change": "created"}  # entries unchanged
+    # each entry as before, with what the alert says (its header: issue 9, defect 14)
+    assert facts["alert_changes"][0] == {"alert_id": "neige", "change": "created", "title": "Neige"}
+    assert "title" not in facts["alert_changes"][2]  # a deleted alert says nothing
     found = topics("RealtimeUpdated", "poche.transit", facts)
     assert [(t.kind, t.topic_id) for t in found] == [("route", "L20"), ("route", "L21")]
+    assert found[0].body == "Neige"

@@ -303,3 +303,22 @@ def test_bad_gtfs_times(text: str) -> None:
 )
 def test_route_types(value: int, code: str | None) -> None:
     assert route_type_code(value) == code
+
+
+@pytest.mark.parametrize(
+    ("file", "content"),
+    [
+        ("calendar_dates.txt", "service_id,date,exception_type\nWK,20261225,1\nWK,00010101,1\n"),
+        (
+            "calendar.txt",
+            "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+            "WK,1,1,1,1,1,0,0,20261020,20270430\nSAT,0,0,0,0,0,1,0,00010101,99991231\n",
+        ),
+    ],
+)
+def test_a_date_out_of_range_rejects_its_row_only(file: str, content: str) -> None:
+    feed = parse_feed(gtfs_zip({file: content}))
+    assert [(f, line) for f, line, _ in reasons(feed)] == [(file, 3)]
+    assert "hors des bornes" in feed.rejected[0].reason
+    assert "WK" in feed.rules
+    assert all(day.year >= 2000 for days in feed.exceptions.values() for day in days)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -44,6 +44,7 @@ from .model import AgendaEvent, Occurrence
 from .vocabulary import STATUS_LABELS
 
 KEEP_AFTER_END_DAYS = 30
+MAX_CHANGES_IN_EVENT = 500  # changes listed in one `EventsUpdated` event (the bus takes 256 KiB)
 
 
 class Change(NamedTuple):
@@ -63,6 +64,19 @@ class SyncResult:
     def touched(self) -> set[str]:
         """The communes whose `events` tile projection this run may have changed (before and after a move)."""
         return {code for change in self.changes for code in change.communes}
+
+    def event_facts(self, connector: str, source: str) -> dict[str, Any]:
+        """The `EventsUpdated` detail of this run of `connector` (ids of `source`): what changed, in which
+        communes, at most `MAX_CHANGES_IN_EVENT` changes listed (`truncated` says when more did)."""
+        facts = [change.as_fact() for change in self.changes]
+        return {
+            "connector": connector,
+            "source": source,
+            "event_ids": sorted({change.event_id for change in self.changes})[:MAX_CHANGES_IN_EVENT],
+            "communes": sorted(self.touched()),
+            "changes": facts[:MAX_CHANGES_IN_EVENT],
+            "truncated": len(facts) > MAX_CHANGES_IN_EVENT,
+        }
 
 
 def partition(event_id: str) -> str:
@@ -226,10 +240,12 @@ class EventWriter:
         complete: bool,
         now: dt.datetime,
         duplicates: dict[str, str] | None = None,
+        before_write: Callable[[SyncResult], None] | None = None,
     ) -> SyncResult:
         """Write what differs from the store; delete what left a complete feed (but `keep`); changes by id.
         `duplicates` (connectors that match their events to another source's only): event id -> id of the other
-        source's event it duplicates; its digest then covers `duplicate_of` (None when not a duplicate)."""
+        source's event it duplicates; its digest then covers `duplicate_of` (None when not a duplicate).
+        `before_write(result)` is called once the changes are known, before anything is written."""
         result = SyncResult()
         latest: dict[str, AgendaEvent] = {}
         epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -272,6 +288,8 @@ class EventWriter:
                 requests += [{"DeleteRequest": {"Key": to_item({"pk": pk, "sk": sk})}} for sk in sorted(self._keys(pk))]
                 commune = stored[event_id].commune
                 result.changes.append(Change(event_id, "deleted", (commune,) if commune else ()))
-        batch_write(self.client, self.table, requests)
         result.changes.sort(key=lambda c: c.event_id)
+        if before_write is not None:  # the changes are known, nothing is written yet: the run stages its event
+            before_write(result)
+        batch_write(self.client, self.table, requests)
         return result

@@ -13,7 +13,8 @@ import json
 import re
 from typing import Any
 
-from . import communes  # light: the reference data is read on first use only
+from . import communes, safejson  # communes: light, the reference data is read on first use only
+from .bounds import EARLIEST_DATE, LATEST_DATE
 from .errors import (
     ConflictError,
     ForbiddenError,
@@ -135,11 +136,14 @@ def query_date(app: Router, name: str) -> dt.date | None:
     try:
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
             raise ValueError(raw)
-        return dt.date.fromisoformat(raw)
+        day = dt.date.fromisoformat(raw)
     except ValueError:
         raise InvalidRequestError(
             f"« {raw} » n'est pas une date valide : attendu AAAA-MM-JJ, par exemple 2026-11-30.", field=name
         ) from None
+    if not EARLIEST_DATE <= day < LATEST_DATE:  # a window computed from 9999-12-31 would overflow
+        raise InvalidRequestError(f"« {raw} » est hors des dates servies (2000 à 2099).", field=name)
+    return day
 
 
 def query_limit(app: Router, *, default: int = 50, maximum: int = 100) -> int:
@@ -168,23 +172,33 @@ def query_commune(app: Router) -> str | None:
 
 
 MAX_BODY_BYTES = 64 * 1024
+# The deepest body of the API (a home layout: {"tiles": [{"params": {...}}]}) nests 4 levels. Deeper is refused
+# before anything walks it (64 KiB of `[` made json.loads raise RecursionError: a 500 with a stack trace).
+MAX_BODY_DEPTH = 20
 
 
 def json_body(app: Router, *, max_bytes: int = MAX_BODY_BYTES) -> Any:
-    """The request's JSON body; 400 (naming `body`) when absent, too large, not UTF-8 JSON, or sent with
-    another media type than `application/json`."""
+    """The request's JSON body; 400 (naming `body`) when absent, too large, nested deeper than `MAX_BODY_DEPTH`,
+    not UTF-8 JSON, or sent with another media type than `application/json`."""
     request = app.current_event
     media_type = request.headers.get("content-type", "application/json").split(";", 1)[0].strip().lower()
     if media_type not in ("application/json", "application/merge-patch+json") and not media_type.endswith("+json"):
         raise InvalidRequestError(
             f"Le corps doit être du JSON (Content-Type: application/json), pas {media_type}.", field="body"
         )
-    raw = request.body
+    try:
+        raw = request.body
+    except ValueError:  # isBase64Encoded with a body that is not base64
+        raise InvalidRequestError("Le corps de la requête est mal encodé.", field="body") from None
     if not raw.strip():
         raise InvalidRequestError("Le corps de la requête est vide : un objet JSON est attendu.", field="body")
     if len(raw) > max_bytes:
         raise InvalidRequestError(f"Le corps dépasse {max_bytes // 1024} Kio.", field="body")
     try:
-        return json.loads(raw.decode("utf-8"))
+        return safejson.loads(raw.decode("utf-8"), max_depth=MAX_BODY_DEPTH)
+    except safejson.JSONDepthError:
+        raise InvalidRequestError(
+            f"Le corps est imbriqué trop profondément (au plus {MAX_BODY_DEPTH} niveaux).", field="body"
+        ) from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise InvalidRequestError(f"Le corps n'est pas un JSON valide : {exc}.", field="body") from None

@@ -1,11 +1,18 @@
 """The life of one connector run, the same for every connector.
 
-fetch (bounded) -> parse and validate -> diff against what is stored -> write the changes ->
-emit one event describing them -> record the run. A source that cannot be used at all
-(`FeedError`) changes nothing stored: the run is recorded as failed, logged once with its reason
-and counted in the `ConnectorRunFailed` metric, which the stack alarms on. Any other exception
-is a bug or an AWS outage: it propagates so that Lambda retries and, at last, the invocation
-lands in the function's dead-letter queue.
+fetch (bounded) -> parse and validate -> diff against what is stored -> stage the event describing the
+changes in the table's outbox -> write the changes -> confirm the event -> record the run -> send what
+the outbox holds. A source that cannot be used at all (`FeedError`) changes nothing stored: the run is
+recorded as failed, logged once with its reason and counted in the `ConnectorRunFailed` metric, which
+the stack alarms on. Any other exception is a bug or an AWS outage: it propagates so that Lambda
+retries and, at last, the invocation lands in the function's dead-letter queue.
+
+Events (`poche_common.outbox`): `ingest` stages them through the `Outbox` given to `run_connector`, in
+its store's `before_write` hook, so that an event exists before any data it describes; the runtime
+confirms them once `ingest` returned, discards them on `FeedError`, and at the end of every run
+(succeeded or failed) flushes the table's outbox: this run's events and any a previous run of the
+domain still owes. Events the bus refuses stay staged; the run, already recorded, then raises
+`EventsNotSentError` so that Lambda retries soon (the retry finds nothing to write and sends them).
 """
 
 from __future__ import annotations
@@ -20,10 +27,15 @@ from .clock import to_utc_iso, utc_now
 from .dynamo import from_item, to_item
 from .errors import FeedError
 from .observability import logger, metrics
+from .outbox import Outbox
 from .settings import optional_int
 
 RUN_HISTORY_DAYS = 30
 MAX_REJECTIONS_KEPT = 50
+
+
+class EventsNotSentError(RuntimeError):
+    """Events staged in the outbox that the bus refused: they stay staged, the next run sends them."""
 
 
 @dataclass
@@ -73,6 +85,19 @@ class RunLog:
         response = self.client.get_item(TableName=self.table, Key=to_item({"pk": self.pk, "sk": "STATE"}))
         return from_item(response["Item"]) if "Item" in response else None
 
+    def last_started(self) -> str:
+        """`started_at` of the last run recorded ("" before the first): the base of the run's event ids, the same
+        for a run redone after a crash (it recorded nothing), another after any recorded run."""
+        response = self.client.get_item(
+            TableName=self.table,
+            Key=to_item({"pk": self.pk, "sk": "STATE"}),
+            ConsistentRead=True,
+            ProjectionExpression="#last",
+            ExpressionAttributeNames={"#last": "last_run"},
+        )
+        last = from_item(response.get("Item") or {}).get("last_run") or {}
+        return str(last.get("started_at") or "")
+
     def record(self, report: RunReport) -> None:
         expires = dt.datetime.fromisoformat(report.started_at) + dt.timedelta(days=self.history_days)
         unique = f"{report.started_at}#{uuid.uuid4().hex[:8]}"  # two runs may start in the same second
@@ -103,20 +128,28 @@ def run_connector(
     ingest: Callable[[list[bytes]], Outcome],
     runs: RunLog,
     describe: Callable[[str], str] = lambda url: url,
+    outbox: Outbox | None = None,
 ) -> RunReport:
-    """Run one connector once and record it; see the module docstring."""
+    """Run one connector once and record it, then send the events its outbox holds; see the module docstring."""
     metrics.add_dimension(name="connector", value=connector)
     started = to_utc_iso(utc_now())
     shown_sources = [describe(url) for url in sources]
+    if outbox is not None:
+        outbox.begin(base=runs.last_started)
     try:
         payloads = [fetch(url) for url in sources]
         outcome = ingest(payloads)
     except FeedError as exc:
+        if outbox is not None:
+            outbox.discard()
         report = RunReport(connector, "failed", started, to_utc_iso(utc_now()), shown_sources, error=str(exc))
         logger.error("connector run failed: source unusable, stored data kept", extra={"report": report.as_dict()})
         metrics.add_metric(name="ConnectorRunFailed", unit="Count", value=1)
         runs.record(report)
+        send_staged(outbox)
         return report
+    if outbox is not None:
+        outbox.confirm()
     report = RunReport(
         connector,
         "succeeded",
@@ -139,7 +172,27 @@ def run_connector(
     metrics.add_metric(name="RowsRejected", unit="Count", value=outcome.rejected)
     metrics.add_metric(name="ItemsChanged", unit="Count", value=outcome.changed)
     runs.record(report)
+    send_staged(outbox)
     return report
+
+
+def send_staged(outbox: Outbox | None) -> None:
+    """Flush the table's outbox; raise `EventsNotSentError` (after logging once) for events the bus refused."""
+    if outbox is None:
+        return
+    result = outbox.flush()
+    metrics.add_metric(name="EventsSent", unit="Count", value=len(result.sent))
+    if result.waiting:
+        logger.info(
+            "events of a run that may still be alive: sent once its grace ends", extra={"waiting": result.waiting}
+        )
+    if result.failed:
+        metrics.add_metric(name="EventsNotSent", unit="Count", value=len(result.failed))
+        logger.error(
+            "events refused by the bus: kept in the outbox for the next run",
+            extra={"events": len(result.failed), "errors": sorted(set(result.failed.values()))},
+        )
+        raise EventsNotSentError(f"{len(result.failed)} event(s) refused by the bus, kept in the outbox")
 
 
 # ---------------------------------------------------------------- real-time feeds (runs every minute)
@@ -187,6 +240,7 @@ def run_realtime_connector(
     ingest: Callable[[list[tuple[str, bytes]]], Outcome],
     runs: RealtimeRunLog,
     describe: Callable[[str], str] = lambda url: url,
+    outbox: Outbox | None = None,
 ) -> dict[str, Any]:
     """`run_connector` for a real-time connector: `ingest` gets (source as shown in logs, payload)
     in source order; returns the run's report as recorded, freshness included."""
@@ -198,6 +252,7 @@ def run_realtime_connector(
         ingest=lambda payloads: ingest(list(zip(shown, payloads, strict=True))),
         runs=runs,
         describe=describe,
+        outbox=outbox,
     )
     return runs.recorded(report).as_dict()
 

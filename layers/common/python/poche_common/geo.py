@@ -76,9 +76,11 @@ def cells_covering(bbox: tuple[float, float, float, float], precision: int) -> l
 
 
 def box_around(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
+    """The box holding every point within `radius_m` of the point, cut to the globe's -180..180 and -90..90 (the part
+    beyond the antimeridian is left out)."""
     d_lat = math.degrees(radius_m / EARTH_RADIUS_M)
     d_lon = math.degrees(radius_m / (EARTH_RADIUS_M * max(math.cos(math.radians(lat)), 1e-6)))
-    return lon - d_lon, lat - d_lat, lon + d_lon, lat + d_lat
+    return max(lon - d_lon, -180.0), max(lat - d_lat, -90.0), min(lon + d_lon, 180.0), min(lat + d_lat, 90.0)
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

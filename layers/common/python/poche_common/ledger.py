@@ -8,6 +8,11 @@ after the items it describes. Its `STATE` item also keeps the digest of the run'
 
 Standard library only (the client is boto3's low-level DynamoDB client, items in wire format):
 cheap to import at cold start.
+
+`write_ledger` writes a run's ledger with the run's events staged in the table's outbox in one transaction with
+the ledger's head (`DIGESTS#0`, which names the ledger's generation): the event exists exactly when the diff base
+has moved on, so a run that stops before finds the same changes again and stages them then, and a run that stops
+after finds nothing new while its event waits in the outbox (sent once).
 """
 
 from __future__ import annotations
@@ -15,8 +20,11 @@ from __future__ import annotations
 import hashlib
 import uuid
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
+
+from .dynamo import batch_write
+from .outbox import StagedEvent, write_with_events
 
 LEDGER_PREFIX = "DIGESTS#"
 LEDGER_CHUNK_BYTES = 300_000  # raw text per DIGESTS item, before compression (item limit: 400 KB)
@@ -132,3 +140,29 @@ class Ledger:
             if int(sk.removeprefix(LEDGER_PREFIX) or 0) >= len(chunks):
                 requests.append({"DeleteRequest": {"Key": {"pk": {"S": self.pk}, "sk": {"S": sk}}}})
         return requests
+
+
+def write_ledger(
+    client: Any,
+    table: str,
+    requests: list[dict[str, Any]],
+    events: Sequence[StagedEvent] = (),
+    *,
+    write: Callable[[list[dict[str, Any]]], None] | None = None,
+) -> None:
+    """Write a run's ledger (`Ledger.requests`, after the items it describes) with its `events` (module docstring):
+    the other chunks first, then `DIGESTS#0` and the events in one TransactWriteItems, then the deletions of
+    chunks left over. `write` writes a list of BatchWriteItem requests (default: `batch_write`)."""
+    put = write or (lambda batch: batch_write(client, table, batch))
+    if not events:
+        put(requests)
+        return
+    head = [r["PutRequest"]["Item"] for r in requests if _is_head(r)]
+    put([r for r in requests if "PutRequest" in r and not _is_head(r)])
+    write_with_events(client, table, head, events)
+    put([r for r in requests if "DeleteRequest" in r])
+
+
+def _is_head(request: dict[str, Any]) -> bool:
+    """The ledger's `DIGESTS#0` put (written last of its chunks: it names their generation)."""
+    return "PutRequest" in request and request["PutRequest"]["Item"]["sk"]["S"] == f"{LEDGER_PREFIX}0"

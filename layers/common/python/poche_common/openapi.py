@@ -38,11 +38,65 @@ FRESHNESS_PROPERTIES: dict[str, Any] = {
 }
 
 
+GATEWAY_MESSAGE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Réponse de la passerelle elle-même (API Gateway), avant toute fonction : jeton refusé par "
+    "l'autorisateur JWT (401). Une API HTTP d'API Gateway ne permet pas d'en changer le format.",
+    "required": ["message"],
+    "properties": {"message": {"type": "string", "example": "Unauthorized"}},
+}
+
+# Decimal degrees (WGS84), to build `pattern`s with: a longitude within -180..180, a latitude within -90..90.
+LONGITUDE_PATTERN = "-?(180(\\.0+)?|(1[0-7][0-9]|0?[0-9]?[0-9])(\\.[0-9]+)?)"
+LATITUDE_PATTERN = "-?(0?90(\\.0+)?|0?[0-8]?[0-9](\\.[0-9]+)?)"
+
+# The INSEE codes `poche_common.api.INSEE_RE` accepts once upper-cased (2A, 2B: Corsica), case-insensitive.
+INSEE_PATTERN = "^([013-9][0-9]|2[1-9ABab])[0-9]{3}$"
+
+
+def query_parameter(name: str, schema: dict[str, Any], description: str | None = None) -> dict[str, Any]:
+    """An optional query parameter. `poche_common.api.query` reads an empty (or blank) value as no value at all,
+    which `allowEmptyValue` says: `?commune=` is the same request as no `commune`."""
+    parameter: dict[str, Any] = {"name": name, "in": "query", "required": False, "allowEmptyValue": True}
+    parameter["schema"] = schema
+    if description is not None:
+        parameter["description"] = description
+    return parameter
+
+
+CURSOR: dict[str, Any] = query_parameter(
+    "cursor",
+    {"type": "string"},
+    "Curseur opaque renvoyé dans `next` par la page précédente (un curseur modifié ou d'une autre requête : 400).",
+)
+
+
+def limit_parameter(default: int, maximum: int) -> dict[str, Any]:
+    return query_parameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": maximum, "default": default},
+        f"Nombre d'éléments par page (1 à {maximum}).",
+    )
+
+
+def commune_parameter(description: str = "Code INSEE de la commune (61001 pour Alençon).") -> dict[str, Any]:
+    return query_parameter("commune", {"type": "string", "pattern": INSEE_PATTERN}, description)
+
+
 def problem_response(description: str) -> dict[str, Any]:
     return {
         "description": description,
         "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
+
+
+def unauthorized_response(description: str, *, problem_too: bool = False) -> dict[str, Any]:
+    """401: the gateway's own answer when the JWT authorizer refuses the token; with `problem_too`, also the
+    function's problem (a valid token of an account that no longer exists)."""
+    content: dict[str, Any] = {"application/json": {"schema": {"$ref": "#/components/schemas/GatewayMessage"}}}
+    if problem_too:
+        content["application/problem+json"] = {"schema": {"$ref": "#/components/schemas/Problem"}}
+    return {"description": description, "content": content}
 
 
 def json_ok(description: str, schema_ref: str, *, max_age: int) -> dict[str, Any]:

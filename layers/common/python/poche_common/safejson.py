@@ -3,12 +3,18 @@
 `json.loads` recurses once per nesting level: 100,000 `[` raise `RecursionError`, which no `except ValueError`
 catches, so one deep document failed a whole connector run or answered 500. `loads` turns that into
 `ValueError`, and with `max_depth` refuses documents nested deeper than any real one (checked without recursion).
+Other hostile JSON already raises `ValueError` (not always `JSONDecodeError`: a number of more than 4,300 digits
+raises a plain `ValueError`), so callers catch `ValueError`.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+# Deeper than any feed this platform reads (SIRI Lite, OpenAgenda, DATAtourisme nest about 10 levels), and far
+# below the interpreter's recursion limit, so that code walking a parsed document recursively cannot overflow.
+MAX_FEED_DEPTH = 64
 
 
 class JSONDepthError(ValueError):

@@ -1,6 +1,8 @@
 """XML parsed safely with the standard library: every DOCTYPE, entity declaration and external entity is
-refused before anything is expanded or fetched (billion laughs, XXE). Elements keep their namespace as
-`{uri}local`; connectors match them by local name, since namespaces differ between versions of a format."""
+refused before anything is expanded or fetched (billion laughs, XXE), and so is a document nested deeper than
+`MAX_DEPTH` (expat itself does not recurse, but `ElementTree.tostring` and other tree walkers do: 5,000 nested
+elements raised `RecursionError`). Elements keep their namespace as `{uri}local`; connectors match them by local
+name, since namespaces differ between versions of a format."""
 
 from __future__ import annotations
 
@@ -9,6 +11,10 @@ from typing import Any, NoReturn
 from xml.parsers import expat
 
 from .errors import FeedFormatError
+
+# Far deeper than any feed read here (DATEX II nests about 15 levels, an Atom xhtml content some more), far below
+# the interpreter's recursion limit (about 1,000 frames).
+MAX_DEPTH = 256
 
 
 class _Refused(Exception):
@@ -22,8 +28,9 @@ def _refuse(what: str) -> Any:
     return handler
 
 
-def parse_xml(data: bytes) -> ET.Element:
-    """The document's root, built with every DOCTYPE, entity declaration and external entity refused."""
+def parse_xml(data: bytes, *, max_depth: int = MAX_DEPTH) -> ET.Element:
+    """The document's root, built with every DOCTYPE, entity declaration and external entity refused, and no
+    element nested deeper than `max_depth` (`FeedFormatError`)."""
     builder = ET.TreeBuilder()
     parser = expat.ParserCreate(namespace_separator="}")
     parser.buffer_text = True
@@ -32,11 +39,22 @@ def parse_xml(data: bytes) -> ET.Element:
     def name(raw: str) -> str:
         return "{" + raw if "}" in raw else raw
 
+    depth = 0
+
     def start(tag: str, attributes: dict[str, str]) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > max_depth:
+            raise _Refused(f"des éléments imbriqués sur plus de {max_depth} niveaux (document trop profond)")
         builder.start(name(tag), {name(key): value for key, value in attributes.items()})
 
+    def end(tag: str) -> None:
+        nonlocal depth
+        depth -= 1
+        builder.end(name(tag))
+
     parser.StartElementHandler = start
-    parser.EndElementHandler = lambda tag: builder.end(name(tag))
+    parser.EndElementHandler = end
     parser.CharacterDataHandler = builder.data
     parser.StartDoctypeDeclHandler = _refuse("une déclaration DOCTYPE")
     parser.EntityDeclHandler = _refuse("une déclaration d'entité")
@@ -46,7 +64,8 @@ def parse_xml(data: bytes) -> ET.Element:
         parser.Parse(data, True)
     except _Refused as exc:
         raise FeedFormatError(
-            f"Le flux XML contient {exc} : refusé par sécurité (expansion d'entités et entités externes interdites)."
+            f"Le flux XML contient {exc} : refusé par sécurité (expansion d'entités, entités externes et "
+            "imbrication excessive interdites)."
         ) from None
     except expat.ExpatError as exc:
         raise FeedFormatError(

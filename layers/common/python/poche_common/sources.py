@@ -7,26 +7,50 @@ A connector's source is, in order of precedence:
    which is how a deployed connector is configured.
 The value is one URL or a comma-separated list: `https://...`, `http://...`, `file:///abs/path`,
 or the word `bundled` for the sample shipped inside the connector package.
+
+An http(s) fetch (`fetch`) is bounded:
+- in time, by one deadline for the whole download: connection (every address tried), TLS handshake,
+  every redirect, the headers and the whole body (a server dripping one byte a second is cut at the
+  deadline, not kept alive by each byte). Not covered: the DNS lookup, which the standard library
+  cannot bound;
+- in size, by `max_bytes`, checked against `Content-Length` before reading and while reading in chunks;
+- in redirects: at most MAX_REDIRECTS, only to http or https, never from https down to http;
+- in where credentials go: `https://user:password@host/...` becomes HTTP basic authentication sent
+  only to that origin (scheme, host, port); see `fetch` for a redirect to another origin.
+Proxy environment variables (`https_proxy`...) are not read: Lambda functions reach feeds directly.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
+import http.client
 import os
-import urllib.error
-import urllib.request
+import socket
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import SplitResult, unquote, urljoin, urlparse, urlsplit
 
 from .errors import FeedUnavailableError
+from .observability import logger
 
 BUNDLED = "bundled"
 DEFAULT_TIMEOUT_S = 20.0
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+MAX_REDIRECTS = 5  # what a portal needs (dataset page -> file -> CDN), far from a loop
+CHUNK_BYTES = 64 * 1024
 USER_AGENT = "Poche/1.0 (+open data connector; l'Orne dans ma poche)"
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+Origin = tuple[str, str, int]
+# (configured source, other origin) pairs already logged in this execution environment: a feed that
+# redirects every minute is worth one line, not 1,440 a day.
+_warned_redirects: set[tuple[str, str]] = set()
 
 
 def env_name(connector: str) -> str:
@@ -79,7 +103,18 @@ def fetch(
     timeout: float = DEFAULT_TIMEOUT_S,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> bytes:
-    """Read a source in bounded time and size; any failure is a FeedUnavailableError."""
+    """Read a source in bounded time and size; any failure is a FeedUnavailableError.
+
+    `timeout` is the deadline of the whole fetch in seconds (see the module docstring).
+
+    A redirect to another origin than the configured one is followed **without** the credentials,
+    and logged once (WARNING, without the credentials) per execution environment: that is what
+    browsers, curl (without `--location-trusted`) and requests do, and what a data portal sending
+    its downloads to a CDN or to a signed object-storage URL needs; refusing would break such feeds
+    for no gain, since nothing secret leaves. If the other host does want credentials it answers
+    401 or 403, a FeedUnavailableError the run record shows. The credentials are sent again when a
+    later redirect comes back to the configured origin. Credentials written into a `Location` are
+    ignored."""
     if url == BUNDLED:
         return _read_file(bundled, max_bytes)
     scheme = urlparse(url).scheme.lower()
@@ -87,28 +122,190 @@ def fetch(
         return _read_file(Path(unquote(urlparse(url).path)), max_bytes)
     if scheme not in ("http", "https"):
         raise FeedUnavailableError(f"unsupported source scheme {scheme!r} in {describe(url)}")
-    parts = urlparse(url)
-    headers = {"User-Agent": USER_AGENT, "Accept": "*/*"}
+    return _fetch_http(url, timeout, max_bytes)
+
+
+def _origin(parts: SplitResult) -> Origin:
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or DEFAULT_PORTS.get(scheme, 0)
+
+
+def _without_userinfo(parts: SplitResult) -> SplitResult:
+    host = parts.hostname or ""
+    if ":" in host:  # an IPv6 literal
+        host = f"[{host}]"
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=netloc, fragment="")
+
+
+def _fetch_http(url: str, timeout: float, max_bytes: int) -> bytes:
+    parts = urlsplit(url)
+    authorization: str | None = None
     if parts.username is not None:  # https://user:password@host/...: HTTP basic authentication
         credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
-        headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode()
-        netloc = parts.hostname or ""
-        if parts.port:
-            netloc += f":{parts.port}"
-        url = parts._replace(netloc=netloc).geturl()
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310
+        authorization = "Basic " + base64.b64encode(credentials).decode()
+    home = _origin(parts)
+    deadline = _Deadline(timeout, describe(url))
+    current = _without_userinfo(parts)
+    for _ in range(MAX_REDIRECTS + 1):
+        location, body = _exchange(current, authorization if _origin(current) == home else None, deadline, max_bytes)
+        if location is None:
+            return body
+        following = _redirect_target(current, location)
+        if authorization is not None and _origin(following) != home:
+            _warn_withheld(url, following.geturl())
+        current = following
+    raise FeedUnavailableError(f"{describe(url)}: more than {MAX_REDIRECTS} redirects")
+
+
+def _redirect_target(current: SplitResult, location: str) -> SplitResult:
+    """Where a `Location` leads from `current`, if it may be followed: http(s) only, no downgrade."""
+    target = urlsplit(urljoin(current.geturl(), location.strip()))
+    scheme = target.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise FeedUnavailableError(
+            f"{describe(current.geturl())} redirects to a {scheme!r} URL: refused (only http and https are followed)"
+        )
+    if current.scheme.lower() == "https" and scheme == "http":
+        raise FeedUnavailableError(
+            f"{describe(current.geturl())} redirects from https to http ({describe(target.geturl())}): "
+            "refused (a downgrade)"
+        )
+    if not target.hostname:
+        raise FeedUnavailableError(f"{describe(current.geturl())} redirects to a URL without a host: refused")
+    return _without_userinfo(target)
+
+
+def _warn_withheld(source: str, target: str) -> None:
+    key = (describe(source), _describe_origin(target))
+    if key in _warned_redirects:
+        return
+    _warned_redirects.add(key)
+    logger.warning(
+        "source redirects to another origin: followed without its credentials",
+        extra={"source": describe(source), "redirect": describe(target)},
+    )
+
+
+def _describe_origin(url: str) -> str:
+    scheme, host, port = _origin(urlsplit(url))
+    return f"{scheme}://{host}:{port}"
+
+
+class _Deadline:
+    """The one deadline of a fetch. `watch` cuts the connection when it passes, whatever it is waiting for."""
+
+    def __init__(self, seconds: float, shown: str) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+        self.shown = shown
+        self.cut = threading.Event()
+
+    def remaining(self) -> float:
+        left = self.at - time.monotonic()
+        if left <= 0 or self.cut.is_set():
+            raise self.expired()
+        return left
+
+    def passed(self) -> bool:
+        return self.cut.is_set() or time.monotonic() >= self.at
+
+    def expired(self) -> FeedUnavailableError:
+        return FeedUnavailableError(f"{self.shown} timed out: the download did not complete within {self.seconds:g} s")
+
+    def watch(self, connection: http.client.HTTPConnection) -> threading.Timer:
+        def cut() -> None:
+            self.cut.set()
+            sock = connection.sock
+            if sock is not None:  # wakes up a blocked read (a timeout on the socket bounds each read only)
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+        timer = threading.Timer(self.remaining(), cut)
+        timer.daemon = True
+        timer.start()
+        return timer
+
+    def connector(self) -> Callable[..., socket.socket]:
+        """`socket.create_connection` as http.client calls it, except that each address tried gets only what
+        is left of the deadline (create_connection gives each one the whole timeout: n addresses, n times it)."""
+
+        def create(address: tuple[str, int], timeout: object = None, source_address: object = None) -> socket.socket:
+            host, port = address
+            failure: OSError = OSError(f"no address for {host}")
+            for family, kind, protocol, _, where in socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM):
+                sock = socket.socket(family, kind, protocol)
+                try:
+                    sock.settimeout(self.remaining())
+                    sock.connect(where)
+                except OSError as exc:
+                    sock.close()
+                    failure = exc
+                    continue
+                except BaseException:  # the deadline passed (FeedUnavailableError): no socket left open
+                    sock.close()
+                    raise
+                return sock
+            raise failure
+
+        return create
+
+
+def _exchange(
+    target: SplitResult, authorization: str | None, deadline: _Deadline, max_bytes: int
+) -> tuple[str | None, bytes]:
+    """One request: (the `Location` of a redirect, b"") or (None, the body)."""
+    shown = describe(target.geturl())
+    connection_class = http.client.HTTPSConnection if target.scheme.lower() == "https" else http.client.HTTPConnection
+    connection = connection_class(target.hostname or "", target.port, timeout=deadline.remaining())
+    connection._create_connection = deadline.connector()  # type: ignore[attr-defined]  # http.client's seam
+    headers = {"User-Agent": USER_AGENT, "Accept": "*/*", "Connection": "close"}
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    path = (target.path or "/") + (f"?{target.query}" if target.query else "")
+    timer = deadline.watch(connection)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http(s) checked above)
-            data: bytes = response.read(max_bytes + 1)
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        raise FeedUnavailableError(f"HTTP {exc.code} from {describe(url)}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise FeedUnavailableError(f"cannot reach {describe(url)}: {reason}") from None
-    if len(data) > max_bytes:
-        raise FeedUnavailableError(f"{describe(url)} is larger than {max_bytes} bytes")
-    return data
+        connection.request("GET", path, headers=headers)
+        with connection.getresponse() as response:  # closed on every path: no socket left to the collector
+            location = response.getheader("Location")
+            if response.status in REDIRECT_STATUSES and location:
+                return location, b""
+            if not 200 <= response.status < 300:
+                raise FeedUnavailableError(f"HTTP {response.status} from {shown}")
+            return None, _read_body(response, deadline, max_bytes, shown)
+    except FeedUnavailableError:
+        raise
+    except (OSError, http.client.HTTPException) as exc:  # socket errors, TLS errors (ssl.SSLError), protocol errors
+        if deadline.passed():
+            raise deadline.expired() from None
+        reason = getattr(exc, "reason", None) or exc
+        raise FeedUnavailableError(f"cannot reach {shown}: {reason}") from None
+    finally:
+        timer.cancel()
+        connection.close()
+
+
+def _read_body(response: http.client.HTTPResponse, deadline: _Deadline, max_bytes: int, shown: str) -> bytes:
+    """The body in chunks, never more than max_bytes + 1 of it, within the deadline."""
+    too_large = FeedUnavailableError(f"{shown} is larger than {max_bytes} bytes")
+    if response.length is not None and response.length > max_bytes:
+        raise too_large  # Content-Length says so: no need to read any of it
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = response.read1(min(CHUNK_BYTES, max_bytes + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > max_bytes:
+            raise too_large
+        deadline.remaining()
+    if deadline.passed():  # the watchdog's cut looks like the end of the body
+        raise deadline.expired()
+    if response.length:  # bytes announced by Content-Length that never came
+        raise FeedUnavailableError(f"{shown} was truncated: {response.length} bytes missing of what it announced")
+    return b"".join(chunks)
 
 
 def _read_file(path: Path, max_bytes: int) -> bytes:

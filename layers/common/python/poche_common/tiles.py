@@ -11,7 +11,9 @@ every tile with one `BatchGetItem` whatever the number of domains. Layout (see d
         digest:     of head and entries: an unchanged projection is not rewritten
         updated_at: UTC ISO, when it last changed
     pk = TILE#<tile type>      sk = EXAMPLE
-        key, params: a tile key whose projection has entries and its {name: value}: the catalogue's example
+        key, params: a tile key whose projection has entries and its {name: value}: the catalogue's example;
+        shared: true when the key is a projection every tile shows (news' `general`) and params those of one
+        tile showing it (`Projection.example`), replaced by a tile's own projection as soon as one has entries
 
 The key is the tile's parameter values in the catalogue order joined by `#` (`61001`, `<stop>#<route>`).
 Entries are filtered at read time: one whose `until` has passed is not shown.
@@ -70,11 +72,16 @@ class Entry:
 
 @dataclass
 class Projection:
-    """What one tile key shows; `params` are the tile's parameters by name (for the catalogue example)."""
+    """What one tile key shows; `params` are the tile's parameters by name (for the catalogue example).
+
+    A projection that is not a tile of its own but part of every tile of its type (news' `general`) has no
+    `params`; its `example` names the parameters of one tile that shows it, so that the catalogue has an example
+    as soon as it has entries, even when no tile has entries of its own yet."""
 
     params: dict[str, str]
     head: dict[str, Any] = field(default_factory=dict)
     entries: list[Entry] = field(default_factory=list)
+    example: dict[str, str] | None = None
 
     def sorted_entries(self) -> list[dict[str, Any]]:
         ordered = sorted(self.entries, key=lambda e: (e.order, e.id))[:MAX_ENTRIES]
@@ -92,7 +99,7 @@ def _batch_get(client: Any, table: str, keys: list[dict[str, Any]], projection: 
             table: {
                 "Keys": keys[start : start + _BATCH_GET],
                 "ProjectionExpression": projection,
-                "ExpressionAttributeNames": {"#p": "pk", "#s": "sk", "#k": "key"},
+                "ExpressionAttributeNames": {"#p": "pk", "#s": "sk", "#k": "key", "#h": "shared"},
             }
         }
         while pending:
@@ -121,7 +128,7 @@ def write_projections(
     keys.append(to_item({"pk": tile_pk(tile), "sk": EXAMPLE}))
     stored = {
         (item["pk"]["S"], item["sk"]["S"]): from_item(item)
-        for item in _batch_get(client, table, keys, "#p, #s, digest, #k")
+        for item in _batch_get(client, table, keys, "#p, #s, digest, #k, #h")
     }
     writes: list[dict[str, Any]] = []
     for key, projection in projections.items():
@@ -138,13 +145,31 @@ def write_projections(
             "updated_at": now_iso,
         }
         writes.append({"PutRequest": {"Item": to_item(item)}})
-    example_key = stored.get((tile_pk(tile), EXAMPLE), {}).get("key")
-    if example_key is None or (example_key in projections and not projections[example_key].entries):
-        # a projection without params (news' `general`) is part of every tile, not a tile of its own
-        candidate = next(((k, p) for k, p in sorted(projections.items()) if p.entries and p.params), None)
-        if candidate is not None and candidate[0] != example_key:
-            key, chosen = candidate
-            item = {"pk": tile_pk(tile), "sk": EXAMPLE, "key": key, "params": chosen.params, "updated_at": now_iso}
-            writes.append({"PutRequest": {"Item": to_item(item)}})
+    example = _example(stored.get((tile_pk(tile), EXAMPLE), {}), projections)
+    if example is not None:
+        writes.append(
+            {"PutRequest": {"Item": to_item({"pk": tile_pk(tile), "sk": EXAMPLE, **example, "updated_at": now_iso})}}
+        )
     batch_write(client, table, writes)
     return len(writes)
+
+
+def _example(stored: dict[str, Any], projections: Mapping[str, Projection]) -> dict[str, Any] | None:
+    """The catalogue example to write ({key, params, shared}), or None to keep the stored one.
+
+    Written when there is none yet, when the key it names is rewritten empty, or when it is a shared projection
+    (news' `general`) and a tile of its own now has entries. A tile's own projection is preferred; a shared one
+    with entries gives an example through its `example` parameters."""
+    key = stored.get("key")
+    ordered = sorted(projections.items())
+    own = next(((k, p.params) for k, p in ordered if p.entries and p.params), None)
+    shared = next(((k, p.example) for k, p in ordered if p.entries and not p.params and p.example), None)
+    if key is None or (key in projections and not projections[key].entries):
+        chosen, is_shared = (own, False) if own else (shared, True)
+    elif stored.get("shared") and own:
+        chosen, is_shared = own, False
+    else:
+        return None
+    if chosen is None or (chosen[0] == key and bool(stored.get("shared")) == is_shared):
+        return None
+    return {"key": chosen[0], "params": dict(chosen[1]), "shared": is_shared}

@@ -42,18 +42,22 @@ class Pusher:
         self.table = table
 
     def devices(self, sub: str) -> list[dict[str, Any]]:
-        """The user's DEVICE items (`device_id`, `endpoint_arn`), every page."""
+        """The user's DEVICE items (`sk`, `endpoint_arn`, `token_sha256`), every page."""
         kwargs: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
             "ExpressionAttributeValues": {":pk": {"S": f"USER#{sub}"}, ":prefix": {"S": "DEVICE#"}},
-            "ProjectionExpression": "sk, endpoint_arn",
+            "ProjectionExpression": "sk, endpoint_arn, token_sha256",
         }
         found: list[dict[str, Any]] = []
         while True:
             page = self.dynamodb.query(**kwargs)
             found += [
-                {"sk": item["sk"]["S"], "endpoint_arn": item["endpoint_arn"]["S"]}
+                {
+                    "sk": item["sk"]["S"],
+                    "endpoint_arn": item["endpoint_arn"]["S"],
+                    **({"token_sha256": item["token_sha256"]["S"]} if "token_sha256" in item else {}),
+                }
                 for item in page.get("Items", [])
                 if "endpoint_arn" in item
             ]
@@ -79,9 +83,32 @@ class Pusher:
         return result
 
     def _remove(self, sub: str, device: dict[str, Any]) -> None:
-        try:
-            self.sns.delete_endpoint(EndpointArn=device["endpoint_arn"])
-        except Exception as exc:  # already gone: the DEVICE item still goes
-            logger.warning("endpoint deletion failed", extra={"error": type(exc).__name__})
+        """Forgets a device whose endpoint cannot receive any more. The endpoint is deleted only while the device
+        still owns its token (the `TOKEN#<sha256>/OWNER` item of `me_shared.devices` names it, or there is none: a
+        device registered before owners existed), and that owner item goes with it; an endpoint another account has
+        taken over since is left to that account."""
+        owned = True
+        digest = device.get("token_sha256")
+        if digest:
+            try:
+                self.dynamodb.delete_item(
+                    TableName=self.table,
+                    Key={"pk": {"S": f"TOKEN#{digest}"}, "sk": {"S": "OWNER"}},
+                    ConditionExpression="attribute_not_exists(pk) OR (#sub = :sub AND device_id = :device)",
+                    ExpressionAttributeNames={"#sub": "sub"},
+                    ExpressionAttributeValues={
+                        ":sub": {"S": sub},
+                        ":device": {"S": device["sk"].removeprefix("DEVICE#")},
+                    },
+                )
+            except Exception as exc:
+                if getattr(exc, "response", {}).get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                    raise
+                owned = False
+        if owned:
+            try:
+                self.sns.delete_endpoint(EndpointArn=device["endpoint_arn"])
+            except Exception as exc:  # already gone: the DEVICE item still goes
+                logger.warning("endpoint deletion failed", extra={"error": type(exc).__name__})
         self.dynamodb.delete_item(TableName=self.table, Key={"pk": {"S": f"USER#{sub}"}, "sk": {"S": device["sk"]}})
-        logger.info("disabled endpoint removed")
+        logger.info("disabled endpoint removed" if owned else "device of a token owned elsewhere forgotten")
