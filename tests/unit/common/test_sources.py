@@ -653,3 +653,59 @@ def test_every_address_tried_shares_the_deadline(sample: Path, monkeypatch: pyte
             with pytest.raises(FeedUnavailableError, match="timed out"):
                 fetch(f"http://feed.example:{port}/feed", bundled=sample, timeout=0.5)
             assert time.monotonic() - started < 1.0
+
+
+# --- where a redirect may lead -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "127.0.0.53",
+        "169.254.169.254",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "100.64.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "::1",
+        "::ffff:127.0.0.1",
+        "fe80::1%eth0",
+        "fd00::1",
+        "not-an-address",
+    ],
+)
+def test_loopback_private_link_local_and_odd_addresses_are_internal(address: str) -> None:
+    assert sources._is_internal(address)
+
+
+@pytest.mark.parametrize("address", ["8.8.8.8", "51.15.0.1", "2001:4860:4860::8888", "::ffff:8.8.8.8"])
+def test_public_addresses_are_not_internal(address: str) -> None:
+    assert not sources._is_internal(address)
+
+
+def test_a_public_source_cannot_redirect_to_an_internal_address(
+    serve: Serve, sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed server must not make the connector call the Lambda runtime API (127.0.0.1:9001), the instance
+    metadata (169.254.169.254) or anything inside the VPC: here the source's address counts as public (the first
+    address classified), the address the redirect leads to as internal (every later one)."""
+    source, inside = serve(), serve()
+    classified: list[str] = []
+
+    def first_public(address: str) -> bool:
+        classified.append(address)
+        return len(classified) > 1
+
+    monkeypatch.setattr(sources, "_is_internal", first_public)
+    with pytest.raises(FeedUnavailableError, match="non-public address"):
+        fetch(f"{source.url}/redirect?to={quote(inside.url + '/ok')}", bundled=sample, timeout=5, max_bytes=MAX_BYTES)
+    assert inside.seen_paths == []  # never even connected to
+
+
+def test_a_source_on_an_internal_address_may_redirect_within_them(serve: Serve, sample: Path) -> None:
+    """A local platform or a test server: the configured source is itself internal (127.0.0.1)."""
+    source, other = serve(), serve()
+    assert fetch(f"{source.url}/redirect?to={quote(other.url + '/ok')}", bundled=sample, timeout=5) == OK_BODY

@@ -16,7 +16,12 @@ An http(s) fetch (`fetch`) is bounded:
 - in size, by `max_bytes`, checked against `Content-Length` before reading and while reading in chunks;
 - in redirects: at most MAX_REDIRECTS, only to http or https, never from https down to http;
 - in where credentials go: `https://user:password@host/...` becomes HTTP basic authentication sent
-  only to that origin (scheme, host, port); see `fetch` for a redirect to another origin.
+  only to that origin (scheme, host, port); see `fetch` for a redirect to another origin;
+- in where a redirect may lead: from a source on a public address, never to a loopback, private,
+  link-local (169.254.x: instance metadata) or otherwise non-public address, checked on the address
+  actually connected to (so a DNS name cannot smuggle one in): a feed server cannot make the
+  connector call the Lambda runtime API (127.0.0.1:9001) or anything inside the VPC. A source that is
+  itself on such an address (a local platform, a test server) may redirect within them.
 Proxy environment variables (`https_proxy`...) are not read: Lambda functions reach feeds directly.
 """
 
@@ -26,6 +31,7 @@ import base64
 import contextlib
 import functools
 import http.client
+import ipaddress
 import os
 import socket
 import threading
@@ -146,9 +152,12 @@ def _fetch_http(url: str, timeout: float, max_bytes: int) -> bytes:
         authorization = "Basic " + base64.b64encode(credentials).decode()
     home = _origin(parts)
     deadline = _Deadline(timeout, describe(url))
+    reach = _Reach()
     current = _without_userinfo(parts)
     for _ in range(MAX_REDIRECTS + 1):
-        location, body = _exchange(current, authorization if _origin(current) == home else None, deadline, max_bytes)
+        location, body = _exchange(
+            current, authorization if _origin(current) == home else None, deadline, reach, max_bytes
+        )
         if location is None:
             return body
         following = _redirect_target(current, location)
@@ -226,14 +235,18 @@ class _Deadline:
         timer.start()
         return timer
 
-    def connector(self) -> Callable[..., socket.socket]:
+    def connector(self, reach: _Reach) -> Callable[..., socket.socket]:
         """`socket.create_connection` as http.client calls it, except that each address tried gets only what
-        is left of the deadline (create_connection gives each one the whole timeout: n addresses, n times it)."""
+        is left of the deadline (create_connection gives each one the whole timeout: n addresses, n times it),
+        and only addresses `reach` allows are tried."""
 
         def create(address: tuple[str, int], timeout: object = None, source_address: object = None) -> socket.socket:
             host, port = address
             failure: OSError = OSError(f"no address for {host}")
             for family, kind, protocol, _, where in socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM):
+                if not reach.allows(str(where[0])):
+                    failure = OSError(f"{host} is a non-public address ({where[0]}), refused after a redirect")
+                    continue
                 sock = socket.socket(family, kind, protocol)
                 try:
                     sock.settimeout(self.remaining())
@@ -251,14 +264,39 @@ class _Deadline:
         return create
 
 
+class _Reach:
+    """Which addresses a fetch may connect to: the first connection (the configured source) decides whether
+    non-public addresses are allowed for the rest of the fetch (its redirects). See the module docstring."""
+
+    def __init__(self) -> None:
+        self.internal: bool | None = None  # None until the first address is tried
+
+    def allows(self, address: str) -> bool:
+        internal = _is_internal(address)
+        if self.internal is None:
+            self.internal = internal
+        return internal <= self.internal  # a public source never reaches an internal address
+
+
+def _is_internal(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 scope (`fe80::1%eth0`) is not part of it
+    except ValueError:
+        return True  # not an IP address: nothing to prove it public
+    mapped = getattr(ip, "ipv4_mapped", None)  # ::ffff:127.0.0.1 is 127.0.0.1
+    if mapped is not None:
+        ip = mapped
+    return not ip.is_global or ip.is_multicast
+
+
 def _exchange(
-    target: SplitResult, authorization: str | None, deadline: _Deadline, max_bytes: int
+    target: SplitResult, authorization: str | None, deadline: _Deadline, reach: _Reach, max_bytes: int
 ) -> tuple[str | None, bytes]:
     """One request: (the `Location` of a redirect, b"") or (None, the body)."""
     shown = describe(target.geturl())
     connection_class = http.client.HTTPSConnection if target.scheme.lower() == "https" else http.client.HTTPConnection
     connection = connection_class(target.hostname or "", target.port, timeout=deadline.remaining())
-    connection._create_connection = deadline.connector()  # type: ignore[attr-defined]  # http.client's seam
+    connection._create_connection = deadline.connector(reach)  # type: ignore[attr-defined]  # http.client's seam
     headers = {"User-Agent": USER_AGENT, "Accept": "*/*", "Connection": "close"}
     if authorization is not None:
         headers["Authorization"] = authorization
