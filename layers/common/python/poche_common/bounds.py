@@ -19,7 +19,6 @@ MAX_ID_LENGTH = 200  # characters
 # below DynamoDB's 1,024-byte sort key limit.
 MAX_ID_BYTES = 400
 MAX_URL_LENGTH = 2048  # what browsers and CDNs reliably accept; longer is a producer bug or an attack
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -39,13 +38,15 @@ def check_id(value: str, what: str, *, max_length: int = MAX_ID_LENGTH, max_byte
         raise ValueError(f"{what} vide")
     if len(cleaned) > max_length:
         raise ValueError(f"{what} trop long ({len(cleaned)} caractères, au plus {max_length})")
-    if _CONTROL.search(cleaned):
+    bad = _UNPRINTABLE.search(cleaned)  # one scan for both (this runs for every stop of every trip, every minute)
+    if bad is not None:
+        if _SURROGATE.match(bad.group()):
+            raise ValueError(f"{what} contient un caractère invalide (demi-paire UTF-16 isolée)")
         raise ValueError(f"{what} contient un caractère de contrôle")
-    if _SURROGATE.search(cleaned):
-        raise ValueError(f"{what} contient un caractère invalide (demi-paire UTF-16 isolée)")
-    size = len(cleaned.encode("utf-8"))
-    if size > max_bytes:
-        raise ValueError(f"{what} trop long ({size} octets en UTF-8, au plus {max_bytes})")
+    if len(cleaned) * 4 > max_bytes:  # UTF-8 takes at most 4 bytes a character: only a long id needs encoding
+        size = len(cleaned.encode("utf-8"))
+        if size > max_bytes:
+            raise ValueError(f"{what} trop long ({size} octets en UTF-8, au plus {max_bytes})")
     return cleaned
 
 
