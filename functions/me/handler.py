@@ -31,6 +31,7 @@ ever reaches their own partition. No e-mail, token or `sub` is ever logged. Tabl
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -100,9 +101,6 @@ _dynamodb = boto3.client("dynamodb")
 _store = PersonalStore(_dynamodb, required("TABLE_NAME"), required("TRANSIT_TABLE"))
 _catalogue = Catalogue(None, required("TILES_PARAMETER_PATH"), ttl_s=optional_int("TILES_REFRESH_SECONDS", 300))
 _pool_id = required("CITIZEN_USER_POOL_ID")
-_cognito: Any = None  # created on first use (export, erasure): not at cold start
-_sns: Any = None  # created on first use (devices, erasure)
-_sqs: Any = None  # created on first use (erasure)
 _devices: Devices | None = None
 # {"fcm": <platform application ARN>, "apns": <ARN>}; "{}" (or absent): push is not configured.
 _push_applications: dict[str, str] = json.loads(os.environ.get("PUSH_APPLICATIONS") or "{}")
@@ -110,25 +108,22 @@ _erasure_queue = os.environ.get("ERASURE_QUEUE_URL") or ""
 SUB = re.compile(r"^[0-9A-Za-z_-]{1,128}$")
 
 
-def cognito() -> Any:
-    global _cognito
-    if _cognito is None:
-        _cognito = boto3.client("cognito-idp")
-    return _cognito
+@functools.cache
+def _client(service: str) -> Any:
+    """A boto3 client other than DynamoDB, created on first use (not at cold start), once per environment."""
+    return boto3.client(service)
 
 
-def sns() -> Any:
-    global _sns
-    if _sns is None:
-        _sns = boto3.client("sns")
-    return _sns
+def cognito() -> Any:  # export, erasure
+    return _client("cognito-idp")
 
 
-def sqs() -> Any:
-    global _sqs
-    if _sqs is None:
-        _sqs = boto3.client("sqs")
-    return _sqs
+def sns() -> Any:  # devices, erasure
+    return _client("sns")
+
+
+def sqs() -> Any:  # erasure
+    return _client("sqs")
 
 
 def devices() -> Devices:
