@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -37,3 +38,11 @@ def parse_iso(value: str) -> dt.datetime:
     if moment.tzinfo is None:
         raise ValueError(f"naive datetime {value!r}")
     return moment
+
+
+def freshness(fetched_at: str | None, stale_after_s: int, now: dt.datetime | None = None) -> dict[str, Any]:
+    """`as_of` (Europe/Paris) and `stale` of data last fetched at `fetched_at` (UTC ISO; None: never, so stale)."""
+    if fetched_at is None:
+        return {"as_of": None, "stale": True}
+    age = ((now or utc_now()) - parse_iso(fetched_at)).total_seconds()
+    return {"as_of": to_paris_iso(fetched_at), "stale": age > stale_after_s}
