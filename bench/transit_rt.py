@@ -227,7 +227,7 @@ def measure(feeds: list[bytes], folder: Path, store: str, fake_mode: str) -> lis
         runs: list[dict[str, Any]] = []
         for label, feed, minute in RUNS:
             feed_path.write_bytes(feeds[feed])
-            handler._clock = functools.partial(lambda m: base_now + dt.timedelta(minutes=m), minute)
+            handler.utc_now = functools.partial(lambda m: base_now + dt.timedelta(minutes=m), minute)
             calls_before, busy_before = hooks.calls(), hooks.busy_s()
             cpu, begin = time.process_time(), time.perf_counter()
             with contextlib.redirect_stdout(io.StringIO()):  # the handler's log and metric lines

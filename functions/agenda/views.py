@@ -4,19 +4,11 @@ occurrence (list item) view is `agenda_shared.views` (the `agenda` layer), share
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from typing import Any
 
 from agenda_shared.views import alive, event_view
-from poche_common.clock import parse_iso, to_paris_iso, utc_now
-
-
-def fold(text: str) -> str:
-    """Search form: lower case, no accents, ligatures expanded, anything but letters and digits -> one space."""
-    text = text.lower().replace("œ", "oe").replace("æ", "ae")
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+from poche_common.clock import to_paris_iso
+from poche_common.text import fold
 
 
 def matches(item: dict[str, Any], category: str | None, folded_q: str | None) -> bool:
@@ -33,14 +25,6 @@ def detail_view(profile: dict[str, Any], occurrences: list[dict[str, Any]]) -> d
         "source": profile.get("source"),
         "occurrences": [{"begin": to_paris_iso(o["begin"]), "end": to_paris_iso(o["end"])} for o in occurrences],
     }
-
-
-def freshness(fetched_at: str | None, stale_after_s: int, now: dt.datetime | None = None) -> dict[str, Any]:
-    """`as_of` (Europe/Paris) and `stale`: never fetched, or not refreshed for too long."""
-    if fetched_at is None:
-        return {"as_of": None, "stale": True}
-    age = ((now or utc_now()) - parse_iso(fetched_at)).total_seconds()
-    return {"as_of": to_paris_iso(fetched_at), "stale": age > stale_after_s}
 
 
 def cinema_view(item: dict[str, Any]) -> dict[str, Any]:

@@ -38,112 +38,26 @@ tombstone and the erasure are shared with the erasure queue's worker (`me_shared
 from __future__ import annotations
 
 import datetime as dt
-import re
-import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-from home_shared.store import BatchReader
-from me_shared.personal import (
-    DEVICE,
-    DUE,
-    GONE_DETAIL,
-    LAYOUT,
-    NOTE,
-    SUBSCRIPTIONS,
-    TOMBSTONE,
-    Personal,
-    due_key,
-    gone_pk,
-    topic_pk,
-    user_pk,
-)
+from me_shared.keys import DEVICE, GONE_DETAIL, LAYOUT, NOTE, SUBSCRIPTIONS, TOMBSTONE, gone_pk, topic_pk, user_pk
+from me_shared.personal import Personal, key
 from poche_common.clock import to_utc_iso
-from poche_common.dynamo import batch_write, from_item, to_item
+from poche_common.dynamo import batch_get, batch_write, from_item, query_page, to_item
 from poche_common.errors import ConflictError, UnauthorizedError
 
-__all__ = [
-    "DEVICE",
-    "DUE",
-    "GONE_DETAIL",
-    "LAYOUT",
-    "NOTE",
-    "SUBSCRIPTIONS",
-    "TOMBSTONE",
-    "Expectation",
-    "LostUpdateError",
-    "PersonalStore",
-    "Snapshot",
-    "due_key",
-    "gone_pk",
-    "note_sk",
-    "topic_pk",
-    "user_pk",
-]
+from .ports import Expectation, Item, LostUpdateError, Snapshot
 
 ROUTE_PROFILE = "PROFILE"
 MAX_TRANSACTION = 100  # DynamoDB's limit of actions in one TransactWriteItems
-READ_ATTEMPTS = 4
-NOTE_EVENT_ID = re.compile(r"^[0-9A-Za-z_-]{1,128}$")
-
-
-def note_sk(note_id: str) -> str | None:
-    """The sort key of an inbox item from its public id `<epoch seconds of occurred_at>-<event_id>` (None: not
-    an id)."""
-    seconds, _, event_id = note_id.partition("-")
-    if not seconds.isdigit() or len(seconds) > 11 or not event_id or not NOTE_EVENT_ID.match(event_id):
-        return None
-    occurred = dt.datetime.fromtimestamp(int(seconds), dt.UTC)
-    return f"{NOTE}{to_utc_iso(occurred)}#{event_id}"
-
-
-def _key(pk: str, sk: str) -> dict[str, Any]:
-    return {"pk": {"S": pk}, "sk": {"S": sk}}
-
-
-@dataclass
-class Snapshot:
-    """What one BatchGetItem found: the user's items asked for (by sk) and the routes that exist."""
-
-    items: dict[str, dict[str, Any]] = field(default_factory=dict)
-    routes: set[str] = field(default_factory=set)
-
-    @property
-    def layout(self) -> dict[str, Any] | None:
-        return self.items.get(LAYOUT)
-
-    @property
-    def subscriptions(self) -> dict[str, Any] | None:
-        return self.items.get(SUBSCRIPTIONS)
-
-
-class LostUpdateError(Exception):
-    """The conditional write of a personal item failed: the item is not the version the caller expected."""
-
-
-@dataclass(frozen=True)
-class Expectation:
-    """What a conditional write expects of the current item: `absent` (no item), any of `etags`, or `anything`."""
-
-    absent: bool = False
-    etags: tuple[str, ...] = ()
-    anything: bool = False
-
-    def condition(self) -> tuple[str | None, dict[str, Any]]:
-        """The ConditionExpression and its values (None: an unconditional write)."""
-        if self.anything:
-            return None, {}
-        parts: list[str] = ["attribute_not_exists(pk)"] if self.absent else []
-        values = {f":etag{i}": {"S": etag} for i, etag in enumerate(self.etags)}
-        if values:
-            parts.append(f"etag IN ({', '.join(values)})")
-        if not parts:  # nothing can match: still a condition that fails
-            return "attribute_not_exists(pk) AND attribute_exists(pk)", {}
-        return " OR ".join(parts), values
+READ_ATTEMPTS = 4  # round trips of one BatchGetItem (DynamoDB leaves keys unprocessed only under throttling)
 
 
 class PersonalStore:
+    """The `PersonalData` port (`ports.py`) over DynamoDB: reads check the tombstone in the same BatchGetItem,
+    writes carry a ConditionCheck on it in the same transaction."""
+
     def __init__(self, client: Any, table: str, transit_table: str) -> None:
         self.client = client
         self.table = table
@@ -154,72 +68,70 @@ class PersonalStore:
     def read(self, sub: str, sks: Iterable[str] = (), routes: Iterable[str] = ()) -> Snapshot:
         """The user's items `sks`, the tombstone (UnauthorizedError if the account was erased) and the route
         profiles of `routes`, in one BatchGetItem (more only for keys DynamoDB leaves unprocessed)."""
-        tombstone = (self.table, gone_pk(sub), TOMBSTONE)
-        keys = [tombstone, *((self.table, user_pk(sub), sk) for sk in sks)]
-        keys += [(self.transit_table, f"ROUTE#{route}", ROUTE_PROFILE) for route in routes]
-        reader = BatchReader(self.client)
-        found: dict[tuple[str, str, str], dict[str, Any]] = {}
-        pending = keys
-        for _ in range(READ_ATTEMPTS):
-            got, pending = reader.read(pending)
-            found.update(got)
-            if not pending:
-                break
-        else:
-            raise RuntimeError(f"{len(pending)} personal keys still unprocessed after {READ_ATTEMPTS} attempts")
-        if tombstone in found:
-            raise UnauthorizedError(GONE_DETAIL)
+        own = [{"pk": {"S": gone_pk(sub)}, "sk": {"S": TOMBSTONE}}]
+        own += [key(user_pk(sub), sk) for sk in dict.fromkeys(sks)]
+        request: dict[str, Any] = {self.table: {"Keys": own}}
+        profiles = [key(f"ROUTE#{route}", ROUTE_PROFILE) for route in dict.fromkeys(routes)]
+        if profiles:
+            request[self.transit_table] = {"Keys": profiles}
+        found = self._batch_get(request, "personal keys")
         snapshot = Snapshot()
-        for (table, pk, sk), item in found.items():
-            if table == self.table and pk == user_pk(sub):
-                snapshot.items[sk] = item
-            elif table == self.transit_table and pk.startswith("ROUTE#"):
-                snapshot.routes.add(pk.removeprefix("ROUTE#"))
+        for item in found.get(self.table, []):
+            if item["pk"] == gone_pk(sub) and item["sk"] == TOMBSTONE:
+                raise UnauthorizedError(GONE_DETAIL)
+            snapshot.items[item["sk"]] = item
+        snapshot.routes = {str(item["pk"]).removeprefix("ROUTE#") for item in found.get(self.transit_table, [])}
         return snapshot
 
-    def partition(self, sub: str) -> list[dict[str, Any]]:
+    def _batch_get(self, request: dict[str, Any], what: str) -> dict[str, list[Item]]:
+        """table -> items (plain) of one BatchGetItem; RuntimeError when keys stay unprocessed."""
+        result = batch_get(self.client, request, attempts=READ_ATTEMPTS)
+        if result.unprocessed:
+            left = sum(len(spec.get("Keys", [])) for spec in result.unprocessed.values())
+            raise RuntimeError(f"{left} {what} still unprocessed after {READ_ATTEMPTS} attempts")
+        return {table: [from_item(item) for item in items] for table, items in result.items.items()}
+
+    def partition(self, sub: str) -> list[Item]:
         """Every item of the user's partition (Query, every page)."""
         return self.personal.partition(sub)
 
-    def devices(self, sub: str) -> list[dict[str, Any]]:
+    def devices(self, sub: str) -> list[Item]:
         """The user's devices (Query on `DEVICE#`; at most a few: every page)."""
         return self.personal.partition(sub, DEVICE)
 
-    def notes(self, sub: str, limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], Any]:
+    def notes(self, sub: str, limit: int, start: dict[str, Any] | None) -> tuple[list[Item], Any]:
         """One page of the user's inbox, newest first: (items, last evaluated key)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": user_pk(sub)}, ":prefix": {"S": NOTE}},
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        page = self.client.query(**kwargs)
-        return [from_item(item) for item in page.get("Items", [])], page.get("LastEvaluatedKey")
+        items, last_key = query_page(
+            self.client,
+            start,
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": {"S": user_pk(sub)}, ":prefix": {"S": NOTE}},
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [from_item(item) for item in items], last_key
 
-    def index_items(self, sub: str, topics: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The subscribers index items of the user's topics (BatchGetItem)."""
-        keys = [(self.table, topic_pk(t["kind"], t.get("id")), user_pk(sub)) for t in topics]
-        found, pending = BatchReader(self.client).read(keys)
-        if pending:
-            more, _ = BatchReader(self.client).read(pending)
-            found.update(more)
-        return [found[key] for key in keys if key in found]
+    def index_items(self, sub: str, topics: list[Item]) -> list[Item]:
+        """The subscribers index items of the user's topics (BatchGetItem), in the order of `topics`."""
+        pks = list(dict.fromkeys(topic_pk(t["kind"], t.get("id")) for t in topics))
+        if not pks:
+            return []
+        found = self._batch_get({self.table: {"Keys": [key(pk, user_pk(sub)) for pk in pks]}}, "index keys")
+        by_pk = {item["pk"]: item for item in found.get(self.table, [])}
+        return [by_pk[pk] for pk in pks if pk in by_pk]
 
     def subscribers(self, kind: str, topic_id: str | None, *, limit: int = 500, start: Any = None) -> Any:
         """One page of a topic's subscribers (Query on the index items): (items, last evaluated key)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": topic_pk(kind, topic_id)}},
-            "Limit": limit,
-        }
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        page = self.client.query(**kwargs)
-        return [from_item(item) for item in page.get("Items", [])], page.get("LastEvaluatedKey")
+        items, last_key = query_page(
+            self.client,
+            start,
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": topic_pk(kind, topic_id)}},
+            Limit=limit,
+        )
+        return [from_item(item) for item in items], last_key
 
     # --- writes -------------------------------------------------------------------------------
     def _guard(self, sub: str) -> dict[str, Any]:
@@ -227,7 +139,7 @@ class PersonalStore:
         return {
             "ConditionCheck": {
                 "TableName": self.table,
-                "Key": _key(gone_pk(sub), TOMBSTONE),
+                "Key": key(gone_pk(sub), TOMBSTONE),
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
         }
@@ -244,7 +156,7 @@ class PersonalStore:
                 raise LostUpdateError() from None
             raise
 
-    def put_layout(self, sub: str, item: dict[str, Any], expected: Expectation) -> None:
+    def put_layout(self, sub: str, item: Item, expected: Expectation) -> None:
         """Writes the layout if the current one is what `expected` says (LostUpdateError otherwise)."""
         put: dict[str, Any] = {"TableName": self.table, "Item": to_item({**item, "pk": user_pk(sub), "sk": LAYOUT})}
         condition, values = expected.condition()
@@ -280,7 +192,7 @@ class PersonalStore:
         changed = [item for pk, item in index.items() if _comparable(previous_index.get(pk)) != _comparable(item)]
         removed = [pk for pk in previous_index if pk not in index]
         index_actions = [{"Put": {"TableName": self.table, "Item": to_item(item)}} for item in changed]
-        index_actions += [{"Delete": {"TableName": self.table, "Key": _key(pk, user_pk(sub))}} for pk in removed]
+        index_actions += [{"Delete": {"TableName": self.table, "Key": key(pk, user_pk(sub))}} for pk in removed]
         try:
             if len(index_actions) + 2 <= MAX_TRANSACTION:
                 self._transact([{"Put": put_record}, self._guard(sub), *index_actions])
@@ -290,7 +202,7 @@ class PersonalStore:
                 batch_write(
                     self.client,
                     self.table,
-                    [{"DeleteRequest": {"Key": _key(pk, user_pk(sub))}} for pk in removed],
+                    [{"DeleteRequest": {"Key": key(pk, user_pk(sub))}} for pk in removed],
                 )
                 self._transact([{"Put": put_record}, self._guard(sub)])
         except LostUpdateError:
@@ -303,7 +215,7 @@ class PersonalStore:
         """Sets `read_at` of an inbox item once (a second call keeps the first time); False: no such item."""
         update = {
             "TableName": self.table,
-            "Key": _key(user_pk(sub), sk),
+            "Key": key(user_pk(sub), sk),
             "UpdateExpression": "SET read_at = if_not_exists(read_at, :now)",
             "ConditionExpression": "attribute_exists(pk)",
             "ExpressionAttributeValues": {":now": {"S": to_utc_iso(now)}},
@@ -321,10 +233,6 @@ class PersonalStore:
     def bury(self, sub: str, now: dt.datetime) -> bool:
         """The tombstone of an erasure requested now (False: there was one already)."""
         return self.personal.bury(sub, now)
-
-    @staticmethod
-    def new_revision() -> str:
-        return uuid.uuid4().hex
 
 
 def _comparable(item: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -19,7 +19,7 @@ from poche_common import communes, schools
 from poche_common.api import INSEE_RE
 from poche_common.errors import InvalidRequestError, NotFoundError, UnprocessableError
 
-from .store import Expectation
+from .ports import Expectation
 
 MAX_LAYOUT_TILES = 30
 MAX_TOPICS = 50

@@ -6,10 +6,10 @@ import datetime as dt
 import json
 from typing import Any
 
+from me_shared.keys import topic_pk, user_pk
 from poche_common.api import etag_of
 from poche_common.clock import to_paris_iso, to_utc_iso
 
-from .store import topic_pk, user_pk
 from .validation import Subscriptions
 
 EMPTY_LAYOUT: dict[str, Any] = {"tiles": [], "updated_at": None}

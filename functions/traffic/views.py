@@ -1,4 +1,4 @@
-"""The filters applied to summaries, and freshness. The event view itself is `traffic_shared.views.event_view`
+"""The filters applied to summaries. The event view itself is `traffic_shared.views.event_view`
 (the `traffic` layer), shared with the connector's tile projections."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from poche_common.clock import parse_iso, to_paris_iso, utc_now
 from traffic_shared.views import geometry_of, is_active
 
 BBox = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
@@ -47,11 +46,3 @@ def touches_box(summary: dict[str, Any], box: BBox) -> bool:
     if len(positions) == 1:
         return _inside(positions[0][0], positions[0][1], box)
     return any(segment_hits_box(a, b, box) for a, b in itertools.pairwise(positions))
-
-
-def freshness(fetched_at: str | None, stale_after_s: int, now: dt.datetime | None = None) -> dict[str, Any]:
-    """`as_of` (Europe/Paris) and `stale`: never fetched, or not refreshed for too long."""
-    if fetched_at is None:
-        return {"as_of": None, "stale": True}
-    age = ((now or utc_now()) - parse_iso(fetched_at)).total_seconds()
-    return {"as_of": to_paris_iso(fetched_at), "stale": age > stale_after_s}

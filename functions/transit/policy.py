@@ -27,4 +27,5 @@ MAX_BATCH_KEYS = 100  # BatchGetItem's limit: stop profile + feed state + real-t
 # Freshness: `stale` when the source was not read for this long (overridable by the environment)
 STATIC_STALE_AFTER_SECONDS = 2 * 24 * 3600
 REALTIME_STALE_AFTER_SECONDS = 3 * 60
+STATIC_CONNECTOR = "transit-gtfs"  # the timetable: its feed state is the `as_of` of static answers
 REALTIME_CONNECTORS = ("transit-gtfs-rt", "transit-siri-lite")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from typing import Any
 
-from poche_common.clock import parse_iso, to_paris_iso
+from poche_common.clock import to_paris_iso
 from transit_shared.merge import instant
 
 ROUTE_TYPE_LABELS = {
@@ -72,13 +71,6 @@ EFFECT_LABELS = {
     "no_effect": "Sans effet sur le service",
     "accessibility_issue": "Problème d'accessibilité",
 }
-
-
-def fold(text: str) -> str:
-    """Accent-, case- and punctuation-insensitive key, exactly as the connector's `name_key`."""
-    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
-    bare = "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
-    return re.sub(r"[^a-z0-9]+", " ", bare.lower()).strip()
 
 
 def paris(value: Any) -> str | None:
@@ -198,14 +190,6 @@ def alert_concerns(item: dict[str, Any], route_id: str | None, stop_id: str | No
     if route_id is not None and not any(entity.get("route_id") == route_id for entity in informed):
         return False
     return stop_id is None or any(entity.get("stop_id") == stop_id for entity in informed)
-
-
-def freshness(fetched_at: str | None, stale_after_s: int, now: dt.datetime) -> dict[str, Any]:
-    """`as_of` (Europe/Paris) and `stale`: never fetched, or not refreshed for too long."""
-    if fetched_at is None:
-        return {"as_of": None, "stale": True}
-    age = (now - parse_iso(fetched_at)).total_seconds()
-    return {"as_of": to_paris_iso(fetched_at), "stale": age > stale_after_s}
 
 
 def newest(values: list[Any]) -> dt.datetime | None:

@@ -163,21 +163,43 @@ def check_house_rules(synthesized: Synthesized, package: str) -> None:
 
 
 def test_the_powertools_layer_is_the_pinned_version(synthesized: Synthesized) -> None:
+    """Only functions importing Powertools or pydantic get the layer (test_powertools_layer.py), so the phase reads
+    its parameter only when one does; wherever a function asks for it, it is the pinned version."""
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+
+    from poche_infra.config import settings_from_context
+    from poche_infra.constructs.runtime import PhaseRuntime
+
+    pinned = f"/aws/service/powertools/python/arm64/python3.13/{version('aws-lambda-powertools')}"
     defaults = [p.get("Default", "") for p in synthesized.templates[PROXIMITY]["Parameters"].values()]
+    assert [d for d in defaults if d.startswith("/aws/service/powertools/")] in ([], [pinned])
+    stack = cdk.Stack(cdk.App(), "Phase")
+    PhaseRuntime(stack, "Runtime", settings=settings_from_context({})).function_layers(powertools=True)
+    defaults = [p.get("Default", "") for p in Template.from_stack(stack).to_json()["Parameters"].values()]
     (name,) = [d for d in defaults if d.startswith("/aws/service/powertools/")]
-    assert name == f"/aws/service/powertools/python/arm64/python3.13/{version('aws-lambda-powertools')}"
+    assert name == pinned
 
 
 def test_menu_service_can_only_read_its_table(synthesized: Synthesized) -> None:
     _, function = function_named(synthesized, "canteen")
-    table = next(iter(resources(synthesized, PROXIMITY, "AWS::DynamoDB::Table")))
+    tables = resources(synthesized, PROXIMITY, "AWS::DynamoDB::Table")
+    table = next(iter(tables))
     data_statements = [
         s for s in role_statements(synthesized, function) if any(a.startswith("dynamodb:") for a in actions(s))
     ]
-    assert len(data_statements) == 1
-    (statement,) = data_statements
+    # One statement of reads on the table itself; its indexes only in a statement of Query alone (IAM applies nothing
+    # else to an index), and on nothing else.
+    on_table = [s for s in data_statements if "/index/" not in json.dumps(s["Resource"])]
+    assert len(on_table) == 1
+    (statement,) = on_table
     assert actions(statement) == {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
-    assert table in json.dumps(statement["Resource"])
+    assert statement["Resource"] == {"Fn::GetAtt": [table, "Arn"]}
+    for on_indexes in (s for s in data_statements if s is not statement):
+        assert actions(on_indexes) == {"dynamodb:Query"}
+        for resource in on_indexes["Resource"]:
+            text = json.dumps(resource)
+            assert "/index/" in text and table in text and not any(t in text for t in tables if t != table)
     granted = set().union(*(actions(s) for s in role_statements(synthesized, function)))
     assert granted <= {
         "dynamodb:GetItem",

@@ -144,8 +144,9 @@ def api(agenda: Agenda) -> Any:
     agenda.bus_events()
     module = fresh_import("agenda.handler")
     module.utc_now = lambda: NOW
-    recording = Recording(module._reader.client)
-    module._reader.client = recording
+    reader = module.dependencies.get().reader
+    recording = Recording(reader.client)
+    reader.client = recording
 
     def call(query: dict[str, str] | None = None, event_id: str | None = None, **kw: Any) -> dict[str, Any]:
         if event_id is None:

@@ -86,8 +86,9 @@ class Agenda:
     def service(self, now: dt.datetime = NOW) -> Any:
         module = fresh_import("agenda.handler")
         module.utc_now = lambda: now
-        recording = Recording(module._reader.client)
-        module._reader.client = recording
+        reader = module.dependencies.get().reader
+        recording = Recording(reader.client)
+        reader.client = recording
 
         def call(route: str, path: str, **kw: Any) -> dict[str, Any]:
             response: dict[str, Any] = module.handler(http_api_event(route, path, **kw), self.lambda_context)

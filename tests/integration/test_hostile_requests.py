@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import sys
 from typing import Any
 
 import pytest
@@ -101,13 +102,24 @@ ROUTES = [
 
 
 def _spy(module: Any, scopes: list[str]) -> None:
-    real = module.decode_cursor
+    """Record the scope of every cursor decoded by the service's modules (its handler, its rules...)."""
+    from poche_common import pagination
+
+    real = pagination.decode_cursor
 
     def spied(scope: str, cursor: str | None) -> Any:
         scopes.append(scope)
         return real(scope, cursor)
 
-    module.decode_cursor = spied
+    package = module.__name__.split(".")[0]
+    users = [
+        m
+        for name, m in list(sys.modules.items())
+        if (name == package or name.startswith(package + ".")) and getattr(m, "decode_cursor", None) is not None
+    ]
+    assert users, f"no module of {package} decodes cursors"
+    for user in users:
+        user.decode_cursor = spied  # type: ignore[attr-defined]
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from support import Cloud, body, header, http_api_event
@@ -13,6 +13,10 @@ from test_home import FRIDAY_0650, Home
 from test_transit_service import SEEDED
 
 from poche_common.dynamo import from_item
+
+if TYPE_CHECKING:  # the function's modules are imported by `cloud.load`, with its environment
+    from me.store import PersonalStore
+    from me_shared.devices import Devices
 
 NOW = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
 RACINE = "0610003X"  # Collège Jean Racine, Alençon
@@ -44,8 +48,21 @@ class Me:
         self.cloud = cloud
         self.context = lambda_context
         self.module = cloud.load("me")
-        self.module.utc_now = lambda: NOW
+        self.module.dependencies.reset()  # built anew, from this function's environment, on this test's moto
+        self.deps = self.module.dependencies.get()
+        self.now = NOW
+        self.deps.clock = lambda: self.now
         self.pool_id = cloud.function("me").environment["CITIZEN_USER_POOL_ID"]
+
+    @property
+    def store(self) -> PersonalStore:
+        """The function's personal table adapter."""
+        return cast("PersonalStore", self.deps.store)
+
+    @property
+    def devices(self) -> Devices:
+        """The function's device registry (DynamoDB and SNS)."""
+        return cast("Devices", self.deps.devices)
 
     def citizen(self, email: str) -> Citizen:
         cognito = self.cloud.clients["cognito-idp"]
@@ -130,7 +147,7 @@ def test_layout_round_trip_with_etag_412_and_428(me: Me) -> None:
     weak = me.call("PUT", "/v1/me/home/layout", alice, {"tiles": [SCHOOL]}, {"If-Match": f"W/{first}"})
     assert weak["statusCode"] == 412
 
-    me.module.utc_now = lambda: NOW + dt.timedelta(minutes=1)
+    me.now = NOW + dt.timedelta(minutes=1)
     replaced = me.call("PUT", "/v1/me/home/layout", alice, {"tiles": [SCHOOL, NEWS]}, {"If-Match": first})
     assert replaced["statusCode"] == 200
     second = header(replaced, "ETag")
@@ -187,7 +204,7 @@ def test_my_home_is_what_post_home_answers_for_the_same_tiles(me: Me, cloud: Clo
     alice = me.citizen("alice@example.org")
     assert me.call("PUT", "/v1/me/home/layout", alice, {"tiles": tiles})["statusCode"] == 200
 
-    me.module.utc_now = lambda: FRIDAY_0650
+    me.now = FRIDAY_0650
     mine = me.call("GET", "/v1/me/home", alice)
     assert mine["statusCode"] == 200 and header(mine, "Cache-Control") == "no-store"
     anonymous = home.post({"tiles": tiles}, now=FRIDAY_0650)
@@ -224,7 +241,7 @@ def test_subscriptions_are_checked_and_indexed_by_topic(me: Me, cloud: Cloud, la
     assert body(saved)["topics"] == expected_topics and body(saved)["quiet_hours"] == wanted["quiet_hours"]
     assert body(me.call("GET", "/v1/me/subscriptions", alice))["topics"] == expected_topics
 
-    store = me.module._store
+    store = me.store
     subscribers, _ = store.subscribers("school", RACINE)
     assert [s["sk"] for s in subscribers] == [f"USER#{alice.sub}"]
     assert subscribers[0]["mode"] == "immediate" and subscribers[0]["quiet_hours"] == wanted["quiet_hours"]
@@ -351,7 +368,7 @@ def test_delete_leaves_nothing_of_the_user_and_later_calls_get_401(me: Me, cloud
 
     # Bob is untouched.
     assert body(me.call("GET", "/v1/me/home/layout", bob))["tiles"] == [NEWS, SCHOOL]
-    assert len(me.module._store.subscribers("school", RACINE)[0]) == 1
+    assert len(me.store.subscribers("school", RACINE)[0]) == 1
 
 
 def test_no_email_sub_or_token_in_any_log_line(me: Me, cloud: Cloud, capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,7 +24,7 @@ TABLET = "fcm-token-of-the-family-tablet:APA91bH-0123456789abcdef"
 @pytest.fixture
 def me(cloud: Cloud, lambda_context: Any) -> Me:
     me = Me(cloud, lambda_context)
-    me.module.devices().sleep = lambda seconds: None  # a registration waiting for a removal does not sleep here
+    me.devices.sleep = lambda seconds: None  # a registration waiting for a removal does not sleep here
     return me
 
 
@@ -91,7 +91,7 @@ def test_concurrent_registrations_of_one_token_leave_one_owner(me: Me, cloud: Cl
     same token commits. Alice's transaction then fails on the owner's version, reads again and takes the token
     over from Bob: one owner, one device, one endpoint."""
     alice, bob = me.citizen("alice@example.org"), me.citizen("bob@example.org")
-    devices = me.module.devices()
+    devices = me.devices
     real_endpoint = devices.endpoint
     interleaved: list[str] = []
 
@@ -100,7 +100,7 @@ def test_concurrent_registrations_of_one_token_leave_one_owner(me: Me, cloud: Cl
         if not interleaved:
             interleaved.append("bob")
             devices.endpoint = real_endpoint
-            claim = devices.claim(bob.sub, "fcm", application, token, me.module.utc_now())
+            claim = devices.claim(bob.sub, "fcm", application, token, me.now)
             assert claim.created
             devices.endpoint = endpoint
         return arn
@@ -120,7 +120,7 @@ def test_a_registration_during_another_accounts_removal_waits_then_gets_its_own_
     alice, bob = me.citizen("alice@example.org"), me.citizen("bob@example.org")
     alices = body(register(me, alice))
     [first] = endpoints(cloud)
-    devices = me.module.devices()
+    devices = me.devices
     [device] = device_items(cloud, alice)
     answers: list[int] = []
 
@@ -146,7 +146,7 @@ def test_a_removal_that_lost_the_token_meanwhile_leaves_the_endpoint(me: Me, clo
     assert register(me, bob)["statusCode"] == 201
     [endpoint] = endpoints(cloud)
 
-    assert me.module.devices().release(alice.sub, device) is False
+    assert me.devices.release(alice.sub, device) is False
     assert endpoints(cloud) == [endpoint] and push_targets(cloud, bob) == [endpoint]
 
 

@@ -104,7 +104,7 @@ def test_a_device_is_registered_once_per_token_listed_without_secrets_and_remove
     again = me.call("POST", "/v1/me/devices", alice, {"platform": "fcm", "token": FCM_TOKEN})
     assert again["statusCode"] == 200 and body(again) == device
     assert len(device_items(cloud, alice)) == 1 and len(endpoints(cloud)) == 1
-    me.module.utc_now = lambda: NOW + dt.timedelta(minutes=1)
+    me.now = NOW + dt.timedelta(minutes=1)
     apns = me.call("POST", "/v1/me/devices", alice, {"platform": "apns", "token": APNS_TOKEN})
     assert apns["statusCode"] == 201 and ":endpoint/APNS/poche-apns/" in " ".join(endpoints(cloud))
 
@@ -145,7 +145,7 @@ def test_a_platform_without_an_application_is_503_push_unavailable(me: Me, cloud
     alice = me.citizen("alice@example.org")
     configured = json.loads(cloud.function("me").environment["PUSH_APPLICATIONS"])
     assert set(configured) == {"fcm", "apns"}  # the local platform's emulated applications
-    me.module._push_applications = {"fcm": configured["fcm"]}
+    me.deps.push_applications = {"fcm": configured["fcm"]}
     refused = me.call("POST", "/v1/me/devices", alice, {"platform": "apns", "token": APNS_TOKEN})
     assert refused["statusCode"] == 503 and header(refused, "Content-Type") == "application/problem+json"
     assert body(refused)["type"].endswith("push-unavailable")
@@ -183,7 +183,7 @@ def test_the_inbox_is_newest_first_paginated_and_marked_read(me: Me, cloud: Clou
     assert inbox(me, alice, limit="0")["statusCode"] == 400
 
     assert me.call("POST", f"/v1/me/notifications/{newest['id']}/read", alice)["statusCode"] == 204
-    me.module.utc_now = lambda: NOW + dt.timedelta(hours=1)
+    me.now = NOW + dt.timedelta(hours=1)
     assert me.call("POST", f"/v1/me/notifications/{newest['id']}/read", alice)["statusCode"] == 204  # idempotent
     read = body(inbox(me, alice, limit="1"))["items"][0]
     assert read["read"] is True and read["read_at"] == "2026-11-29T10:00:00+01:00"  # the first time is kept

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from botocore.exceptions import ClientError
@@ -16,6 +16,11 @@ from support import Cloud, body
 from test_me import NOW, RACINE, Citizen, Me, every_item, save_everything
 from test_me_devices import deferred, endpoints, event_id, note, put
 from test_notifications import Pipeline, school_event
+
+if TYPE_CHECKING:  # the function's modules are imported by `cloud.load`, with its environment
+    from me_shared.erasure import Erasure
+    from me_shared.identity import CognitoIdentity
+
 
 TOKEN = "fcm-token-of-alices-phone:APA91bH-erasure-0001"
 ROUTES = [
@@ -59,6 +64,11 @@ class FailingCognito:
         return self.real.admin_delete_user(**kwargs)
 
 
+class UnreachableQueue:
+    def send(self, message: Any) -> None:
+        raise ConnectionError("SQS unreachable")
+
+
 class Worker:
     """The erasure queue and its worker, as Lambda's event source mapping runs them."""
 
@@ -67,7 +77,14 @@ class Worker:
         self.context = lambda_context
         self.queue_url = cloud.function("me").environment["ERASURE_QUEUE_URL"]
         self.module = cloud.load("me_erasure")
-        self.module._clock = lambda: NOW + dt.timedelta(minutes=1)
+        self.module.dependencies.reset()  # built anew, from this function's environment, on this test's moto
+        self.deps = self.module.dependencies.get()
+        self.deps.clock = lambda: NOW + dt.timedelta(minutes=1)
+
+    @property
+    def identity(self) -> CognitoIdentity:
+        """The worker's user pool adapter."""
+        return cast("CognitoIdentity", cast("Erasure", self.deps.erasure).identity)
 
     def received(self) -> list[dict[str, Any]]:
         """The queued messages as SQS records (received: invisible until deleted or their visibility ends)."""
@@ -126,7 +143,7 @@ def test_a_failure_mid_erasure_is_retried_by_the_queue_and_completes(me: Me, wor
     alice, bob = me.citizen("alice@example.org"), me.citizen("bob@example.org")
     endpoint = everything(me, alice)
     save_everything(me, bob)
-    devices = me.module.devices()
+    devices = me.devices
     devices.sns = FailingSNS(devices.sns)  # SNS fails during the request's run
 
     erased = me.call("DELETE", "/v1/me", alice)
@@ -142,7 +159,7 @@ def test_a_failure_mid_erasure_is_retried_by_the_queue_and_completes(me: Me, wor
 
     [record] = worker.received()
     assert set(json.loads(record["body"])) == {"sub", "username", "requested_at"}  # no e-mail
-    worker.module._clients["cognito-idp"] = FailingCognito(cloud.clients["cognito-idp"])  # fails once more
+    worker.identity.client = FailingCognito(cloud.clients["cognito-idp"])  # fails once more
     assert worker.run([record]) == {"batchItemFailures": [{"itemIdentifier": record["messageId"]}]}
     assert user_exists(me, alice)
 
@@ -163,7 +180,7 @@ def test_an_erased_account_receives_no_push_afterwards(
     alice = me.citizen("alice@example.org")
     endpoint = everything(me, alice)  # subscribed to Racine, immediate; a push deferred to 07:00
     pipeline = Pipeline(cloud, lambda_context)
-    devices = me.module.devices()
+    devices = me.devices
     devices.sns = FailingSNS(devices.sns)
     assert me.call("DELETE", "/v1/me", alice)["statusCode"] == 204  # the endpoint could not be deleted yet
 
@@ -183,10 +200,10 @@ def test_an_erased_account_receives_no_push_afterwards(
 def test_without_queue_and_run_the_caller_is_told_to_repeat_and_a_repeat_completes(me: Me, cloud: Cloud) -> None:
     alice = me.citizen("alice@example.org")
     endpoint = everything(me, alice)
-    devices = me.module.devices()
+    devices = me.devices
     real = devices.sns
     devices.sns = FailingSNS(real)
-    me.module._erasure_queue = ""  # the queue unreachable too
+    me.deps.erasure_queue = UnreachableQueue()  # the queue unreachable too
 
     refused = me.call("DELETE", "/v1/me", alice)
     assert refused["statusCode"] == 503 and body(refused)["type"].endswith("erasure-pending")

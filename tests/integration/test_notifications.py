@@ -63,11 +63,17 @@ class Pipeline:
         self.cloud = cloud
         self.context = lambda_context
         self.now = DAY
+        # Each function's dependencies are built right after its load, from its own environment, on this test's moto.
         self.match = cloud.load("notifications_match")
+        self.match.dependencies.reset()
+        self.match.dependencies.get().clock = lambda: self.now
         self.send = cloud.load("notifications_send")
-        self.send._clock = lambda: self.now
+        self.send.dependencies.reset()
+        self.send.dependencies.get().clock = lambda: self.now
         self.deferred = cloud.load("notifications_deferred")
-        self.deferred._clock = lambda: self.now
+        self.deferred.dependencies.reset()
+        self.deferred_deps = self.deferred.dependencies.get()
+        self.deferred_deps.clock = lambda: self.now
         self.table = cloud.table("notifications_send")
         self.queue_url = cloud.function("notifications_match").environment["QUEUE_URL"]
         self.dynamodb = cloud.clients["dynamodb"]
@@ -281,7 +287,7 @@ def test_the_deferred_run_summarises_several_notifications_and_keeps_them_when_t
     assert len(pipeline.due()) == 4
 
     pipeline.now = dt.datetime(2026, 12, 1, 6, 15, tzinfo=dt.UTC)
-    pusher = pipeline.deferred._pusher
+    pusher = pipeline.deferred_deps.pusher
     real = pusher.sns
 
     class Down:

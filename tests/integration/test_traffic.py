@@ -174,8 +174,9 @@ def api(traffic: Traffic) -> Any:
     traffic.bus_events()
     module = fresh_import("traffic.handler")
     module.utc_now = lambda: NOW
-    recording = Recording(module._reader.client)
-    module._reader.client = recording
+    reader = module.dependencies.get().reader
+    recording = Recording(reader.client)
+    reader.client = recording
 
     def call(query: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
         event = http_api_event(EVENTS, "/v1/traffic/events", query=query, headers=headers)

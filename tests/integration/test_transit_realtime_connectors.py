@@ -78,14 +78,14 @@ class Transit:
         package = connector.replace("-", "_")
         module = fresh_import(f"{package}.handler")
         module.calls = Counter()
-        module._dynamodb.meta.events.register(
+        module.dependencies.get().client.meta.events.register(
             "before-call.dynamodb.*", lambda model, **_: module.calls.update([model.name])
         )
         return module
 
     def run(self, module: Any, at: dt.datetime = T0) -> dict[str, Any]:
         module.calls.clear()
-        module._clock = lambda: at
+        module.utc_now = lambda: at
         report: dict[str, Any] = module.handler({"trigger": "schedule", "connector": "x"}, self.lambda_context)
         return report
 
@@ -524,16 +524,16 @@ def test_static_trips_are_read_once_and_reused_while_their_digest_holds(transit:
     path = transit.file("feed.pb", sample("vehicle-positions.pb"))
     module = transit.load("transit-gtfs-rt", [path])
     transit.run(module)
-    assert module._writer.static_trips.reads == 2  # the digests, then the chunks
+    assert module.dependencies.get().store.static_trips.reads == 2  # the digests, then the chunks
 
     path.write_bytes(restamped(sample("vehicle-positions.pb")))
     transit.run(module, T0 + dt.timedelta(seconds=60))
-    assert module._writer.static_trips.reads == 1  # the digests only: the warm container kept the map
+    assert module.dependencies.get().store.static_trips.reads == 1  # the digests only: the warm container kept the map
 
     transit.set_static_trips({"20-SEM-0730": "L20bis"}, digest="static-v2")  # a new static feed
     path.write_bytes(restamped(sample("vehicle-positions.pb"), seconds=120))
     report = transit.run(module, T0 + dt.timedelta(seconds=120))
-    assert module._writer.static_trips.reads == 2
+    assert module.dependencies.get().store.static_trips.reads == 2
     assert transit.item("ROUTE#L20bis", "VEH#orne-201") is not None
     assert transit.item("ROUTE#L20", "VEH#orne-201") is None  # moved: the old key is deleted
     assert report["changed"] == 2
@@ -662,20 +662,20 @@ def test_siri_trip_too_big_for_dynamodb_is_rejected_alone(transit: Transit) -> N
 def test_a_run_whose_event_is_refused_is_committed_and_its_retry_sends_the_staged_event(transit: Transit) -> None:
     """Issue 9, defect 6: the event is staged with the ledger, so the retry is unchanged and sends it, same id."""
     module = transit.load("transit-gtfs-rt")
-    bus = module._outbox.publisher._events()
+    bus = module.dependencies.get().outbox.publisher._events()
 
     class Throttled:
         def put_events(self, **kwargs: Any) -> dict[str, Any]:
             raise RuntimeError("PutEvents throttled")
 
-    module._outbox.publisher._client = Throttled()
+    module.dependencies.get().outbox.publisher._client = Throttled()
     with pytest.raises(RuntimeError, match="refused by the bus"):  # Lambda retries the invocation
         transit.run(module)
     assert len(transit.items("TRIP#")) == 5  # items, ledger and payload digest committed with the staged event
     assert "payload_digest" in transit.state("transit-gtfs-rt")
     [staged] = transit.items("OUTBOX").values()
 
-    module._outbox.publisher._client = bus
+    module.dependencies.get().outbox.publisher._client = bus
     report = transit.run(module)
     assert (report["status"], report["changed"], report["unchanged"]) == ("succeeded", 0, True)
     assert [(e["detail-type"], e["detail"]["id"]) for e in transit.events()] == [("RealtimeUpdated", staged["sk"])]

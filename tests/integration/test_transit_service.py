@@ -26,8 +26,9 @@ class Api:
         self.cloud = cloud
         self.context = lambda_context
         self.module = cloud.load("transit")
-        self.counter = Recording(self.module._reader.client)
-        self.module._reader.client = self.counter
+        reader = self.module.dependencies.get().reader
+        self.counter = Recording(reader.client)
+        reader.client = self.counter
 
     def seed(self, now: dt.datetime) -> None:
         """Run the timetable connector as if it were `now`."""
@@ -222,8 +223,8 @@ def test_every_stop_page_by_page(api: Api) -> None:
 
 
 def test_the_search_folds_names_exactly_as_the_connector_does() -> None:
-    from transit.views import fold
     from transit_gtfs.store import name_key
+    from transit_shared.keys import name_key as fold
 
     for name in ["Alençon - Gare SNCF", "Sées – Cathédrale", "Œuvre d'Orne", "L'Aigle  (Gare)", "Mêle-sur-Sarthe"]:
         assert fold(name) == name_key(name)

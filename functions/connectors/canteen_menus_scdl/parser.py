@@ -15,20 +15,18 @@ most `MAX_VALUES` per meal); a dish code that is not a short id is dropped. A me
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
-import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from poche_common import safejson
+from poche_common import csvfeed, safejson
 from poche_common.bounds import check_date, check_id, check_moment, excerpt, is_id
 from poche_common.errors import FeedFormatError
 from poche_common.plaintext import plain
+from poche_common.text import fold_decomposed
 
 from .model import CANTEEN_KINDS, COURSES, LABELS, MEALS, Canteen, Dish, Meal, ParsedFeed, RejectedRow
 
@@ -43,7 +41,6 @@ MAX_VALUES = 20
 MAX_CODE = 64
 MAX_DISHES_PER_MEAL = 60
 MAX_REASONS_IN_ERROR = 3
-MAX_COLUMNS_IN_ERROR = 12
 
 # canonical column -> accepted header names (matched case-insensitively); the first is the later SCDL name
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -126,12 +123,9 @@ class _RowError(ValueError):
 # ---------------------------------------------------------------- text helpers
 
 
-@lru_cache(maxsize=4096)
-def _fold(value: str) -> str:
-    """Accent-, case- and punctuation-insensitive key: `Hors-d'œuvre ` -> `hors d oeuvre`."""
-    value = value.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
-    bare = "".join(char for char in unicodedata.normalize("NFKD", value) if not unicodedata.combining(char))
-    return re.sub(r"[^a-z0-9]+", " ", bare.lower()).strip()
+# Accent-, case- and punctuation-insensitive key: `Hors-d'œuvre ` -> `hors d oeuvre`; decomposed first, as the
+# canteen ids made from names (`x-<slug>`) always were.
+_fold = lru_cache(maxsize=4096)(fold_decomposed)
 
 
 def _slug(value: str) -> str:
@@ -189,74 +183,7 @@ def _texts(values: Iterable[str], limit: int) -> tuple[str, ...]:
     return _dedup(plain(value, limit).strip() for value in values)[:MAX_VALUES]
 
 
-# ---------------------------------------------------------------- decoding and header
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise FeedFormatError("Le fichier reçu n'est pas un fichier texte lisible (UTF-16 invalide).") from exc
-    if b"\x00" in data:
-        raise FeedFormatError("Le fichier reçu n'est pas un fichier texte (contenu binaire) : un CSV est attendu.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise FeedFormatError(
-            "Le fichier reçu n'est pas un fichier texte lisible (ni UTF-8 ni Windows-1252) : un CSV est attendu."
-        ) from exc
-
-
-def _check_is_text(text: str) -> None:
-    """Refuse empty input, binaries that decoded by chance, HTML/XML pages and JSON."""
-    stripped = text.lstrip("\ufeff \t\r\n")
-    if not stripped.strip():
-        raise FeedFormatError("Le fichier reçu est vide : aucun en-tête ni aucune ligne de menu.")
-    head = stripped[:8192]
-    controls = sum(1 for char in head if unicodedata.category(char) == "Cc" and char not in "\t\r\n\f\x1a")
-    if controls > max(2, len(head) // 100):
-        raise FeedFormatError("Le fichier reçu n'est pas un fichier texte (contenu binaire) : un CSV est attendu.")
-    lowered = head[:512].lower()
-    if stripped.startswith("<") or "<html" in lowered or "<!doctype" in lowered:
-        raise FeedFormatError(
-            "Le fichier reçu est une page HTML (ou du XML) et non un fichier CSV : "
-            "l'adresse du jeu de données renvoie peut-être vers une page d'erreur ou de présentation."
-        )
-    if stripped.startswith("{"):
-        raise FeedFormatError("Le fichier reçu est du JSON et non un fichier CSV.")
-
-
-def _header_line(text: str) -> str:
-    """The first non-blank logical line (newlines inside quotes do not end it)."""
-    in_quotes = False
-    start = 0
-    for index, char in enumerate(text):
-        if char == '"':
-            in_quotes = not in_quotes
-        elif char in "\r\n" and not in_quotes:
-            if text[start:index].strip():
-                return text[start:index]
-            start = index + 1
-    return text[start:]
-
-
-def _detect_delimiter(header: str) -> str:
-    """The most frequent of `;`, `,` and tab outside quotes in the header line."""
-    counts = {";": 0, ",": 0, "\t": 0}
-    in_quotes = False
-    for char in header:
-        if char == '"':
-            in_quotes = not in_quotes
-        elif char in counts and not in_quotes:
-            counts[char] += 1
-    best = max(counts, key=lambda sep: counts[sep])
-    return best if counts[best] else ";"
+# ---------------------------------------------------------------- header
 
 
 def _map_header(header: Sequence[str]) -> dict[str, int]:
@@ -268,13 +195,7 @@ def _map_header(header: Sequence[str]) -> dict[str, int]:
             positions[key] = index
     missing = [key for key in REQUIRED if key not in positions]
     if missing:
-        names = ", ".join(" ou ".join(COLUMNS[key]) for key in missing)
-        found = (
-            ", ".join(excerpt(name.strip(), 40) for name in header[:MAX_COLUMNS_IN_ERROR] if name.strip()) or "aucune"
-        )
-        if len(header) > MAX_COLUMNS_IN_ERROR:
-            found += ", …"
-        raise FeedFormatError(f"Colonnes obligatoires absentes du fichier CSV : {names}. Colonnes trouvées : {found}.")
+        raise csvfeed.missing_columns([" ou ".join(COLUMNS[key]) for key in missing], header)
     return positions
 
 
@@ -442,22 +363,6 @@ class _MealDraft:
         self.modified_at = _latest(self.modified_at, modified)
 
 
-def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """(first physical line, fields) of every non-blank record, header included."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
-    previous_end = 0
-    try:
-        for fields in reader:
-            start, previous_end = previous_end + 1, reader.line_num
-            if any(value.strip() for value in fields):
-                yield start, fields
-    except csv.Error as exc:
-        raise FeedFormatError(
-            f"Le fichier CSV est mal formé vers la ligne {reader.line_num} ({exc}) : "
-            "un guillemet n'est probablement pas refermé."
-        ) from exc
-
-
 def _fit(fields: list[str], width: int) -> list[str]:
     """The row with trailing empty extra fields dropped, or a rejection if the width is wrong."""
     if len(fields) > width and not any(value.strip() for value in fields[width:]):
@@ -478,18 +383,13 @@ def _too_bad(feed: ParsedFeed) -> FeedFormatError:
 
 def parse_feed(data: bytes) -> ParsedFeed:
     """Parse a menus-collectifs CSV; raise `FeedFormatError` if the file as a whole is unusable."""
-    text = unicodedata.normalize("NFC", _decode(data))  # macOS exports may hold decomposed accents
-    _check_is_text(text)
-    records = _records(text, _detect_delimiter(_header_line(text)))
-    first = next(records, None)
-    if first is None:
-        raise FeedFormatError("Le fichier reçu est vide : aucun en-tête ni aucune ligne de menu.")
-    header = first[1]
+    csv_file = csvfeed.CsvFile(data)
+    header = csv_file.header
     positions = _map_header(header)
     cols = _Columns(positions, {key: header[index].strip().lstrip("\ufeff") for key, index in positions.items()})
     feed = ParsedFeed()
     drafts: dict[tuple[str, dt.date, str], _MealDraft] = {}
-    for line, fields in records:
+    for line, fields in csv_file.rows:
         feed.rows_read += 1
         try:
             _add_row(_fit(fields, len(header)), cols, feed, drafts)

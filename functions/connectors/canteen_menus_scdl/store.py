@@ -8,23 +8,22 @@ Table layout (owned by the canteen domain; the service `functions/canteen` reads
 - `TILE#canteen-menu#<id> / CONTENT` and `TILE#canteen-menu / EXAMPLE`: the home screen's tile projections
   (`poche_common.tiles`), rewritten by runs that changed something (see `tiles.py`).
 
-A feed is authoritative for each (canteen, date) it mentions: a meal stored for such a date but
-absent from the feed was withdrawn and is deleted. Dates the feed does not mention are untouched,
-so a feed that only covers next week never erases this week.
+A feed is authoritative for each (canteen, date) it mentions (the scope of its `poche_common.changes.diff`): a meal
+stored for such a date but absent from the feed was withdrawn and is deleted. Dates the feed does not mention are
+untouched, so a feed that only covers next week never erases this week.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from poche_common.changes import diff
 from poche_common.clock import to_utc_iso
-from poche_common.dynamo import batch_write, to_item
+from poche_common.dynamo import batch_write, content_digest, query_all, to_item
 
 from .model import CANTEEN_KINDS, COURSES, LABELS, MEALS, Canteen, Meal, ParsedFeed
 
@@ -48,10 +47,6 @@ class Change:
         return fact
 
 
-def _digest(content: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:24]
-
-
 def name_key(name: str) -> str:
     """Accent- and case-insensitive sort key."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -70,7 +65,7 @@ def canteen_item(canteen: Canteen) -> dict[str, Any]:
         "organisation_siret": canteen.organisation_siret,
     }
     sort_key = f"{name_key(canteen.name)}#{canteen.id}"
-    item = {"pk": f"CANTEEN#{canteen.id}", "sk": "PROFILE", **content, "digest": _digest(content)}
+    item = {"pk": f"CANTEEN#{canteen.id}", "sk": "PROFILE", **content, "digest": content_digest(content)}
     item.update({"gsi2pk": "CANTEENS", "gsi2sk": sort_key})
     if canteen.commune:
         item.update({"gsi1pk": f"COMMUNE#{canteen.commune}", "gsi1sk": sort_key})
@@ -109,7 +104,7 @@ def meal_item(meal: Meal) -> dict[str, Any]:
         "pk": f"CANTEEN#{meal.canteen_id}",
         "sk": f"MEAL#{meal.date.isoformat()}#{meal.meal}",
         **content,
-        "digest": _digest(content),
+        "digest": content_digest(content),
         "expires_at": int(expires.timestamp()),
     }
 
@@ -121,20 +116,14 @@ class MenuWriter:
 
     def _stored_digests(self, canteen_id: str, first_date: str) -> dict[str, str]:
         """sk -> digest of the canteen's profile and of its meals from `first_date` on (one query)."""
-        digests: dict[str, str] = {}
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND sk >= :from",
-            "ExpressionAttributeValues": to_item({":pk": f"CANTEEN#{canteen_id}", ":from": f"MEAL#{first_date}"}),
-            "ProjectionExpression": "sk, digest",
-        }
-        while True:
-            page = self.client.query(**kwargs)
-            for item in page.get("Items", []):
-                digests[item["sk"]["S"]] = item.get("digest", {}).get("S", "")
-            if "LastEvaluatedKey" not in page:
-                return digests
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        found = query_all(
+            self.client,
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND sk >= :from",
+            ExpressionAttributeValues=to_item({":pk": f"CANTEEN#{canteen_id}", ":from": f"MEAL#{first_date}"}),
+            ProjectionExpression="sk, digest",
+        )
+        return {item["sk"]["S"]: item.get("digest", {}).get("S", "") for item in found}
 
     def sync(self, feed: ParsedFeed, before_write: Callable[[list[Change]], None] | None = None) -> list[Change]:
         """Write what differs from the store; return the changes, in a stable order. `before_write(changes)` is
@@ -147,26 +136,28 @@ class MenuWriter:
         for canteen_id in sorted(set(feed.canteens) | set(meals_by_canteen)):
             meals = meals_by_canteen.get(canteen_id, [])
             first_date = min((m.date.isoformat() for m in meals), default="9999-12-31")
-            stored = self._stored_digests(canteen_id, first_date)
             desired = [canteen_item(feed.canteens[canteen_id])] if canteen_id in feed.canteens else []
             desired += [meal_item(m) for m in meals]
-            for item in desired:
-                previous = stored.get(item["sk"])
-                if previous == item["digest"]:
-                    continue
-                requests.append({"PutRequest": {"Item": to_item(item)}})
-                change = "updated" if previous is not None else "created"
-                changes.append(_change(canteen_id, item["sk"], change))
-            covered_dates = {m.date.isoformat() for m in meals}
-            wanted = {item["sk"] for item in desired}
-            for sk in sorted(stored):
-                if sk.startswith("MEAL#") and sk.split("#")[1] in covered_dates and sk not in wanted:
-                    requests.append({"DeleteRequest": {"Key": to_item({"pk": f"CANTEEN#{canteen_id}", "sk": sk})}})
-                    changes.append(_change(canteen_id, sk, "deleted"))
+            items = {item["sk"]: item for item in desired}
+            found = diff(
+                self._stored_digests(canteen_id, first_date),
+                {sk: item["digest"] for sk, item in items.items()},
+                meals_of({m.date.isoformat() for m in meals}),
+            )
+            requests += [{"PutRequest": {"Item": to_item(items[sk])}} for sk in found.puts]
+            requests += [
+                {"DeleteRequest": {"Key": to_item({"pk": f"CANTEEN#{canteen_id}", "sk": sk})}} for sk in found.deletes
+            ]
+            changes += [_change(canteen_id, sk, change) for sk, change in found.changes]
         if before_write is not None:
             before_write(changes)
         batch_write(self.client, self.table, requests)
         return changes
+
+
+def meals_of(dates: set[str]) -> Callable[[str], bool]:
+    """The scope of a feed in a canteen's partition: the meals of the dates it mentions (not the profile)."""
+    return lambda sk: sk.startswith("MEAL#") and sk.split("#")[1] in dates
 
 
 def _change(canteen_id: str, sk: str, change: str) -> Change:

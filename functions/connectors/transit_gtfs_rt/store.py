@@ -30,23 +30,30 @@ route of a vehicle whose trip descriptor has none, and the service date of a Tri
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from poche_common.dynamo import batch_write
-from poche_common.ledger import Key, Known, Ledger, save_payload_state, write_ledger
+from poche_common.dynamo import batch_write, query_all
+from poche_common.feeds import state_pk
+from poche_common.ledger import (
+    Key,
+    Ledger,
+    diff_ledger,
+    digest_and_size,
+    save_payload_state,
+    wire_item,
+    write_ledger,
+)
 from poche_common.outbox import StagedEvent
 
 from .model import SOURCE, AlertRealtime, ParsedFeed, Rejection, TripRealtime, VehicleRealtime
 
 CONNECTOR = "transit-gtfs-rt"
-FEED_PK = f"FEED#{CONNECTOR}"
-STATIC_PK = "FEED#transit-gtfs"
+FEED_PK = state_pk(CONNECTOR)
+STATIC_PK = state_pk("transit-gtfs")
 TRIPS_PREFIX = "TRIPS#"
 TTL_S = {"trip": 600, "vehicle": 300, "alert": 1800}
 BATCH = 25
@@ -54,30 +61,7 @@ MAX_ITEM_BYTES = 350_000  # DynamoDB refuses items over 400 KB, and a refused it
 DEFAULT_WRITE_THREADS = 4
 
 
-def _digest_and_size(content: dict[str, Any]) -> tuple[str, int]:
-    """Digest of the content, and its size as JSON (close to, and above, its size as a DynamoDB item)."""
-    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
-    return hashlib.blake2b(text, digest_size=8).hexdigest(), len(text)
-
-
 # ---------------------------------------------------------------- wire format
-
-
-def _wire(value: Any) -> dict[str, Any]:
-    kind = type(value)
-    if kind is str:
-        return {"S": value}
-    if kind is bool:
-        return {"BOOL": value}
-    if kind is int or kind is Decimal:
-        return {"N": str(value)}
-    if kind is list:
-        return {"L": [_wire(v) for v in value]}
-    if kind is dict:
-        return {"M": {k: _wire(v) for k, v in value.items() if v is not None}}
-    if kind is bytes:
-        return {"B": value}
-    raise TypeError(f"cannot store {kind.__name__} in DynamoDB")
 
 
 def _wire_updates(updates: list[dict[str, Any]]) -> dict[str, Any]:
@@ -90,11 +74,6 @@ def _wire_updates(updates: list[dict[str, Any]]) -> dict[str, Any]:
             fields[name] = {"S": value} if kind is str else {"BOOL": value} if kind is bool else {"N": str(value)}
         wired.append({"M": fields})
     return {"L": wired}
-
-
-def wire_item(item: dict[str, Any]) -> dict[str, Any]:
-    """A plain dict as a DynamoDB item (None values left out), keeping the attribute order."""
-    return {key: _wire(value) for key, value in item.items() if value is not None}
 
 
 # ---------------------------------------------------------------- planned items
@@ -126,7 +105,7 @@ class Planned:
 
 def plan_trip(trip: TripRealtime) -> Planned:
     content = {"source": SOURCE, "cancelled": trip.cancelled, "vehicle_id": trip.vehicle_id, "updates": trip.updates}
-    digest, size = _digest_and_size(content)
+    digest, size = digest_and_size(content)
     attributes = {
         "source": SOURCE,
         "feed_timestamp": trip.feed_timestamp,  # of the feed that last wrote (changed or refreshed) it; not digested
@@ -153,7 +132,7 @@ def plan_vehicle(vehicle: VehicleRealtime, route_id: str) -> Planned:
         "timestamp": vehicle.timestamp,
     }
     attributes = {k: v for k, v in attributes.items() if v is not None}
-    digest, size = _digest_and_size(attributes)
+    digest, size = digest_and_size(attributes)
     return Planned("vehicle", f"ROUTE#{route_id}", f"VEH#{vehicle.vehicle_id}", digest, attributes, size)
 
 
@@ -168,7 +147,7 @@ def plan_alert(alert: AlertRealtime) -> Planned:
         "informed": alert.informed,
     }
     attributes = {k: v for k, v in attributes.items() if v is not None}
-    digest, size = _digest_and_size(attributes)
+    digest, size = digest_and_size(attributes)
     return Planned("alert", "ALERTS", f"ALERT#{SOURCE}#{alert.alert_id}", digest, attributes, size)
 
 
@@ -223,7 +202,7 @@ class StaticTrips:
         self.client = client
         self.table = table
         self._run: StaticIndex | None = None
-        self.reads = 0  # queries made this run
+        self.reads = 0  # queries made this run (each of one or more pages)
 
     def start_run(self) -> None:
         self._run = None
@@ -238,14 +217,8 @@ class StaticTrips:
         if projection:
             kwargs["ProjectionExpression"] = "#sk, #digest"
             kwargs["ExpressionAttributeNames"] = {"#sk": "sk", "#digest": "digest"}
-        items: list[dict[str, Any]] = []
-        while True:
-            self.reads += 1
-            page = self.client.query(**kwargs)
-            items += page.get("Items", [])
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        self.reads += 1
+        return list(query_all(self.client, **kwargs))
 
     def index(self) -> StaticIndex:
         if self._run is not None:
@@ -363,37 +336,23 @@ class RealtimeWriter:
         rejections = [r for feed in feeds for r in feed.rejected] + store_rejected
         previous = self.ledger.read()
 
-        ledger: dict[Key, Known] = {}
-        requests: list[dict[str, Any]] = []
-        for key, plan in planned.items():
-            known = previous.get(key)
-            ttl = TTL_S[plan.kind]
-            if known is not None and known.digest == plan.digest and known.expires_at - now_s > ttl // 2:
-                ledger[key] = known
-                continue
-            expires_at = now_s + ttl
-            requests.append({"PutRequest": {"Item": plan.item(expires_at)}})
-            ledger[key] = Known(plan.digest, expires_at)
-            if known is None or known.digest != plan.digest:
-                result.changes.append(Change(plan.kind, key, "created" if known is None else "updated"))
-                if plan.kind == "trip" and plan.attributes["cancelled"]:
-                    result.cancelled_trips.append(plan.pk.removeprefix("TRIP#"))
-            else:
-                result.refreshed += 1
-
-        protected = _Protection(rejections)
-        for key, known in previous.items():
-            if key in planned or known.expires_at <= now_s:
-                continue  # expired: DynamoDB's TTL removes it, readers already ignore it
-            if protected.covers(key):
-                ledger[key] = known
-                continue
-            requests.append({"DeleteRequest": {"Key": wire_item({"pk": key[0], "sk": key[1]})}})
-            result.changes.append(Change(kind_of(key), key, "deleted"))
+        found = diff_ledger(
+            previous,
+            {key: (plan.digest, TTL_S[plan.kind]) for key, plan in planned.items()},
+            now_s,
+            _Protection(rejections).covers,
+        )
+        requests = [{"PutRequest": {"Item": planned[key].item(expires_at)}} for key, expires_at in found.puts]
+        requests += [{"DeleteRequest": {"Key": wire_item({"pk": key[0], "sk": key[1]})}} for key in found.deletes]
+        for key, change in found.changes:
+            result.changes.append(Change(kind_of(key), key, change))
+            if change != "deleted" and key[0].startswith("TRIP#") and planned[key].attributes["cancelled"]:
+                result.cancelled_trips.append(key[0].removeprefix("TRIP#"))
+        result.refreshed = found.refreshed
 
         self._write(requests)
         result.items_written = len(requests)
-        result.ledger = self.ledger.requests(ledger, now_iso=now_iso) if ledger != previous else []
+        result.ledger = self.ledger.requests(found.entries, now_iso=now_iso) if found.entries != previous else []
         return result
 
     def commit(

@@ -15,55 +15,35 @@ expires). The same scheme as `transit_gtfs_rt.store`; the ledger and the payload
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from poche_common.dynamo import batch_write
-from poche_common.ledger import Key, Known, Ledger, save_payload_state, write_ledger
+from poche_common.feeds import state_pk
+from poche_common.ledger import (
+    Key,
+    Ledger,
+    diff_ledger,
+    digest_and_size,
+    save_payload_state,
+    wire_item,
+    write_ledger,
+)
 from poche_common.outbox import StagedEvent
 
 from .parser import SOURCE, Rejection, TripRealtime
 
 CONNECTOR = "transit-siri-lite"
-FEED_PK = f"FEED#{CONNECTOR}"
+FEED_PK = state_pk(CONNECTOR)
 TTL_S = 600
 MAX_ITEM_BYTES = 350_000  # DynamoDB refuses items over 400 KB, and a refused item fails its whole batch
-
-
-def _digest_and_size(content: dict[str, Any]) -> tuple[str, int]:
-    """Digest of the content, and its size as JSON (close to, and above, its size as a DynamoDB item)."""
-    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    return hashlib.blake2b(text, digest_size=8).hexdigest(), len(text)
-
-
-def _wire(value: Any) -> dict[str, Any]:
-    kind = type(value)
-    if kind is str:
-        return {"S": value}
-    if kind is bool:
-        return {"BOOL": value}
-    if kind is int:
-        return {"N": str(value)}
-    if kind is list:
-        return {"L": [_wire(v) for v in value]}
-    if kind is dict:
-        return {"M": {k: _wire(v) for k, v in value.items() if v is not None}}
-    if kind is bytes:
-        return {"B": value}
-    raise TypeError(f"cannot store {kind.__name__} in DynamoDB")
-
-
-def wire_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: _wire(value) for key, value in item.items() if value is not None}
 
 
 def trip_item(trip: TripRealtime, expires_at: int) -> tuple[str, int, dict[str, Any]]:
     """(digest, approximate size, item) of a trip; `feed_timestamp` and `expires_at` stay out of the digest."""
     content = {"source": SOURCE, "cancelled": trip.cancelled, "vehicle_id": trip.vehicle_id, "updates": trip.updates}
-    digest, size = _digest_and_size(content)
+    digest, size = digest_and_size(content)
     item = {
         "pk": f"TRIP#{trip.trip_id}",
         "sk": f"RT#{trip.service_date}",
@@ -123,34 +103,23 @@ class TripWriter:
             planned[(item["pk"], item["sk"])] = (digest, item, trip)
         result.rejected = too_big
         previous = self.ledger.read()
-        ledger: dict[Key, Known] = {}
-        requests: list[dict[str, Any]] = []
-        for key, (digest, item, trip) in planned.items():
-            known = previous.get(key)
-            if known is not None and known.digest == digest and known.expires_at - now_s > TTL_S // 2:
-                ledger[key] = known
-                continue
-            requests.append({"PutRequest": {"Item": wire_item(item)}})
-            ledger[key] = Known(digest, item["expires_at"])
-            if known is None or known.digest != digest:
-                change = "created" if known is None else "updated"
-                result.changes.append(Change(trip.trip_id, trip.service_date, change))
-                if trip.cancelled:
-                    result.cancelled_trips.append(trip.trip_id)
-            else:
-                result.refreshed += 1
         protected = _protected([*rejections, *too_big])
-        for key, known in previous.items():
-            if key in planned or known.expires_at <= now_s:
-                continue
-            if protected is None or key[0] in protected:
-                ledger[key] = known
-                continue
-            requests.append({"DeleteRequest": {"Key": wire_item({"pk": key[0], "sk": key[1]})}})
-            result.changes.append(Change(key[0].removeprefix("TRIP#"), key[1].removeprefix("RT#"), "deleted"))
+        found = diff_ledger(
+            previous,
+            {key: (digest, TTL_S) for key, (digest, _, _) in planned.items()},
+            now_s,
+            lambda key: protected is None or key[0] in protected,
+        )
+        requests = [{"PutRequest": {"Item": wire_item(planned[key][1])}} for key, _ in found.puts]  # now + TTL_S
+        requests += [{"DeleteRequest": {"Key": wire_item({"pk": key[0], "sk": key[1]})}} for key in found.deletes]
+        for key, change in found.changes:
+            result.changes.append(Change(key[0].removeprefix("TRIP#"), key[1].removeprefix("RT#"), change))
+            if change != "deleted" and planned[key][2].cancelled:
+                result.cancelled_trips.append(planned[key][2].trip_id)
+        result.refreshed = found.refreshed
         batch_write(self.client, self.table, requests)
         result.items_written = len(requests)
-        result.ledger = self.ledger.requests(ledger, now_iso=now_iso) if ledger != previous else []
+        result.ledger = self.ledger.requests(found.entries, now_iso=now_iso) if found.entries != previous else []
         return result
 
     def commit(

@@ -61,6 +61,12 @@ def package_code(package_dir: Path) -> lambda_.Code:
 RUNTIME = lambda_.Runtime(PYTHON_RUNTIME, lambda_.RuntimeFamily.PYTHON)
 
 
+def domain_of(package: str) -> str:
+    """The domain of a function package: its name up to the first `_` (`schools_admin` -> `schools`,
+    `canteen_menus_scdl` -> `canteen`). It names the service in logs and metrics (POWERTOOLS_SERVICE_NAME)."""
+    return package.split("_", 1)[0]
+
+
 class PocheFunction(Construct):
     def __init__(
         self,
@@ -69,10 +75,10 @@ class PocheFunction(Construct):
         *,
         settings: Settings,
         package_dir: Path,
-        domain: str,
         description: str,
         layers: list[lambda_.ILayerVersion],
         alarm_topic: sns.ITopic,
+        domain: str | None = None,
         environment: dict[str, str] | None = None,
         asynchronous: bool = False,
         memory_mb: int = 256,
@@ -132,7 +138,7 @@ class PocheFunction(Construct):
             dead_letter_queue=self.dead_letter_queue,
             retry_attempts=2 if asynchronous else None,
             environment={
-                "POWERTOOLS_SERVICE_NAME": domain,
+                "POWERTOOLS_SERVICE_NAME": domain or domain_of(package_dir.name),
                 "POWERTOOLS_METRICS_NAMESPACE": "Poche",
                 "POWERTOOLS_LOG_LEVEL": "INFO",
                 "POCHE_STAGE": settings.stage,
@@ -161,6 +167,10 @@ class PocheFunction(Construct):
                 f"{description}: failed invocations waiting in the dead-letter queue",
                 alarm_topic,
             )
+
+    def add_to_role_policy(self, statement: iam.PolicyStatement) -> None:
+        """So a grant (`DomainTable.grant_read`...) takes the construct itself."""
+        self.function.add_to_role_policy(statement)
 
     def _alarm(self, name: str, metric: cloudwatch.IMetric, description: str, topic: sns.ITopic) -> None:
         alarm = cloudwatch.Alarm(

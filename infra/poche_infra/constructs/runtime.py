@@ -58,11 +58,6 @@ class PhaseRuntime(Construct):
             event_bus_policy="",
         )
         self.alarm_topic = sns.Topic.from_topic_arn(self, "AlarmTopic", contract(CONTRACT_ALARM_TOPIC_ARN))
-        self.powertools_layer = lambda_.LayerVersion.from_layer_version_arn(
-            self,
-            "PowertoolsLayer",
-            ssm.StringParameter.value_for_string_parameter(self, powertools_parameter()),
-        )
         self.common_layer = lambda_.LayerVersion(
             self,
             "CommonLayer",
@@ -72,6 +67,7 @@ class PhaseRuntime(Construct):
             description="poche_common: observability, HTTP conventions, connector runtime",
         )
 
+        self._powertools_layer: lambda_.ILayerVersion | None = None
         self._dependency_layers: dict[str, lambda_.LayerVersion] = {}
         self._domain_layers: dict[str, lambda_.LayerVersion] = {}
         self._contract = contract
@@ -120,9 +116,22 @@ class PhaseRuntime(Construct):
         )
 
     @property
-    def layers(self) -> list[lambda_.ILayerVersion]:
-        """Powertools first, then ours."""
-        return [self.powertools_layer, self.common_layer]
+    def powertools_layer(self) -> lambda_.ILayerVersion:
+        """AWS's public Powertools layer (it bundles pydantic v2), resolved from SSM at deploy time. Created on first
+        use: only a function whose code imports Powertools or pydantic gets it (tests/infra checks both ways), so a
+        phase where none does reads no such parameter."""
+        if self._powertools_layer is None:
+            self._powertools_layer = lambda_.LayerVersion.from_layer_version_arn(
+                self,
+                "PowertoolsLayer",
+                ssm.StringParameter.value_for_string_parameter(self, powertools_parameter()),
+            )
+        return self._powertools_layer
+
+    def function_layers(self, *extra: lambda_.ILayerVersion, powertools: bool = False) -> list[lambda_.ILayerVersion]:
+        """A function's layers in order: Powertools first when its code imports it (or pydantic, which comes with
+        it), then `common`, then `extra` (domain and dependency layers)."""
+        return [*([self.powertools_layer] if powertools else []), self.common_layer, *extra]
 
     def domain_layer(self, name: str) -> lambda_.LayerVersion:
         """The layer `layers/<name>` (pure Python, shipped as is, like `common`): code shared by one domain's
@@ -138,8 +147,8 @@ class PhaseRuntime(Construct):
             )
         return self._domain_layers[name]
 
-    def with_dependencies(self, name: str) -> list[lambda_.ILayerVersion]:
-        """The shared layers plus the built dependency layer `layers/<name>` (see `make layers`)."""
+    def dependency_layer(self, name: str) -> lambda_.LayerVersion:
+        """The built dependency layer `layers/<name>` (third-party packages, see `make layers`)."""
         if name not in self._dependency_layers:
             self._dependency_layers[name] = lambda_.LayerVersion(
                 self,
@@ -149,4 +158,4 @@ class PhaseRuntime(Construct):
                 compatible_architectures=[lambda_.Architecture.ARM_64],
                 description=f"Third-party packages of layers/{name}/requirements.txt for arm64 {PYTHON_RUNTIME}",
             )
-        return [*self.layers, self._dependency_layers[name]]
+        return self._dependency_layers[name]

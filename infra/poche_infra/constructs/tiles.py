@@ -10,12 +10,12 @@ import re
 from dataclasses import dataclass, field
 
 import aws_cdk as cdk
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from ..config import Settings
 from .runtime import PhaseRuntime
+from .table import DomainTable
 
 TILES_PATH = "tiles"
 PARAM_NAMES = ("stop_id", "route_id", "canteen_id", "commune", "uai")
@@ -66,7 +66,7 @@ class TileType(Construct):
         settings: Settings,
         runtime: PhaseRuntime,
         spec: TileSpec,
-        table: dynamodb.ITable,
+        table: DomainTable,
     ) -> None:
         super().__init__(scope, construct_id)
         self.spec = spec

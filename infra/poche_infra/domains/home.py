@@ -9,22 +9,20 @@ import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from cdk_nag import NagPackSuppression
 from constructs import Construct
 
 from ..config import Settings
 from ..constructs.function import PocheFunction
 from ..constructs.nag import suppress
-from ..constructs.routes import PublicRoutes
 from ..constructs.runtime import PhaseRuntime
+from ..constructs.service import ServiceFunction
 from ..constructs.tiles import TILES_PATH, TileType
-from ..paths import FUNCTIONS
 
 LIVE_KEYS = {"transit-realtime": ["TRIP#*"]}  # what a live tile reads besides its projections
 
 
-def grant_tile_reads(function: lambda_.IFunction, tiles: list[TileType], path: str) -> None:
+def grant_tile_reads(function: PocheFunction, tiles: list[TileType], path: str) -> None:
     """What reading tiles needs (`home_shared`): the tile registrations under `path` (GetParametersByPath), and
     BatchGetItem, only of the tile projections, the feed states and what live tiles read, on each tile's table.
     Used by every function composing tiles (the home screen, the personal home)."""
@@ -37,13 +35,7 @@ def grant_tile_reads(function: lambda_.IFunction, tiles: list[TileType], path: s
     )
     for tile in tiles:
         leading = ["TILE#*", "FEED#*", *LIVE_KEYS.get(tile.spec.live or "", [])]
-        function.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["dynamodb:BatchGetItem"],
-                resources=[tile.table.table_arn],
-                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": leading}},
-            )
-        )
+        tile.table.grant(function, "BatchGetItem", leading_keys=leading)
 
 
 class HomeDomain(Construct):
@@ -53,26 +45,24 @@ class HomeDomain(Construct):
         if not tiles:
             raise ValueError("HomeDomain comes after the domains that register tile types")
         path = settings.parameter(TILES_PATH)
-        self.service = PocheFunction(
+        self.service = ServiceFunction(
             self,
             "Service",
             settings=settings,
-            package_dir=FUNCTIONS / "home",
-            domain="home",
+            runtime=runtime,
+            package="home",
             description="Poche home screen (GET /v1/tiles/catalogue, POST /v1/home)",
-            layers=[*runtime.layers, runtime.domain_layer("transit"), runtime.domain_layer("home")],
-            alarm_topic=runtime.alarm_topic,
+            layers=[runtime.domain_layer("transit"), runtime.domain_layer("home")],
             environment={"TILES_PARAMETER_PATH": path},
+            public=["/v1/tiles/catalogue"],
         )
-        function = self.service.function
-        grant_tile_reads(function, tiles, path)
-        PublicRoutes(self, "Routes", api=runtime.api, function=function, paths=["/v1/tiles/catalogue"])
+        grant_tile_reads(self.service, tiles, path)
         post = apigwv2.HttpRoute(
             self,
             "HomeRoute",
             http_api=runtime.api,
             route_key=apigwv2.HttpRouteKey.with_("/v1/home", apigwv2.HttpMethod.POST),
-            integration=integrations.HttpLambdaIntegration("HomeIntegration", function),
+            integration=integrations.HttpLambdaIntegration("HomeIntegration", self.service.function),
         )
         suppress(
             post,

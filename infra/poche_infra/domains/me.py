@@ -23,7 +23,6 @@ import json
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigwv2
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sqs as sqs
@@ -34,8 +33,8 @@ from ..config import Settings
 from ..constructs.function import PocheFunction
 from ..constructs.nag import suppress
 from ..constructs.queue import work_queue
-from ..constructs.routes import AuthorizedRoutes
 from ..constructs.runtime import PhaseRuntime
+from ..constructs.service import ServiceFunction
 from ..constructs.table import DomainTable
 from ..constructs.tiles import TILES_PATH, TileType
 from ..paths import FUNCTIONS
@@ -45,29 +44,15 @@ from .home import grant_tile_reads
 # write them in transactions (TransactWriteItems is authorised as the Put/Update/Delete/ConditionCheck it holds:
 # UpdateItem marks an inbox item read), erase and write large index changes in batches (BatchWriteItem), the
 # tombstone (PutItem), a device (DeleteItem).
-PERSONAL = [
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:BatchWriteItem",
-]
+PERSONAL = ("BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem", "BatchWriteItem")
 # The transit table: only whether a route exists (`ROUTE#<id>` / `PROFILE`).
-TRANSIT_ROUTES = ["dynamodb:GetItem", "dynamodb:BatchGetItem"]
+TRANSIT_ROUTES = ("GetItem", "BatchGetItem")
 # The citizens pool: the caller's record for the export, and its deletion.
 COGNITO = ["cognito-idp:AdminGetUser", "cognito-idp:AdminDeleteUser"]
 # The erasure worker: the tombstone (PutItem, UpdateItem when done), the partition (Query), the token's owner
 # item (UpdateItem: the removal's lease; DeleteItem, also in the transaction removing a device), the items, index
 # items and deferred pushes (BatchWriteItem); the Cognito user; the endpoints of its devices.
-ERASURE = [
-    "dynamodb:Query",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:BatchWriteItem",
-]
+ERASURE = ("Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem")
 ERASURE_TIMEOUT = cdk.Duration.seconds(60)
 ERASURE_RECEIVES = 8  # about 50 minutes of retries (visibility 6 minutes), then the dead-letter queue
 ROUTES = [
@@ -146,28 +131,28 @@ class MeDomain(Construct):
         *,
         settings: Settings,
         runtime: PhaseRuntime,
-        transit_table: dynamodb.ITable,
+        transit_table: DomainTable,
     ) -> None:
         super().__init__(scope, construct_id)
         tiles: list[TileType] = list(runtime.tiles)
         if not tiles:
             raise ValueError("MeDomain comes after the domains that register tile types")
         self.table = DomainTable(self, "Personal", settings=settings)
-        table = self.table.table
         path = settings.parameter(TILES_PATH)
         me_layer = runtime.domain_layer("me")  # me_shared: the erasure and device ownership, for both functions
         self.erasure_queue = self._erasure_queue(settings, runtime)
-        self.service = PocheFunction(
+        self.service = ServiceFunction(
             self,
             "Service",
             settings=settings,
-            package_dir=FUNCTIONS / "me",
-            domain="me",
+            runtime=runtime,
+            package="me",
             description="Poche personal API (/v1/me: layout, subscriptions, devices, notifications, export, erasure)",
-            layers=[*runtime.layers, runtime.domain_layer("transit"), runtime.domain_layer("home"), me_layer],
-            alarm_topic=runtime.alarm_topic,
+            layers=[runtime.domain_layer("transit"), runtime.domain_layer("home"), me_layer],
+            table=self.table,
+            audience="citizens",
+            routes=ROUTES,
             environment={
-                "TABLE_NAME": table.table_name,
                 "TRANSIT_TABLE": transit_table.table_name,
                 "TILES_PARAMETER_PATH": path,
                 "CITIZEN_USER_POOL_ID": runtime.citizen_user_pool_id,
@@ -176,22 +161,15 @@ class MeDomain(Construct):
                 "ERASURE_QUEUE_URL": self.erasure_queue.queue_url,
             },
         )
-        function = self.service.function
-        function.add_to_role_policy(iam.PolicyStatement(actions=PERSONAL, resources=[table.table_arn]))
-        function.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=TRANSIT_ROUTES,
-                resources=[transit_table.table_arn],
-                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ROUTE#*"]}},
-            )
-        )
-        function.add_to_role_policy(iam.PolicyStatement(actions=COGNITO, resources=[runtime.citizen_user_pool_arn]))
-        grant_endpoints(self.service, push_statements(settings.territory.push_applications))
-        function.add_to_role_policy(
+        service = self.service
+        self.table.grant(service, *PERSONAL)
+        transit_table.grant(service, *TRANSIT_ROUTES, leading_keys=["ROUTE#*"])
+        service.add_to_role_policy(iam.PolicyStatement(actions=COGNITO, resources=[runtime.citizen_user_pool_arn]))
+        grant_endpoints(service, push_statements(settings.territory.push_applications))
+        service.add_to_role_policy(
             iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.erasure_queue.queue_arn])
         )
-        grant_tile_reads(function, tiles, path)
-        AuthorizedRoutes(self, "Routes", runtime=runtime, audience="citizens", function=function, routes=ROUTES)
+        grant_tile_reads(service, tiles, path)
 
         # --- the erasure worker ------------------------------------------------------------------------
         self.erasure = PocheFunction(
@@ -199,18 +177,17 @@ class MeDomain(Construct):
             "Erasure",
             settings=settings,
             package_dir=FUNCTIONS / "me_erasure",
-            domain="me",
             description="Poche account erasures (queued by DELETE /v1/me: devices, items, Cognito user)",
-            layers=[*runtime.layers, me_layer],
+            layers=runtime.function_layers(me_layer),
             alarm_topic=runtime.alarm_topic,
             timeout=ERASURE_TIMEOUT,
-            environment={"TABLE_NAME": table.table_name, "CITIZEN_USER_POOL_ID": runtime.citizen_user_pool_id},
+            environment={"TABLE_NAME": self.table.table_name, "CITIZEN_USER_POOL_ID": runtime.citizen_user_pool_id},
         )
         worker = self.erasure.function
         worker.add_event_source(
             event_sources.SqsEventSource(self.erasure_queue, batch_size=5, report_batch_item_failures=True)
         )
-        worker.add_to_role_policy(iam.PolicyStatement(actions=ERASURE, resources=[table.table_arn]))
+        self.table.grant(worker, *ERASURE)
         worker.add_to_role_policy(
             iam.PolicyStatement(actions=["cognito-idp:AdminDeleteUser"], resources=[runtime.citizen_user_pool_arn])
         )

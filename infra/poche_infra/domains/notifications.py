@@ -15,7 +15,6 @@ Constructed after `MeDomain`: it is given the `personal` table (docs/notificatio
 from __future__ import annotations
 
 import aws_cdk as cdk
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
@@ -57,7 +56,7 @@ class NotificationsDomain(Construct):
         me: MeDomain,
     ) -> None:
         super().__init__(scope, construct_id)
-        personal_table: dynamodb.ITable = me.table.table  # the `personal` table of MeDomain
+        personal_table = me.table  # the `personal` table of MeDomain
         stack = cdk.Stack.of(self)
         applications = settings.territory.push_applications
         table_name = personal_table.table_name
@@ -82,31 +81,18 @@ class NotificationsDomain(Construct):
             "Matcher",
             settings=settings,
             package_dir=FUNCTIONS / "notifications_match",
-            domain="notifications",
             description="Poche notifications matcher (bus events -> subscribers -> delivery queue)",
-            layers=runtime.layers,
+            layers=runtime.function_layers(),
             alarm_topic=runtime.alarm_topic,
             asynchronous=True,
             memory_mb=512,
             timeout=cdk.Duration.minutes(5),
             environment={"TABLE_NAME": table_name, "QUEUE_URL": self.queue.queue_url},
         )
-        self.matcher.function.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["dynamodb:Query"],
-                resources=[personal_table.table_arn],
-                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TOPIC#*"]}},
-            )
-        )
+        personal_table.grant(self.matcher, "Query", leading_keys=["TOPIC#*"])  # a topic's subscribers
         # Deduplication on the event id (issue 9): `EVENT#<id> / FIRST` records an id's first `occurred_at`
         # (conditional PutItem, GetItem when it exists); nothing else of the table.
-        self.matcher.function.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["dynamodb:PutItem", "dynamodb:GetItem"],
-                resources=[personal_table.table_arn],
-                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["EVENT#*"]}},
-            )
-        )
+        personal_table.grant(self.matcher, "PutItem", "GetItem", leading_keys=["EVENT#*"])
         self.matcher.function.add_to_role_policy(
             iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.queue.queue_arn])
         )
@@ -134,9 +120,8 @@ class NotificationsDomain(Construct):
             "Sender",
             settings=settings,
             package_dir=FUNCTIONS / "notifications_send",
-            domain="notifications",
             description="Poche notifications sender (inbox items, mobile pushes)",
-            layers=[*runtime.layers, runtime.domain_layer("notifications")],
+            layers=runtime.function_layers(runtime.domain_layer("notifications")),
             alarm_topic=runtime.alarm_topic,
             timeout=SENDER_TIMEOUT,
             environment={"TABLE_NAME": table_name},
@@ -149,20 +134,10 @@ class NotificationsDomain(Construct):
         # (UpdateItem), the devices (Query) and a disabled device's deletion (DeleteItem, with its token's owner item
         # TOKEN#<sha256>/OWNER when it still names the device): the user's partition, the tombstone, the DUE#
         # partitions and the token owners only.
-        sender.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=[
-                    "dynamodb:Query",
-                    "dynamodb:PutItem",
-                    "dynamodb:UpdateItem",
-                    "dynamodb:DeleteItem",
-                    "dynamodb:ConditionCheckItem",
-                ],
-                resources=[personal_table.table_arn],
-                conditions={
-                    "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*", "GONE#*", "DUE#*", "TOKEN#*"]}
-                },
-            )
+        personal_table.grant(
+            sender,
+            *("Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"),
+            leading_keys=["USER#*", "GONE#*", "DUE#*", "TOKEN#*"],
         )
         grant_endpoints(self.sender, endpoint_statements(applications, PUSH))
 
@@ -172,9 +147,8 @@ class NotificationsDomain(Construct):
             "Deferred",
             settings=settings,
             package_dir=FUNCTIONS / "notifications_deferred",
-            domain="notifications",
             description="Poche deferred pushes (quiet hours ended, digest time)",
-            layers=[*runtime.layers, runtime.domain_layer("notifications")],
+            layers=runtime.function_layers(runtime.domain_layer("notifications")),
             alarm_topic=runtime.alarm_topic,
             asynchronous=True,
             timeout=cdk.Duration.minutes(5),
@@ -183,12 +157,8 @@ class NotificationsDomain(Construct):
         deferred = self.deferred.function
         # The DUE# partitions (Query, BatchWriteItem deletions), the user's devices (Query) and pointers
         # (BatchWriteItem deletions), a disabled device's deletion (DeleteItem, with its token's owner item).
-        deferred.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
-                resources=[personal_table.table_arn],
-                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*", "DUE#*", "TOKEN#*"]}},
-            )
+        personal_table.grant(
+            deferred, "Query", "DeleteItem", "BatchWriteItem", leading_keys=["USER#*", "DUE#*", "TOKEN#*"]
         )
         grant_endpoints(self.deferred, endpoint_statements(applications, PUSH))
         self.schedule = scheduler.Schedule(

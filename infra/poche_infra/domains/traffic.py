@@ -6,17 +6,14 @@ is attached to the service and the connector, which keeps the `traffic` tile pro
 
 from __future__ import annotations
 
-from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ..config import Settings
 from ..constructs.connector import ScheduledConnector
-from ..constructs.function import PocheFunction
-from ..constructs.routes import PublicRoutes
 from ..constructs.runtime import PhaseRuntime
+from ..constructs.service import ServiceFunction
 from ..constructs.table import DomainTable
 from ..constructs.tiles import TileSpec, TileType
-from ..paths import CONNECTORS, FUNCTIONS
 
 CONNECTOR = "traffic-datex2"
 STALE_AFTER_SECONDS = 30 * 60  # six missed 5-minute runs
@@ -33,62 +30,37 @@ class TrafficDomain(Construct):
             settings=settings,
             indexes={"by_cell": ("gsi1pk", "gsi1sk"), "by_area": ("gsi2pk", "gsi2sk")},
         )
-        table = self.table.table
-        index_arns = {name: f"{table.table_arn}/index/{name}" for name in self.table.index_names}
         traffic_layer = runtime.domain_layer("traffic")  # traffic_shared: event view, reader, tile projections
 
-        self.service = PocheFunction(
+        self.service = ServiceFunction(
             self,
             "Service",
             settings=settings,
-            package_dir=FUNCTIONS / "traffic",
-            domain="traffic",
+            runtime=runtime,
+            package="traffic",
             description="Poche traffic service (GET /v1/traffic/events)",
-            layers=runtime.layers,
-            alarm_topic=runtime.alarm_topic,
-            environment={"TABLE_NAME": table.table_name, "STALE_AFTER_SECONDS": str(STALE_AFTER_SECONDS)},
+            layers=[traffic_layer],
+            table=self.table,
+            # Feed state and the page's profiles from the table; look-ups only through the two indexes.
+            reads=("GetItem", "BatchGetItem"),
+            indexes=("by_cell", "by_area"),
+            environment={"STALE_AFTER_SECONDS": str(STALE_AFTER_SECONDS)},
+            public=["/v1/traffic/events"],
         )
-        self.service.function.add_layers(traffic_layer)  # after the runtime's: Powertools, common, traffic
-        # Feed state and the page's profiles from the table; look-ups only through the two indexes.
-        self.service.function.add_to_role_policy(
-            iam.PolicyStatement(actions=["dynamodb:GetItem", "dynamodb:BatchGetItem"], resources=[table.table_arn])
-        )
-        self.service.function.add_to_role_policy(
-            iam.PolicyStatement(actions=["dynamodb:Query"], resources=list(index_arns.values()))
-        )
-        PublicRoutes(self, "Routes", api=runtime.api, function=self.service.function, paths=["/v1/traffic/events"])
 
+        # An event's items (Query on its partition), and the diff: one Query of the ALL partition of `by_area`.
+        # Tile projections: the touched communes' partitions of `by_area` (Query), their events' profiles and the
+        # stored projections' digests (BatchGetItem), `shown_active` markers (UpdateItem, as the run log).
         self.connector = ScheduledConnector(
             self,
             "Datex2",
             settings=settings,
             runtime=runtime,
             name=CONNECTOR,
-            package_dir=CONNECTORS / "traffic_datex2",
-            domain="traffic",
-            schedule=settings.territory.schedules.get(CONNECTOR, "rate(5 minutes)"),
-            environment={"TABLE_NAME": table.table_name},
-        )
-        self.connector.function.add_layers(traffic_layer)
-        # Run log (GetItem/PutItem/UpdateItem), an event's items (Query on its partition, BatchWriteItem puts and
-        # deletes), and the diff: one Query of the ALL partition of `by_area`. Tile projections: the touched
-        # communes' partitions of `by_area` (Query), their events' profiles and the stored projections'
-        # digests (BatchGetItem), `shown_active` markers (UpdateItem), projections (BatchWriteItem).
-        self.connector.function.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=[
-                    "dynamodb:GetItem",
-                    "dynamodb:BatchGetItem",
-                    "dynamodb:PutItem",
-                    "dynamodb:UpdateItem",
-                    "dynamodb:Query",
-                    "dynamodb:BatchWriteItem",
-                ],
-                resources=[table.table_arn],
-            )
-        )
-        self.connector.function.add_to_role_policy(
-            iam.PolicyStatement(actions=["dynamodb:Query"], resources=[index_arns["by_area"]])
+            table=self.table,
+            uses=("BatchGetItem", "Query"),
+            indexes=("by_area",),
+            layers=[traffic_layer],
         )
 
         self.tile = TileType(
@@ -96,7 +68,7 @@ class TrafficDomain(Construct):
             "Tile",
             settings=settings,
             runtime=runtime,
-            table=table,
+            table=self.table,
             spec=TileSpec(
                 id="traffic",
                 title="Info trafic",

@@ -32,5 +32,5 @@ class ProximityStack(cdk.Stack):
         self.schools = SchoolsDomain(self, "Schools", settings=settings, runtime=runtime)
         # Last: the home screen reads the tile types registered above.
         self.home = HomeDomain(self, "Home", settings=settings, runtime=runtime)
-        self.me = MeDomain(self, "Me", settings=settings, runtime=runtime, transit_table=self.transit.table.table)
+        self.me = MeDomain(self, "Me", settings=settings, runtime=runtime, transit_table=self.transit.table)
         self.notifications = NotificationsDomain(self, "Notifications", settings=settings, runtime=runtime, me=self.me)

@@ -8,13 +8,13 @@ import json
 from typing import Any
 
 import pytest
-from support import fresh_import
 
-from agenda import views
+from agenda import logic, views
 from agenda_shared.model import AgendaEvent, Location, Occurrence
 from agenda_shared.store import EventWriter, content_of, items_of
 from agenda_shared.views import occurrence_view
 from poche_common import communes
+from poche_common.errors import InvalidRequestError
 
 UTC = dt.UTC
 PARIS_WINTER = dt.timezone(dt.timedelta(hours=1))
@@ -111,61 +111,55 @@ def test_occurrences_past_their_retention_are_not_written() -> None:
     assert [i["sk"] for i in items] == ["PROFILE", "OCC#2026-12-10T14:00:00+00:00"]
 
 
-@pytest.fixture
-def handler(monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("TABLE_NAME", "poche-test-agenda")
-    return fresh_import("agenda.handler")
-
-
 NOW = dt.datetime(2026, 12, 1, 9, tzinfo=UTC)
 
 
-def test_default_range_is_today_to_today_plus_30_in_paris(handler: Any) -> None:
+def test_default_range_is_today_to_today_plus_30_in_paris() -> None:
     late_evening = dt.datetime(2026, 12, 1, 23, 30, tzinfo=UTC)  # already 2 December in Paris
-    assert handler.date_range(None, None, late_evening) == (dt.date(2026, 12, 2), dt.date(2027, 1, 1))
-    assert handler.date_range(dt.date(2026, 12, 10), None, NOW) == (dt.date(2026, 12, 10), dt.date(2027, 1, 9))
+    assert logic.date_range(None, None, late_evening) == (dt.date(2026, 12, 2), dt.date(2027, 1, 1))
+    assert logic.date_range(dt.date(2026, 12, 10), None, NOW) == (dt.date(2026, 12, 10), dt.date(2027, 1, 9))
 
 
 @pytest.mark.parametrize(
     ("start", "end"),
     [(dt.date(2026, 12, 10), dt.date(2026, 12, 9)), (dt.date(2026, 12, 1), dt.date(2027, 3, 4))],
 )
-def test_bad_ranges_name_to(handler: Any, start: dt.date, end: dt.date) -> None:
-    with pytest.raises(handler.InvalidRequestError) as error:
-        handler.date_range(start, end, NOW)
+def test_bad_ranges_name_to(start: dt.date, end: dt.date) -> None:
+    with pytest.raises(InvalidRequestError) as error:
+        logic.date_range(start, end, NOW)
     assert error.value.field == "to"
 
 
-def test_92_days_is_the_longest_range(handler: Any) -> None:
-    assert handler.date_range(dt.date(2026, 12, 1), dt.date(2027, 3, 3), NOW)[1] == dt.date(2027, 3, 3)
+def test_92_days_is_the_longest_range() -> None:
+    assert logic.date_range(dt.date(2026, 12, 1), dt.date(2027, 3, 3), NOW)[1] == dt.date(2027, 3, 3)
 
 
-def test_utc_bounds_and_months_follow_paris_days(handler: Any) -> None:
-    lower, upper = handler.utc_bounds(dt.date(2026, 12, 1), dt.date(2026, 12, 31))
+def test_utc_bounds_and_months_follow_paris_days() -> None:
+    lower, upper = logic.utc_bounds(dt.date(2026, 12, 1), dt.date(2026, 12, 31))
     assert lower == dt.datetime(2026, 11, 30, 23, tzinfo=UTC)
     assert upper == dt.datetime(2026, 12, 31, 22, 59, 59, tzinfo=UTC)
-    assert handler.months(lower, upper) == ["2026-11", "2026-12"]
-    summer_lower, _ = handler.utc_bounds(dt.date(2027, 7, 1), dt.date(2027, 7, 1))
+    assert logic.months(lower, upper) == ["2026-11", "2026-12"]
+    summer_lower, _ = logic.utc_bounds(dt.date(2027, 7, 1), dt.date(2027, 7, 1))
     assert summer_lower == dt.datetime(2027, 6, 30, 22, tzinfo=UTC)
-    assert handler.months(dt.datetime(2026, 12, 1, tzinfo=UTC), dt.datetime(2027, 2, 1, tzinfo=UTC)) == [
+    assert logic.months(dt.datetime(2026, 12, 1, tzinfo=UTC), dt.datetime(2027, 2, 1, tzinfo=UTC)) == [
         "2026-12",
         "2027-01",
         "2027-02",
     ]
 
 
-def test_unknown_category_lists_the_valid_ones(handler: Any) -> None:
-    assert handler.parse_category("Theatre") == "theatre"
-    with pytest.raises(handler.InvalidRequestError) as error:
-        handler.parse_category("opera")
+def test_unknown_category_lists_the_valid_ones() -> None:
+    assert logic.parse_category("Theatre") == "theatre"
+    with pytest.raises(InvalidRequestError) as error:
+        logic.parse_category("opera")
     assert error.value.field == "category"
     assert "concert" in error.value.detail and "jeune_public" in error.value.detail
 
 
-def test_q_is_folded_and_bounded(handler: Any) -> None:
-    assert handler.parse_q("Théâtre ") == "theatre"
-    with pytest.raises(handler.InvalidRequestError):
-        handler.parse_q("x" * 101)
+def test_q_is_folded_and_bounded() -> None:
+    assert logic.parse_q("Théâtre ") == "theatre"
+    with pytest.raises(InvalidRequestError):
+        logic.parse_q("x" * 101)
 
 
 def test_filters_on_category_and_accent_insensitive_title() -> None:

@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from me.store import due_key, note_sk
 from me.validation import parse_device
 from me.views import device_view, exported_item, note_view
+from me_shared.keys import due_key, note_sk
 from poche_common.errors import InvalidRequestError
 
 OCCURRED = dt.datetime(2026, 11, 29, 8, 30, 15, tzinfo=dt.UTC)

@@ -6,10 +6,13 @@ import datetime as dt
 import json
 from typing import Any
 
-from notifications_match.fanout import Fanout
+from notifications_match.adapters import DeliveryQueue
+from notifications_match.logic import fan_out
+from notifications_match.store import Subscribers
 from notifications_match.topics import Topic, event_envelope
-from notifications_send.store import due_items, note_item
+from notifications_send.items import due_items, note_item
 from notifications_shared.push import message
+from poche_common.dynamo import to_item
 
 NOW = dt.datetime(2026, 11, 30, 8, 0, 5, tzinfo=dt.UTC)
 TOPIC = Topic(
@@ -47,8 +50,11 @@ class FakeSqs:
 
 def test_fanout_pages_the_query_and_sends_messages_of_100_recipients_10_per_batch() -> None:
     dynamo, sqs = FakeDynamo(1_050, page=300), FakeSqs()
-    result = Fanout(dynamo, sqs, "personal", "https://queue").deliver(
-        {"event_id": "ev1", "occurred_at": "2026-11-30T08:00:00+00:00"}, TOPIC
+    result = fan_out(
+        {"event_id": "ev1", "occurred_at": "2026-11-30T08:00:00+00:00"},
+        TOPIC,
+        Subscribers(dynamo, "personal"),
+        DeliveryQueue(sqs, "https://queue"),
     )
     assert (result.recipients, result.messages, result.queries) == (1_050, 11, 4)
     assert [len(b) for b in sqs.batches] == [10, 1]
@@ -82,16 +88,17 @@ def test_note_and_due_items_follow_the_contract() -> None:
         "body": TOPIC.body,
         "url": TOPIC.url,
     }
-    note = note_item(body, "sub-1", "deferred", NOW)
+    note = to_item(note_item(body, "sub-1", "deferred", NOW))  # as the inbox writes it
     assert note["pk"] == {"S": "USER#sub-1"}
     assert note["sk"] == {"S": "NOTE#2026-11-30T08:00:00+00:00#ev1"}
     assert note["id"] == {"S": f"{int(dt.datetime(2026, 11, 30, 8, tzinfo=dt.UTC).timestamp())}-ev1"}
     assert note["expires_at"] == {"N": str(int((NOW + dt.timedelta(days=90)).timestamp()))}
     assert note["push"] == {"S": "deferred"} and note["topic_id"] == {"S": "0610003X"}
     assert "read_at" not in note
-    emergency = note_item({**body, "kind": "emergency", "topic_id": None}, "sub-1", "sent", NOW)
+    emergency = to_item(note_item({**body, "kind": "emergency", "topic_id": None}, "sub-1", "sent", NOW))
     assert "topic_id" not in emergency
-    due, pointer = due_items(body, "sub-1", note, dt.datetime(2026, 12, 1, 6, tzinfo=dt.UTC))
+    plain_note = note_item(body, "sub-1", "deferred", NOW)
+    due, pointer = map(to_item, due_items(body, "sub-1", plain_note, dt.datetime(2026, 12, 1, 6, tzinfo=dt.UTC)))
     assert due["pk"] == {"S": "DUE#2026-12-01T06"}
     assert due["sk"] == {"S": "2026-12-01T06:00:00+00:00#sub-1#ev1"}
     assert due["sub"] == {"S": "sub-1"} and due["note_sk"] == note["sk"]

@@ -20,7 +20,7 @@ def alert(alert_id: str, informed: list[dict[str, str]]) -> Any:
 def test_alert_routes_in_the_facts_reach_the_route_topics(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TABLE_NAME", "transit")
     monkeypatch.setenv("EVENT_BUS_NAME", "bus")
-    handler = fresh_import("transit_gtfs_rt.handler")
+    ingest = fresh_import("transit_gtfs_rt.ingest")
     from transit_gtfs_rt.model import ParsedFeed
     from transit_gtfs_rt.store import Change, SyncResult
 
@@ -36,7 +36,7 @@ def test_alert_routes_in_the_facts_reach_the_route_topics(monkeypatch: pytest.Mo
             Change("alert", ("ALERTS", "ALERT#gtfs-rt#fini"), "deleted"),
         ]
     )
-    facts = handler._facts(result, None, [feed])
+    facts = ingest.facts(result, None, [feed])
     assert facts["alert_routes"] == {"neige": ["L20", "L21"], "gare": []}
     # each entry as before, with what the alert says (its header: issue 9, defect 14)
     assert facts["alert_changes"][0] == {"alert_id": "neige", "change": "created", "title": "Neige"}

@@ -178,9 +178,9 @@ def test_location_view_of_a_line_and_a_point() -> None:
 
 
 @pytest.fixture
-def handler(monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("TABLE_NAME", "unused")
-    return fresh_import("traffic.handler")
+def handler() -> Any:
+    """The service's rules: pure, imported without any environment."""
+    return fresh_import("traffic.logic")
 
 
 def test_bbox_is_read_and_bounded(handler: Any) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from poche_common.dynamo import from_item, to_item
+from poche_common.dynamo import from_item, query_all, to_item
 
 
 class OccurrenceReader:
@@ -38,30 +38,26 @@ class OccurrenceReader:
         last: str | None = None
         for index, attribute, value in partitions:
             start = max(lower, after) if after else lower
-            kwargs: dict[str, Any] = {
-                "TableName": self.table,
-                "IndexName": index,
-                "KeyConditionExpression": "#p = :p AND #s BETWEEN :lo AND :hi",
-                "ExpressionAttributeNames": {"#p": f"{attribute}pk", "#s": f"{attribute}sk"},
-                "ExpressionAttributeValues": to_item({":p": value, ":lo": start, ":hi": upper}),
-                "Limit": 200,
-            }
-            while True:
-                page = self.client.query(**kwargs)
-                for raw in page.get("Items", []):
-                    item = from_item(raw)
-                    key = str(item[f"{attribute}sk"])
-                    if after is not None and key <= after:
-                        continue
-                    examined += 1
-                    last = key
-                    if accept(item):
-                        found.append(item)
-                        if len(found) > limit:
-                            return found[:limit], str(found[limit - 1][f"{attribute}sk"])
-                    if examined >= max_examined:
-                        return found, last
-                if "LastEvaluatedKey" not in page:
-                    break
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            pages = query_all(
+                self.client,
+                TableName=self.table,
+                IndexName=index,
+                KeyConditionExpression="#p = :p AND #s BETWEEN :lo AND :hi",
+                ExpressionAttributeNames={"#p": f"{attribute}pk", "#s": f"{attribute}sk"},
+                ExpressionAttributeValues=to_item({":p": value, ":lo": start, ":hi": upper}),
+                Limit=200,
+            )
+            for raw in pages:
+                item = from_item(raw)
+                key = str(item[f"{attribute}sk"])
+                if after is not None and key <= after:
+                    continue
+                examined += 1
+                last = key
+                if accept(item):
+                    found.append(item)
+                    if len(found) > limit:
+                        return found[:limit], str(found[limit - 1][f"{attribute}sk"])
+                if examined >= max_examined:
+                    return found, last
         return found, None

@@ -13,6 +13,17 @@ confirms them once `ingest` returned, discards them on `FeedError`, and at the e
 (succeeded or failed) flushes the table's outbox: this run's events and any a previous run of the
 domain still owes. Events the bus refuses stay staged; the run, already recorded, then raises
 `EventsNotSentError` so that Lambda retries soon (the retry finds nothing to write and sends them).
+
+Wiring (every connector's handler): `connect` builds what a run uses (the DynamoDB client, the domain table, the
+RunLog, the Outbox and the connector's own store over them), called by the handler's `wiring.Provider` on first
+use, never at import; `run_scheduled` (`run_scheduled_realtime`) then runs the connector over its configured
+sources (the SSM parameter in AWS, `POCHE_SOURCE_<NAME>` locally) and returns the run's report:
+
+    dependencies = Provider(lambda: connect(CONNECTOR, "poche.canteen", Stores))
+
+    def handler(event, context):
+        deps, now = dependencies.get(), utc_now()
+        return run_scheduled(deps, fetch=..., ingest=lambda payloads: ingest(payloads, deps.store, deps.outbox, now))
 """
 
 from __future__ import annotations
@@ -21,14 +32,15 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from .clock import to_utc_iso, utc_now
 from .dynamo import from_item, to_item
 from .errors import FeedError
+from .feeds import STATE_SK, state_pk
 from .observability import logger, metrics
 from .outbox import Outbox
-from .settings import optional_int
+from .settings import optional_int, required
 
 RUN_HISTORY_DAYS = 30
 MAX_REJECTIONS_KEPT = 50
@@ -79,10 +91,10 @@ class RunLog:
         self.client = client
         self.table = table
         self.connector = connector
-        self.pk = f"FEED#{connector}"
+        self.pk = state_pk(connector)
 
     def state(self) -> dict[str, Any] | None:
-        response = self.client.get_item(TableName=self.table, Key=to_item({"pk": self.pk, "sk": "STATE"}))
+        response = self.client.get_item(TableName=self.table, Key=to_item({"pk": self.pk, "sk": STATE_SK}))
         return from_item(response["Item"]) if "Item" in response else None
 
     def last_started(self) -> str:
@@ -90,7 +102,7 @@ class RunLog:
         for a run redone after a crash (it recorded nothing), another after any recorded run."""
         response = self.client.get_item(
             TableName=self.table,
-            Key=to_item({"pk": self.pk, "sk": "STATE"}),
+            Key=to_item({"pk": self.pk, "sk": STATE_SK}),
             ConsistentRead=True,
             ProjectionExpression="#last",
             ExpressionAttributeNames={"#last": "last_run"},
@@ -113,7 +125,7 @@ class RunLog:
             expression += ", #fetched = :fetched"
         self.client.update_item(
             TableName=self.table,
-            Key=to_item({"pk": self.pk, "sk": "STATE"}),
+            Key=to_item({"pk": self.pk, "sk": STATE_SK}),
             UpdateExpression=expression,
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=to_item(values),
@@ -278,3 +290,97 @@ def watch_freshness(
             extra={"source": shown, "feed_timestamp": feed_timestamp, "feed_age_s": age},
         )
     return age
+
+
+# ---------------------------------------------------------------- wiring: what a handler builds on first use
+
+S = TypeVar("S")
+
+
+@dataclass
+class Connection(Generic[S]):
+    """What every run of one connector uses, built once per execution environment by `connect`."""
+
+    connector: str
+    client: Any  # boto3's low-level DynamoDB client
+    table: str  # the domain's table
+    runs: RunLog
+    outbox: Outbox
+    store: S  # the connector's own writer(s), over the same client and table
+
+    @property
+    def realtime_runs(self) -> RealtimeRunLog:
+        if not isinstance(self.runs, RealtimeRunLog):
+            raise TypeError(f"{self.connector} was not connected as a real-time connector")
+        return self.runs
+
+
+def connect(
+    connector: str,
+    source: str,
+    store: Callable[[Any, str], S],
+    *,
+    realtime: bool = False,
+    client_config: Any = None,
+) -> Connection[S]:
+    """The client (with botocore `client_config` if given), the table (`TABLE_NAME`), the run log (a
+    `RealtimeRunLog` for a `realtime` connector), the outbox of events on `source` (bus `EVENT_BUS_NAME`) and
+    `store(client, table)`. For a handler's `wiring.Provider`: it reads the environment and builds clients."""
+    import boto3
+
+    client = boto3.client("dynamodb", config=client_config)
+    table = required("TABLE_NAME")
+    runs = RealtimeRunLog(client, table, connector) if realtime else RunLog(client, table, connector)
+    outbox = Outbox(client, table, producer=connector, source=source, bus_name=required("EVENT_BUS_NAME"))
+    return Connection(connector, client, table, runs, outbox, store(client, table))
+
+
+def configured_sources(connector: str) -> list[str]:
+    """The connector's source URLs: its SSM parameter in AWS, `POCHE_SOURCE_<NAME>` locally."""
+    from . import sources
+
+    return sources.resolve_sources(connector, sources.ssm_parameter_reader())
+
+
+def run_scheduled(
+    connection: Connection[Any],
+    *,
+    fetch: Callable[[str], bytes],
+    ingest: Callable[[list[bytes]], Outcome],
+    describe: Callable[[str], str] | None = None,
+    entries: list[str] | None = None,
+) -> dict[str, Any]:
+    """`run_connector` over the configured sources (or `entries`), with the connection's run log and outbox; the
+    run's report. `describe` shows a source in logs and reports (default `sources.describe`: no credentials)."""
+    from . import sources
+
+    report = run_connector(
+        connector=connection.connector,
+        sources=configured_sources(connection.connector) if entries is None else entries,
+        fetch=fetch,
+        ingest=ingest,
+        runs=connection.runs,
+        describe=describe or sources.describe,
+        outbox=connection.outbox,
+    )
+    return report.as_dict()
+
+
+def run_scheduled_realtime(
+    connection: Connection[Any],
+    *,
+    fetch: Callable[[str], bytes],
+    ingest: Callable[[list[tuple[str, bytes]]], Outcome],
+) -> dict[str, Any]:
+    """`run_realtime_connector` over the configured sources; the run's report as recorded, freshness included."""
+    from . import sources
+
+    return run_realtime_connector(
+        connector=connection.connector,
+        sources=configured_sources(connection.connector),
+        fetch=fetch,
+        ingest=ingest,
+        runs=connection.realtime_runs,
+        describe=sources.describe,
+        outbox=connection.outbox,
+    )

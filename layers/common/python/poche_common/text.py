@@ -14,3 +14,12 @@ def fold(text: str) -> str:
     text = text.lower().replace("œ", "oe").replace("æ", "ae")
     bare = "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
     return _NOT_ALNUM.sub(" ", bare).strip()
+
+
+def fold_decomposed(text: str) -> str:
+    """`fold` with compatibility forms decomposed before lower-casing: `№ 2` -> `no 2`, `ᴬ` -> `a` (`fold` drops
+    these 492 code points whose decomposition is a capital). The keys stored from names are made this way (canteen
+    ids `x-<slug>`, stop names `name_key`): changing it would move them."""
+    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
+    bare = "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
+    return _NOT_ALNUM.sub(" ", bare.lower()).strip()

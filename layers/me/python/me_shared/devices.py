@@ -27,54 +27,24 @@ Neither the token, the device id, the endpoint nor the `sub` is ever logged.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from poche_common.clock import to_utc_iso
 from poche_common.dynamo import from_item, to_item
 from poche_common.errors import ConflictError, UnauthorizedError
 
-from .personal import DEVICE, GONE_DETAIL, TOMBSTONE, gone_pk, is_conditional_failure, key, user_pk
+from .keys import DEVICE, GONE_DETAIL, OWNER, TOMBSTONE, device_id_of, gone_pk, owner_pk, token_digest, user_pk
+from .personal import is_conditional_failure, key
+from .ports import Claim, EndpointError
 
-OWNER = "OWNER"
 LEASE = dt.timedelta(minutes=2)  # longer than the timeout of `me` (10 s) and of `me_erasure` (60 s)
 CLAIM_ATTEMPTS = 6
 WAIT_S = 0.15  # then 0.3, 0.45...: about 2 s in all before a 409
 GONE_ENDPOINT = ("NotFound", "NotFoundException")
 BUSY = "Cet appareil est en cours de retrait d'un autre compte : réessayez dans un instant."
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def owner_pk(digest: str) -> str:
-    return f"TOKEN#{digest}"
-
-
-def device_id_of(sub: str, token: str) -> str:
-    """The device's id: a digest of the account and the token, so that registering the same token twice
-    names the same item (a conditional write keeps it unique even under concurrent requests)."""
-    return hashlib.sha256(f"{sub}\n{token}".encode()).hexdigest()[:32]
-
-
-class EndpointError(RuntimeError):
-    """SNS refused an endpoint operation; `code` is SNS's error code (the message may hold the token: dropped)."""
-
-    def __init__(self, operation: str, code: str) -> None:
-        super().__init__(f"SNS {operation} failed: {code}")
-        self.code = code
-
-
-@dataclass(frozen=True)
-class Claim:
-    item: dict[str, Any]  # the DEVICE item (without its keys)
-    created: bool  # False: the caller's DEVICE item for this token existed already (a concurrent registration)
-    detached: bool  # True: the token was taken over from another account (whose DEVICE item was removed)
 
 
 def _code(exc: Exception) -> str:

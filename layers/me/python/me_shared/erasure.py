@@ -19,14 +19,11 @@ A failure at any step raises: nothing is marked done, and the next run starts ag
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from .devices import Devices
-from .personal import DEVICE, DONE, Personal
+from .keys import DEVICE, DONE
+from .ports import DeviceRegistry, ErasureStore, Identity
 
 MAX_PASSES = 3
 
@@ -39,17 +36,12 @@ class Outcome:
 
 
 class Erasure:
-    def __init__(
-        self,
-        personal: Personal,
-        devices: Callable[[], Devices],
-        cognito: Callable[[], Any],
-        pool_id: str,
-    ) -> None:
+    """The erasure's sequence over its ports: the personal table, the devices (SNS endpoints), the user pool."""
+
+    def __init__(self, personal: ErasureStore, devices: DeviceRegistry, identity: Identity) -> None:
         self.personal = personal
-        self.devices = devices  # created on first use: an account without device needs no SNS client
-        self.cognito = cognito
-        self.pool_id = pool_id
+        self.devices = devices
+        self.identity = identity
 
     def run(self, sub: str, username: str, now: dt.datetime) -> Outcome:
         outcome = Outcome()
@@ -64,14 +56,9 @@ class Erasure:
             devices = [item for item in items if str(item["sk"]).startswith(DEVICE)]
             outcome.items += self.personal.erase(sub, [item for item in items if item not in devices])
             for device in devices:
-                outcome.endpoints += int(self.devices().release(sub, device))
+                outcome.endpoints += int(self.devices.release(sub, device))
         else:
             raise RuntimeError(f"items still written to the erased partition after {MAX_PASSES} passes")
-        self._delete_user(username)
+        self.identity.delete_user(username)
         self.personal.finish(sub, now)
         return outcome
-
-    def _delete_user(self, username: str) -> None:
-        client = self.cognito()
-        with contextlib.suppress(client.exceptions.UserNotFoundException):  # deleted by an earlier run
-            client.admin_delete_user(UserPoolId=self.pool_id, Username=username)

@@ -1,58 +1,25 @@
-"""Keys of the `personal` table, the tombstone of an erased account, and the deletion of a user's items.
+"""The erasure's reads and writes on the `personal` table (DynamoDB adapter), and the tombstone of an erased account.
 
-Layout (docs/me.md; every key a string, `<sub>` the Cognito `sub` claim, never the e-mail):
+    pk = GONE#<sha256(sub)>  sk = TOMBSTONE   an erased account: `state` "pending" from the request until every
+                                              item, endpoint and the Cognito user are gone, then "done" with
+                                              `expires_at` (TTL) a day later; every route answers 401 meanwhile
 
-    pk = USER#<sub>          sk = LAYOUT | SUBSCRIPTIONS | DEVICE#<id> | NOTE#... | DUE#...   the user's items
-    pk = TOPIC#<kind>#<id>   sk = USER#<sub>      the subscribers index
-    pk = TOKEN#<sha256(token)>  sk = OWNER        the one account a device token pushes to (`me_shared.devices`)
-    pk = GONE#<sha256(sub)>  sk = TOMBSTONE       an erased account: `state` "pending" from the request until every
-                                                  item, endpoint and the Cognito user are gone, then "done" with
-                                                  `expires_at` (TTL) a day later; every route answers 401 meanwhile
+The keys of the table are `me_shared.keys` (layout: docs/me.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any
 
 from poche_common.clock import to_utc_iso
-from poche_common.dynamo import batch_write, from_item, to_item
+from poche_common.dynamo import batch_write, from_item, query_all, to_item
 
-LAYOUT = "LAYOUT"
-SUBSCRIPTIONS = "SUBSCRIPTIONS"
-TOMBSTONE = "TOMBSTONE"
-DEVICE = "DEVICE#"
-NOTE = "NOTE#"
-DUE = "DUE#"
-PENDING = "pending"
-DONE = "done"
+from .keys import DONE, DUE, PENDING, SUBSCRIPTIONS, TOMBSTONE, due_key, gone_pk, topic_pk, user_pk
+
 # Kept a day after the erasure completed: an ID token lives at most 2 h, and no new one can be issued once the
 # Cognito user is gone. A pending erasure's tombstone does not expire.
 TOMBSTONE_TTL = dt.timedelta(days=1)
-GONE_DETAIL = "Ce compte a été supprimé : reconnectez-vous avec un autre compte."
-
-
-def user_pk(sub: str) -> str:
-    return f"USER#{sub}"
-
-
-def topic_pk(kind: str, topic_id: str | None) -> str:
-    return f"TOPIC#{kind}" if topic_id is None else f"TOPIC#{kind}#{topic_id}"
-
-
-def gone_pk(sub: str) -> str:
-    """The tombstone's key: a digest, so that nothing of an erased account's identifier is kept."""
-    return "GONE#" + hashlib.sha256(sub.encode()).hexdigest()
-
-
-def due_key(pointer_sk: str, sub: str) -> tuple[str, str] | None:
-    """The DUE item named by a user's pointer `DUE#<hour>#<due>#<event_id>` (None: not a pointer)."""
-    parts = pointer_sk.split("#", 3)
-    if len(parts) != 4 or parts[0] != "DUE" or not all(parts[1:]):
-        return None
-    _, hour, due, event_id = parts
-    return f"{DUE}{hour}", f"{due}#{sub}#{event_id}"
 
 
 def key(pk: str, sk: str) -> dict[str, Any]:
@@ -65,7 +32,7 @@ def is_conditional_failure(exc: Exception) -> bool:
 
 
 class Personal:
-    """The reads and writes of the erasure, on the `personal` table."""
+    """The reads and writes of the erasure, on the `personal` table (`ErasureStore` of `me_shared.ports`)."""
 
     def __init__(self, client: Any, table: str) -> None:
         self.client = client
@@ -76,19 +43,14 @@ class Personal:
         page."""
         condition = "pk = :pk" + (" AND begins_with(sk, :prefix)" if prefix else "")
         values = {":pk": {"S": user_pk(sub)}, **({":prefix": {"S": prefix}} if prefix else {})}
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": condition,
-            "ExpressionAttributeValues": values,
-            "ConsistentRead": True,
-        }
-        items: list[dict[str, Any]] = []
-        while True:
-            page = self.client.query(**kwargs)
-            items += [from_item(item) for item in page.get("Items", [])]
-            if not page.get("LastEvaluatedKey"):
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        pages = query_all(
+            self.client,
+            TableName=self.table,
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
+            ConsistentRead=True,
+        )
+        return [from_item(item) for item in pages]
 
     def erase(self, sub: str, items: list[dict[str, Any]]) -> int:
         """Deletes the user's `items` (of its partition), the index items of its subscriptions and the deferred

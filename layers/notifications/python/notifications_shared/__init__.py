@@ -1,1 +1,2 @@
-"""Code shared by the notification functions (the sender and the deferred pushes): SNS mobile push."""
+"""Code shared by the notification functions (the sender and the deferred pushes): the push port (`ports`) and its
+SNS mobile push adapter (`push`)."""

@@ -7,10 +7,12 @@ No token, device id or user id is ever logged.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
+from poche_common.dynamo import query_all
 from poche_common.observability import logger
+
+from .ports import PushResult
 
 GONE_CODES = {"EndpointDisabled", "NotFound", "InvalidParameter"}  # the endpoint cannot receive any more
 
@@ -27,15 +29,9 @@ def message(title: str, body: str, url: str, note_id: str) -> str:
     )
 
 
-@dataclass
-class PushResult:
-    sent: int = 0
-    failed: int = 0
-    removed: int = 0  # disabled endpoints cleaned up
-    devices: int = 0
-
-
 class Pusher:
+    """The `Push` port (`ports.py`) over the personal table's DEVICE items and SNS."""
+
     def __init__(self, dynamodb: Any, sns: Any, table: str) -> None:
         self.dynamodb = dynamodb
         self.sns = sns
@@ -43,27 +39,22 @@ class Pusher:
 
     def devices(self, sub: str) -> list[dict[str, Any]]:
         """The user's DEVICE items (`sk`, `endpoint_arn`, `token_sha256`), every page."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": f"USER#{sub}"}, ":prefix": {"S": "DEVICE#"}},
-            "ProjectionExpression": "sk, endpoint_arn, token_sha256",
-        }
-        found: list[dict[str, Any]] = []
-        while True:
-            page = self.dynamodb.query(**kwargs)
-            found += [
-                {
-                    "sk": item["sk"]["S"],
-                    "endpoint_arn": item["endpoint_arn"]["S"],
-                    **({"token_sha256": item["token_sha256"]["S"]} if "token_sha256" in item else {}),
-                }
-                for item in page.get("Items", [])
-                if "endpoint_arn" in item
-            ]
-            if not page.get("LastEvaluatedKey"):
-                return found
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = query_all(
+            self.dynamodb,
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": {"S": f"USER#{sub}"}, ":prefix": {"S": "DEVICE#"}},
+            ProjectionExpression="sk, endpoint_arn, token_sha256",
+        )
+        return [
+            {
+                "sk": item["sk"]["S"],
+                "endpoint_arn": item["endpoint_arn"]["S"],
+                **({"token_sha256": item["token_sha256"]["S"]} if "token_sha256" in item else {}),
+            }
+            for item in items
+            if "endpoint_arn" in item
+        ]
 
     def push(self, sub: str, devices: list[dict[str, Any]], payload: str) -> PushResult:
         """Publish to each device; an endpoint SNS reports disabled (or gone) is deleted with its DEVICE item."""
