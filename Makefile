@@ -19,10 +19,10 @@ export CDK_DISABLE_VERSION_CHECK := true
 export CDK_DISABLE_CLI_TELEMETRY := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install layers run test synth deploy lint bench clean
+.PHONY: help install layers run test test-unit synth deploy lint bench clean
 
 help: ## list the commands
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMPS)/python: pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -49,6 +49,9 @@ run: synth ## the whole platform locally on http://127.0.0.1:$${POCHE_PORT:-8000
 
 test: install layers ## unit, integration, infra, end-to-end, fuzzing and fault-matrix tests, on every core
 	$(BIN)/python -m pytest -n auto --dist loadfile
+
+test-unit: $(STAMPS)/python ## unit and property tests without a synth, for the edit-run loop (under 30 s)
+	$(BIN)/python -m pytest tests/unit tests/property -m "not synth" -n auto -q
 
 lint: $(STAMPS)/python ## ruff and mypy over the whole tree
 	$(BIN)/ruff check .

@@ -26,14 +26,15 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "functions"), str(ROOT / "layers/common/python"), str(ROOT / "layers/notifications/python")]
-# The sender's module creates its clients at import (never used here: the fakes are passed in).
+# Settings some modules read when their dependencies are built (never here: the fakes are passed in).
 for _key, _value in {"AWS_DEFAULT_REGION": "eu-west-3", "TABLE_NAME": "personal", "AWS_ACCESS_KEY_ID": "bench"}.items():
     os.environ.setdefault(_key, _value)
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
 
-from notifications_match.fanout import Fanout  # noqa: E402
-from notifications_match.topics import event_envelope, topics  # noqa: E402
-from notifications_send.handler import process  # noqa: E402
+from notifications_match.adapters import DeliveryQueue  # noqa: E402
+from notifications_match.logic import match  # noqa: E402
+from notifications_match.store import Subscribers  # noqa: E402
+from notifications_send.logic import process  # noqa: E402
 from notifications_send.store import Inbox  # noqa: E402
 from notifications_shared.push import Pusher  # noqa: E402
 
@@ -94,6 +95,11 @@ class FakeDynamo:
         self.calls["UpdateItem"] += 1
         return {}
 
+    def put_item(self, TableName: str, Item: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        self.calls["PutItem"] += 1  # the matcher's first-delivery marker of an event id (a new id here)
+        self.data[Item["pk"]["S"]][Item["sk"]["S"]] = Item
+        return {}
+
     def delete_item(self, **kwargs: Any) -> dict[str, Any]:
         self.calls["DeleteItem"] += 1
         return {}
@@ -137,7 +143,8 @@ def event() -> dict[str, Any]:
         "id": "eb-1",
         "detail-type": "SchoolNoticePublished",
         "source": "poche.schools",
-        "detail": {"id": "ev-1", "occurred_at": "2026-11-30T08:59:58+00:00", "origin": "school", "uais": [RACINE]}
+        "detail": {"id": "ev-1", "occurred_at": "2026-11-30T08:59:58+00:00", "version": 1, "origin": "school"}
+        | {"connector": None, "uais": [RACINE], "truncated": False}
         | {"notices": [{**notice, "ends": "2026-12-01T17:00:00+00:00", "change": "created"}]},
     }
 
@@ -145,13 +152,9 @@ def event() -> dict[str, Any]:
 def measure(subscribers: int) -> dict[str, Any]:
     dynamo, sqs, sns = FakeDynamo(), FakeSqs(), FakeSns()
     seed(dynamo, subscribers)
-    fanout = Fanout(dynamo, sqs, "personal", "https://queue")
     started = time.process_time()
-    envelope = event()
-    recipients = sum(
-        fanout.deliver(event_envelope(envelope), t).recipients
-        for t in topics(envelope["detail-type"], envelope["source"], envelope["detail"])
-    )
+    totals = match(event(), Subscribers(dynamo, "personal"), DeliveryQueue(sqs, "https://queue"), NOW)
+    recipients = totals["recipients"]
     match_s = time.process_time() - started
     match_calls = dynamo.calls["Query"]
     dynamo.calls.clear()

@@ -30,8 +30,8 @@ from .policy import (
 )
 from .views import cinema_view, detail_view, films_view, matches
 
-EVENT_ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}:[A-Za-z0-9_-]{1,64}$")
-CINEMA_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+EVENT_ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}:[A-Za-z0-9_-]{1,64}\Z")
+CINEMA_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}\Z")
 Item = dict[str, Any]
 Partition = tuple[str, str, str]  # (index, key attribute prefix "gsi1"/"gsi2", partition value)
 BAD_CURSOR = "Le curseur de pagination est invalide ou ne correspond pas à cette requête ; recommencez sans curseur."

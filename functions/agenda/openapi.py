@@ -1,4 +1,5 @@
-"""OpenAPI description of the agenda service's routes (merged into the API's document)."""
+"""OpenAPI description of the agenda service's routes: each route declared once, its shapes generated
+from `models.py` (merged into the API's document)."""
 
 from __future__ import annotations
 
@@ -6,154 +7,20 @@ from typing import Any
 
 from poche_common.openapi import (
     CURSOR,
-    FRESHNESS_PROPERTIES,
     IF_NONE_MATCH,
     NOT_MODIFIED,
     PROBLEM_SCHEMA,
     commune_parameter,
+    component_schemas,
     json_ok,
     problem_response,
     query_parameter,
 )
 
-from .policy import (
-    ACCESSIBILITY,
-    CACHE_SECONDS,
-    CATEGORIES,
-    CINEMA_ACCESSIBILITY,
-    CINEMA_VERSIONS,
-    DETAIL_OCCURRENCES,
-    MAX_RANGE_DAYS,
-    STATUSES,
-)
+from .models import MODELS
+from .policy import CACHE_SECONDS, CATEGORIES, MAX_RANGE_DAYS
 
-_NULLABLE_STRING = {"type": ["string", "null"]}
-_EVENT_PROPERTIES: dict[str, Any] = {
-    "event_id": {"type": "string", "description": "« <source>:<identifiant> », par exemple openagenda:8001."},
-    "title": {"type": "string"},
-    "summary": {**_NULLABLE_STRING, "description": "Description courte, texte brut."},
-    "categories": {"type": "array", "items": {"type": "string", "enum": list(CATEGORIES)}, "minItems": 1},
-    "category_labels": {"type": "array", "items": {"type": "string"}},
-    "status": {"type": "string", "enum": list(STATUSES)},
-    "status_label": {"type": "string"},
-    "free": {"type": "boolean", "description": "Gratuit ou entrée libre (sans montant en euros)."},
-    "price": {**_NULLABLE_STRING, "description": "Conditions tarifaires, texte de la source."},
-    "age": {
-        "type": "object",
-        "required": ["min", "max"],
-        "properties": {"min": {"type": ["integer", "null"]}, "max": {"type": ["integer", "null"]}},
-    },
-    "accessibility": {
-        "type": "array",
-        "items": {"type": "string", "enum": list(ACCESSIBILITY)},
-        "description": "Accessible aux personnes en situation de handicap auditif (hearing), visuel (visual), "
-        "moteur (motor), psychique (psychic), intellectuel (intellectual).",
-    },
-    "location": {
-        "type": "object",
-        "required": ["name", "address", "commune", "lat", "lon"],
-        "properties": {
-            "name": _NULLABLE_STRING,
-            "address": _NULLABLE_STRING,
-            "commune": {**_NULLABLE_STRING, "description": "Code INSEE."},
-            "lat": {"type": ["number", "null"]},
-            "lon": {"type": ["number", "null"]},
-        },
-    },
-    "url": {**_NULLABLE_STRING, "description": "Page de l'événement chez la source."},
-    "image": _NULLABLE_STRING,
-}
-_EVENT_REQUIRED = list(_EVENT_PROPERTIES)
-_TIME = {"type": "string", "format": "date-time", "description": "Europe/Paris, avec décalage."}
-
-SCHEMAS: dict[str, Any] = {
-    "AgendaOccurrence": {
-        "type": "object",
-        "description": "Un événement à l'une de ses dates.",
-        "required": [*_EVENT_REQUIRED, "begin", "end"],
-        "properties": {**_EVENT_PROPERTIES, "begin": _TIME, "end": _TIME},
-    },
-    "AgendaOccurrenceList": {
-        "type": "object",
-        "required": ["items", "next", "as_of", "stale"],
-        "properties": {
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/AgendaOccurrence"}},
-            "next": {"type": ["string", "null"], "description": "Curseur opaque de la page suivante."},
-            **FRESHNESS_PROPERTIES,
-        },
-    },
-    "AgendaEvent": {
-        "type": "object",
-        "required": [*_EVENT_REQUIRED, "description", "keywords", "source", "occurrences", "as_of", "stale"],
-        "properties": {
-            **_EVENT_PROPERTIES,
-            "description": {**_NULLABLE_STRING, "description": "Description longue, texte brut."},
-            "keywords": {"type": "array", "items": {"type": "string"}},
-            "source": {"type": "string", "description": "openagenda, ..."},
-            "occurrences": {
-                "type": "array",
-                "maxItems": DETAIL_OCCURRENCES,
-                "description": f"Les {DETAIL_OCCURRENCES} prochaines dates (pas encore terminées).",
-                "items": {
-                    "type": "object",
-                    "required": ["begin", "end"],
-                    "properties": {"begin": _TIME, "end": _TIME},
-                },
-            },
-            **FRESHNESS_PROPERTIES,
-        },
-    },
-}
-_CINEMA_PROPERTIES: dict[str, Any] = {
-    "cinema_id": {
-        "type": "string",
-        "description": "Identifiant court donné par le cinéma, par exemple planet-alencon.",
-    },
-    "name": {"type": "string"},
-    "commune": {"type": "string", "description": "Code INSEE."},
-}
-SCHEMAS.update(
-    {
-        "Cinema": {"type": "object", "required": list(_CINEMA_PROPERTIES), "properties": _CINEMA_PROPERTIES},
-        "CinemaList": {
-            "type": "object",
-            "required": ["items", "next", "as_of", "stale"],
-            "properties": {
-                "items": {"type": "array", "items": {"$ref": "#/components/schemas/Cinema"}},
-                "next": {"type": ["string", "null"], "description": "Curseur opaque de la page suivante."},
-                **FRESHNESS_PROPERTIES,
-            },
-        },
-        "CinemaFilm": {
-            "type": "object",
-            "description": "Un film du jour dans une version, avec ses horaires.",
-            "required": ["film_title", "version", "accessibility", "duration_min", "rating", "times"],
-            "properties": {
-                "film_title": {"type": "string"},
-                "version": {"type": "string", "enum": list(CINEMA_VERSIONS)},
-                "accessibility": {
-                    "type": "array",
-                    "items": {"type": "string", "enum": list(CINEMA_ACCESSIBILITY)},
-                    "description": "audiodescription, sous_titres_sourds (sourds et malentendants), pmr (fauteuil).",
-                },
-                "duration_min": {"type": ["integer", "null"]},
-                "rating": {**_NULLABLE_STRING, "description": "tous publics, -10, -12, -16, -18."},
-                "times": {"type": "array", "items": _TIME, "minItems": 1},
-            },
-        },
-        "CinemaSessions": {
-            "type": "object",
-            "required": [*_CINEMA_PROPERTIES, "date", "items", "next", "as_of", "stale"],
-            "properties": {
-                **_CINEMA_PROPERTIES,
-                "date": {"type": "string", "format": "date"},
-                "items": {"type": "array", "items": {"$ref": "#/components/schemas/CinemaFilm"}},
-                "next": {"type": "null"},
-                **FRESHNESS_PROPERTIES,
-            },
-        },
-    }
-)
+SCHEMAS: dict[str, Any] = component_schemas(*MODELS)
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""OpenAPI description of the canteen service's routes (merged into the API's document)."""
+"""OpenAPI description of the canteen service's routes: each route declared once, its shapes generated from
+`models.py` (merged into the API's document)."""
 
 from __future__ import annotations
 
@@ -6,115 +7,21 @@ from typing import Any
 
 from poche_common.openapi import (
     CURSOR,
-    FRESHNESS_PROPERTIES,
     IF_NONE_MATCH,
     NOT_MODIFIED,
     PROBLEM_SCHEMA,
     commune_parameter,
+    component_schemas,
     json_ok,
     limit_parameter,
     problem_response,
     query_parameter,
 )
 
+from .models import MODELS
 from .policy import CACHE_SECONDS, MAX_RANGE_DAYS
 
-_STRINGS = {"type": "array", "items": {"type": "string"}}
-
-SCHEMAS: dict[str, Any] = {
-    "Canteen": {
-        "type": "object",
-        "required": ["id", "name", "type", "type_label", "commune", "organisation"],
-        "properties": {
-            "id": {"type": "string", "description": "UAI ou SIRET du restaurant ; sinon identifiant « x-… »."},
-            "name": {"type": "string"},
-            "type": {"type": "string", "description": "Code : college, elementaire, maternelle, creche, lycee…"},
-            "type_label": {"type": "string"},
-            "commune": {"type": ["string", "null"], "description": "Code INSEE de la commune."},
-            "organisation": {"type": ["string", "null"]},
-        },
-    },
-    "CanteenDetail": {
-        "allOf": [
-            {"$ref": "#/components/schemas/Canteen"},
-            {"type": "object", "required": ["as_of", "stale"], "properties": FRESHNESS_PROPERTIES},
-        ]
-    },
-    "CanteenList": {
-        "type": "object",
-        "required": ["items", "next", "as_of", "stale"],
-        "properties": {
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Canteen"}},
-            "next": {"type": ["string", "null"], "description": "Curseur opaque de la page suivante."},
-            **FRESHNESS_PROPERTIES,
-        },
-    },
-    "Dish": {
-        "type": "object",
-        "required": ["name", "labels", "local_labels", "regimes", "allergens"],
-        "properties": {
-            "name": {"type": "string"},
-            "labels": {
-                "type": "array",
-                "description": "Signes officiels de qualité (bio, aop, igp, stg, label_rouge).",
-                "items": {
-                    "type": "object",
-                    "required": ["code", "label"],
-                    "properties": {"code": {"type": "string"}, "label": {"type": "string"}},
-                },
-            },
-            "local_labels": _STRINGS,
-            "regimes": _STRINGS,
-            "allergens": _STRINGS,
-        },
-    },
-    "Meal": {
-        "type": "object",
-        "required": ["date", "meal", "meal_label", "courses", "notes", "published_at", "modified_at"],
-        "properties": {
-            "date": {"type": "string", "format": "date"},
-            "meal": {"type": "string", "description": "Code : dejeuner, gouter, diner, petit_dejeuner…"},
-            "meal_label": {"type": "string"},
-            "courses": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["course", "label", "dishes"],
-                    "properties": {
-                        "course": {"type": "string", "description": "Code : entree, plat_principal, garniture…"},
-                        "label": {"type": "string"},
-                        "dishes": {"type": "array", "items": {"$ref": "#/components/schemas/Dish"}},
-                    },
-                },
-            },
-            "notes": _STRINGS,
-            "published_at": {"type": ["string", "null"], "format": "date-time"},
-            "modified_at": {"type": ["string", "null"], "format": "date-time"},
-        },
-    },
-    "MenuDay": {
-        "type": "object",
-        "description": "Les repas d'un jour (tuile « canteen-menu » de l'écran d'accueil), chacun tel que "
-        "`/v1/canteens/{canteen_id}/menus` le donne.",
-        "required": ["date", "meals"],
-        "properties": {
-            "date": {"type": "string", "format": "date"},
-            "meals": {"type": "array", "items": {"$ref": "#/components/schemas/Meal"}},
-        },
-    },
-    "MenuList": {
-        "type": "object",
-        "required": ["canteen", "from", "to", "items", "next", "as_of", "stale"],
-        "properties": {
-            "canteen": {"$ref": "#/components/schemas/Canteen"},
-            "from": {"type": "string", "format": "date"},
-            "to": {"type": "string", "format": "date"},
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Meal"}},
-            "next": {"type": "null"},
-            **FRESHNESS_PROPERTIES,
-        },
-    },
-}
+SCHEMAS: dict[str, Any] = component_schemas(*MODELS)
 
 _CANTEEN_ID = {
     "name": "canteen_id",

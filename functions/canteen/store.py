@@ -1,73 +1,67 @@
-"""Read side of the canteen table (layout documented in the connector's `store.py`)."""
+"""The DynamoDB adapter of the canteen service's reader port (`logic.CanteenReader`); layout in
+`canteen_shared.keys`. Never a Scan."""
 
 from __future__ import annotations
 
 import datetime as dt
-import time
 from typing import Any
 
+from canteen_shared.keys import (
+    ALL_CANTEENS,
+    ALL_CANTEENS_INDEX,
+    BY_COMMUNE_INDEX,
+    CONNECTOR,
+    PROFILE,
+    canteen_pk,
+    commune_gsi,
+)
 from canteen_shared.store import read_meals
-from poche_common.dynamo import from_item, to_item
+from poche_common import feeds
+from poche_common.dynamo import batch_get, from_item, query_page, to_item
 from poche_common.pagination import check_cursor_key
 
-CONNECTOR = "canteen-menus-scdl"
+CANTEEN_ATTEMPTS = 4  # unprocessed keys only under throttling
 
 
-class MenuReader:
+class DynamoCanteenReader:
     def __init__(self, client: Any, table: str) -> None:
         self.client = client
         self.table = table
 
     def canteen_and_fetched_at(self, canteen_id: str) -> tuple[dict[str, Any] | None, str | None]:
         """The canteen's profile and the feed's `fetched_at`, in one round trip (BatchGetItem)."""
-        keys = [
-            to_item({"pk": f"CANTEEN#{canteen_id}", "sk": "PROFILE"}),
-            to_item({"pk": f"FEED#{CONNECTOR}", "sk": "STATE"}),
-        ]
-        found: dict[str, dict[str, Any]] = {}
-        request: dict[str, Any] = {self.table: {"Keys": keys}}
-        for attempt in range(4):  # unprocessed keys only under throttling
-            response = self.client.batch_get_item(RequestItems=request)
-            for item in response.get("Responses", {}).get(self.table, []):
-                found[item["pk"]["S"]] = from_item(item)
-            request = response.get("UnprocessedKeys") or {}
-            if not request:
-                break
-            time.sleep(0.05 * 2**attempt)
-        state = found.get(f"FEED#{CONNECTOR}") or {}
-        fetched_at = state.get("fetched_at")
-        return found.get(f"CANTEEN#{canteen_id}"), str(fetched_at) if fetched_at else None
+        state_pk, state_sk = feeds.state_key(CONNECTOR)
+        keys = [to_item({"pk": canteen_pk(canteen_id), "sk": PROFILE}), to_item({"pk": state_pk, "sk": state_sk})]
+        result = batch_get(self.client, {self.table: {"Keys": keys}}, attempts=CANTEEN_ATTEMPTS)
+        found = {item["pk"]["S"]: from_item(item) for item in result.items.get(self.table, [])}
+        return found.get(canteen_pk(canteen_id)), feeds.fetched_at_of(found.get(state_pk))
 
     def canteens(
         self, commune: str | None, limit: int, start: dict[str, Any] | None
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         """One page of canteens (all, or in a commune), by name; and the key to continue from."""
         index, attribute, value = (
-            ("by_commune", "gsi1pk", f"COMMUNE#{commune}") if commune else ("all_canteens", "gsi2pk", "CANTEENS")
+            (BY_COMMUNE_INDEX, "gsi1pk", commune_gsi(commune))
+            if commune
+            else (ALL_CANTEENS_INDEX, "gsi2pk", ALL_CANTEENS)
         )
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": index,
-            "KeyConditionExpression": "#p = :v",
-            "ExpressionAttributeNames": {"#p": attribute},
-            "ExpressionAttributeValues": to_item({":v": value}),
-            "Limit": limit,
-        }
         if start is not None:
             check_cursor_key(start, {attribute: {"S": value}})
-            kwargs["ExclusiveStartKey"] = start
-        page = self.client.query(**kwargs)
-        return [from_item(item) for item in page.get("Items", [])], page.get("LastEvaluatedKey")
+        items, last_key = query_page(
+            self.client,
+            start,
+            TableName=self.table,
+            IndexName=index,
+            KeyConditionExpression="#p = :v",
+            ExpressionAttributeNames={"#p": attribute},
+            ExpressionAttributeValues=to_item({":v": value}),
+            Limit=limit,
+        )
+        return [from_item(item) for item in items], last_key
 
     def meals(self, canteen_id: str, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
         return read_meals(self.client, self.table, canteen_id, first, last)
 
     def fetched_at(self) -> str | None:
         """When the canteen feed was last read successfully: the `as_of` of every answer."""
-        response = self.client.get_item(
-            TableName=self.table,
-            Key=to_item({"pk": f"FEED#{CONNECTOR}", "sk": "STATE"}),
-            ProjectionExpression="fetched_at",
-        )
-        value = response.get("Item", {}).get("fetched_at", {}).get("S")
-        return str(value) if value else None
+        return feeds.fetched_at(self.client, self.table, CONNECTOR)

@@ -1,4 +1,5 @@
-"""OpenAPI description of the communes service's routes (merged into the API's document)."""
+"""OpenAPI description of the communes service's routes: each route declared once, its shapes generated
+from `models.py` (merged into the API's document)."""
 
 from __future__ import annotations
 
@@ -6,60 +7,21 @@ from typing import Any
 
 from poche_common.openapi import (
     CURSOR,
-    FRESHNESS_PROPERTIES,
     IF_NONE_MATCH,
     INSEE_PATTERN,
     NOT_MODIFIED,
     PROBLEM_SCHEMA,
+    component_schemas,
     json_ok,
     limit_parameter,
     problem_response,
     query_parameter,
 )
 
+from .models import MODELS
 from .policy import CACHE_SECONDS, DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY_LENGTH
 
-_NUMBER = {"type": "number"}
-
-SCHEMAS: dict[str, Any] = {
-    "Commune": {
-        "type": "object",
-        "required": ["insee", "name", "postcodes", "lat", "lon", "bbox"],
-        "properties": {
-            "insee": {"type": "string", "pattern": "^[0-9][0-9AB][0-9]{3}$", "description": "Code INSEE (COG)."},
-            "name": {"type": "string", "description": "Nom officiel (COG), accentué : « Sées », « L'Aigle »."},
-            "postcodes": {
-                "type": "array",
-                "items": {"type": "string", "pattern": "^[0-9]{5}$"},
-                "description": "Codes postaux de la commune (La Poste), triés.",
-            },
-            "lat": {**_NUMBER, "description": "Latitude WGS84 d'un point central (centroïde de la commune)."},
-            "lon": {**_NUMBER, "description": "Longitude WGS84 de ce point."},
-            "bbox": {
-                "type": "array",
-                "items": _NUMBER,
-                "minItems": 4,
-                "maxItems": 4,
-                "description": "Emprise : [lon_min, lat_min, lon_max, lat_max] (WGS84).",
-            },
-        },
-    },
-    "CommuneDetail": {
-        "allOf": [
-            {"$ref": "#/components/schemas/Commune"},
-            {"type": "object", "required": ["as_of", "stale"], "properties": FRESHNESS_PROPERTIES},
-        ]
-    },
-    "CommuneList": {
-        "type": "object",
-        "required": ["items", "next", "as_of", "stale"],
-        "properties": {
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Commune"}},
-            "next": {"type": ["string", "null"], "description": "Curseur opaque de la page suivante."},
-            **FRESHNESS_PROPERTIES,
-        },
-    },
-}
+SCHEMAS: dict[str, Any] = component_schemas(*MODELS)
 
 PATHS: dict[str, Any] = {
     "/v1/communes": {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from poche_common import communes
 from poche_common.communes import Commune
 
 
@@ -17,8 +16,3 @@ def commune_view(commune: Commune) -> dict[str, Any]:
         "lon": commune.lon,
         "bbox": list(commune.bbox),
     }
-
-
-def freshness() -> dict[str, Any]:
-    """Reference data: `as_of` is the date of its sources (COG / La Poste); it is never stale at run time."""
-    return {"as_of": communes.as_of(), "stale": False}

@@ -1,138 +1,74 @@
-"""OpenAPI description of the home screen service (merged into the API's document)."""
+"""OpenAPI description of the home screen service: each route declared once, its shapes generated from
+`models.py` (merged into the API's document).
+
+Never imported by the handler: pydantic and the schemas are built for the document only.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from home_shared.compose import MAX_TILES
-from poche_common.openapi import (
-    FRESHNESS_PROPERTIES,
-    IF_NONE_MATCH,
-    NOT_MODIFIED,
-    PROBLEM_SCHEMA,
-    json_ok,
-    problem_response,
-)
+from .policy import CATALOGUE_CACHE_SECONDS
 
-CATALOGUE_CACHE_SECONDS = 300
-_PARAMS = {"type": "object", "additionalProperties": {"type": "string"}, "example": {"commune": "61001"}}
 
-SCHEMAS: dict[str, Any] = {
-    "TileType": {
-        "type": "object",
-        "required": ["id", "title", "service", "params", "example", "description"],
-        "properties": {
-            "id": {"type": "string", "example": "departures", "description": "Type de tuile, à donner dans `type`."},
-            "title": {"type": "string", "example": "Prochains passages"},
-            "service": {"type": "string", "example": "transit", "description": "Le service qui fournit le contenu."},
-            "params": {"type": "array", "items": {"type": "string"}, "example": ["stop_id", "route_id"]},
-            "example": {
-                "type": ["object", "null"],
-                "additionalProperties": {"type": "string"},
-                "description": "Des paramètres valides, pris dans les données chargées ; "
-                "null tant que rien n'est chargé.",
-            },
-            "description": {"type": "string"},
-        },
-    },
-    "TileCatalogue": {
-        "type": "object",
-        "required": ["items", "next", "as_of", "stale"],
-        "properties": {
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/TileType"}},
-            "next": {"type": "null"},
-            **FRESHNESS_PROPERTIES,
-        },
-    },
-    "HomeRequest": {
-        "type": "object",
-        "required": ["tiles"],
-        "properties": {
-            "tiles": {
-                "type": "array",
-                "maxItems": MAX_TILES,
-                "items": {
-                    "description": "Une tuile `{type, params}` : `type` l'un des types du catalogue, `params` ses "
-                    "paramètres (des chaînes). Chaque tuile est vérifiée seule : une tuile invalide (pas un objet, "
-                    "type inconnu, paramètre manquant, en trop ou pas une chaîne) donne dans la réponse une entrée "
-                    "`error` (problème RFC 9457), sans refuser la requête ni les autres tuiles.",
-                    "example": {"type": "news", "params": {"commune": "61001"}},
+def _schemas() -> dict[str, Any]:
+    from poche_common.openapi import component_schemas
+
+    from .models import MODELS, REQUESTS
+
+    return component_schemas(*MODELS, requests=REQUESTS)
+
+
+def _paths() -> dict[str, Any]:
+    from home_shared.compose import MAX_TILES
+    from poche_common.openapi import IF_NONE_MATCH, NOT_MODIFIED, json_ok, problem_response
+
+    return {
+        "/v1/tiles/catalogue": {
+            "get": {
+                "operationId": "listTileTypes",
+                "tags": ["accueil"],
+                "summary": "Les types de tuiles (alvéoles) proposés par les services déployés.",
+                "parameters": [IF_NONE_MATCH],
+                "responses": {
+                    "200": json_ok("Le catalogue.", "TileCatalogue", max_age=CATALOGUE_CACHE_SECONDS),
+                    "304": NOT_MODIFIED,
                 },
             }
         },
-    },
-    "HomeTile": {
-        "oneOf": [
-            {
-                "type": "object",
-                "required": ["type", "params", "as_of", "stale", "content"],
-                "properties": {
-                    "type": {"type": "string"},
-                    "params": _PARAMS,
-                    **FRESHNESS_PROPERTIES,
-                    "content": {
-                        "type": "object",
-                        "required": ["items"],
-                        "description": "`items` : les éléments à afficher, dans la forme de l'API du service "
-                        "(départs, repas, événements, articles, avis) ; en plus, selon le type, l'arrêt et la "
-                        "ligne, la cantine, la commune ou l'établissement.",
-                        "properties": {"items": {"type": "array", "items": {"type": "object"}}},
+        "/v1/home": {
+            "post": {
+                "operationId": "composeHome",
+                "tags": ["accueil"],
+                "summary": f"Le contenu actuel d'au plus {MAX_TILES} tuiles, en une réponse, dans l'ordre demandé. "
+                "Une tuile invalide donne une entrée `error` (problème RFC 9457) sans faire échouer les autres.",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HomeRequest"}}},
+                },
+                "responses": {
+                    "200": {
+                        "description": "Une entrée par tuile demandée.",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HomeResponse"}}},
                     },
+                    "400": problem_response("Corps invalide : pas du JSON, pas de liste `tiles`, plus de 20 tuiles."),
                 },
-            },
-            {
-                "type": "object",
-                "required": ["type", "params", "error"],
-                "properties": {
-                    "type": {"type": ["string", "null"]},
-                    "params": {"type": "object"},
-                    "error": {"$ref": "#/components/schemas/Problem"},
-                },
-            },
-        ]
-    },
-    "HomeResponse": {
-        "type": "object",
-        "required": ["tiles"],
-        "properties": {"tiles": {"type": "array", "items": {"$ref": "#/components/schemas/HomeTile"}}},
-    },
-}
+            }
+        },
+    }
 
-PATHS: dict[str, Any] = {
-    "/v1/tiles/catalogue": {
-        "get": {
-            "operationId": "listTileTypes",
-            "tags": ["accueil"],
-            "summary": "Les types de tuiles (alvéoles) proposés par les services déployés.",
-            "parameters": [IF_NONE_MATCH],
-            "responses": {
-                "200": json_ok("Le catalogue.", "TileCatalogue", max_age=CATALOGUE_CACHE_SECONDS),
-                "304": NOT_MODIFIED,
-            },
-        }
-    },
-    "/v1/home": {
-        "post": {
-            "operationId": "composeHome",
-            "tags": ["accueil"],
-            "summary": f"Le contenu actuel d'au plus {MAX_TILES} tuiles, en une réponse, dans l'ordre demandé. "
-            "Une tuile invalide donne une entrée `error` (problème RFC 9457) sans faire échouer les autres.",
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HomeRequest"}}},
-            },
-            "responses": {
-                "200": {
-                    "description": "Une entrée par tuile demandée.",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HomeResponse"}}},
-                },
-                "400": problem_response("Corps invalide : pas du JSON, pas de liste `tiles`, plus de 20 tuiles."),
-            },
-        }
-    },
-}
+
+def __getattr__(name: str) -> dict[str, Any]:
+    """`SCHEMAS` and `PATHS`, built when asked for (PEP 562)."""
+    if name == "SCHEMAS":
+        return _schemas()
+    if name == "PATHS":
+        return _paths()
+    raise AttributeError(name)
 
 
 def document() -> dict[str, Any]:
     """This service's part of the API document: paths and component schemas."""
-    return {"paths": PATHS, "components": {"schemas": {**SCHEMAS, "Problem": PROBLEM_SCHEMA}}}
+    from poche_common.openapi import PROBLEM_SCHEMA
+
+    return {"paths": _paths(), "components": {"schemas": {**_schemas(), "Problem": PROBLEM_SCHEMA}}}

@@ -1,4 +1,5 @@
-"""OpenAPI description of the citizen's personal routes (merged into the API's document).
+"""OpenAPI description of the citizen's personal routes: each route declared once, its shapes generated from
+`models.py` (merged into the API's document).
 
 `HomeResponse` (the answer of `GET /v1/me/home`) is described by the home service; the merged document holds both.
 """
@@ -11,13 +12,15 @@ from poche_common.openapi import (
     CURSOR,
     GATEWAY_MESSAGE_SCHEMA,
     PROBLEM_SCHEMA,
+    component_schemas,
     limit_parameter,
     problem_response,
     signed_in_operation,
     unauthorized_response,
 )
 
-from .validation import KINDS, MAX_DEVICES, MAX_LAYOUT_TILES, MAX_TOKEN, MAX_TOPICS, MODES, PLATFORMS
+from .models import MODELS, REQUESTS
+from .validation import MAX_DEVICES, MAX_LAYOUT_TILES, MAX_TOPICS
 
 SECURITY_SCHEMES: dict[str, Any] = {
     "citizenJwt": {
@@ -28,176 +31,8 @@ SECURITY_SCHEMES: dict[str, Any] = {
         "locally).",
     }
 }
-_PARAMS = {"type": "object", "additionalProperties": {"type": "string"}, "example": {"commune": "61001"}}
-_HHMM = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "22:00"}
-_UPDATED = {"type": ["string", "null"], "format": "date-time", "description": "Dernière modification (Paris)."}
-_IGNORED_UPDATED = {"description": "Accepté et ignoré, pour pouvoir renvoyer tel quel ce qui a été lu."}
-
-_PAGE = {
-    "next": {"type": ["string", "null"], "description": "Curseur de la page suivante (opaque)."},
-    "as_of": {"type": "string", "format": "date-time"},
-    "stale": {"type": "boolean"},
-}
+SCHEMAS: dict[str, Any] = component_schemas(*MODELS, requests=REQUESTS)
 _ID_PATH = {"in": "path", "required": True, "schema": {"type": "string"}}
-
-_LAYOUT_TILES = {
-    "type": "array",
-    "maxItems": MAX_LAYOUT_TILES,
-    "items": {
-        "type": "object",
-        "required": ["type", "params"],
-        "additionalProperties": False,
-        "properties": {"type": {"type": "string", "example": "news"}, "params": _PARAMS},
-    },
-}
-
-
-def _topics(*required: str) -> dict[str, Any]:
-    return {
-        "type": "array",
-        "maxItems": MAX_TOPICS,
-        "items": {
-            "type": "object",
-            "required": list(required),
-            "additionalProperties": False,
-            "properties": {
-                "kind": {"type": "string", "enum": list(KINDS)},
-                "id": {
-                    "type": ["string", "null"],
-                    "description": "UAI (school), identifiant de ligne (route), code INSEE (traffic, "
-                    "news) ; null ou absent pour emergency.",
-                },
-                "mode": {"type": "string", "enum": list(MODES)},
-            },
-        },
-    }
-
-
-_QUIET_HOURS = {
-    "oneOf": [
-        {
-            "type": "object",
-            "required": ["start", "end"],
-            "additionalProperties": False,
-            "properties": {"start": _HHMM, "end": _HHMM},
-        },
-        {"type": "null"},
-    ],
-    "description": "Pas de notification poussée dans cette plage (Europe/Paris) : différée, jamais "
-    "perdue, sauf les alertes du département.",
-}
-
-SCHEMAS: dict[str, Any] = {
-    "DeviceRegistration": {
-        "type": "object",
-        "required": ["platform", "token"],
-        "properties": {
-            "platform": {"type": "string", "enum": list(PLATFORMS)},
-            "token": {
-                "type": "string",
-                "minLength": 1,
-                "maxLength": MAX_TOKEN,
-                "pattern": "^[!-~]+$",
-                "description": "Jeton de l'appareil (FCM ou APNs : ASCII visible, sans espace) ; jamais conservé.",
-            },
-        },
-    },
-    "Device": {
-        "type": "object",
-        "required": ["id", "platform", "created_at"],
-        "properties": {
-            "id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
-            "platform": {"type": "string", "enum": list(PLATFORMS)},
-            "created_at": {"type": "string", "format": "date-time"},
-        },
-    },
-    "DeviceList": {
-        "type": "object",
-        "required": ["items", "next", "as_of", "stale"],
-        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Device"}}, **_PAGE},
-    },
-    "Notification": {
-        "type": "object",
-        "required": ["id", "kind", "topic_id", "title", "body", "url", "occurred_at", "read", "read_at"],
-        "properties": {
-            "id": {"type": "string", "example": "1795942800-0b9f6c1e-8d2a-4c5b-9e7f-2a1d3c4b5e6f"},
-            "kind": {"type": "string", "enum": list(KINDS)},
-            "topic_id": {"type": ["string", "null"]},
-            "title": {"type": "string"},
-            "body": {"type": "string"},
-            "url": {"type": "string", "example": "/v1/schools/0610003X/notices"},
-            "occurred_at": {"type": "string", "format": "date-time"},
-            "read": {"type": "boolean"},
-            "read_at": {"type": ["string", "null"], "format": "date-time"},
-        },
-    },
-    "NotificationList": {
-        "type": "object",
-        "required": ["items", "next", "as_of", "stale"],
-        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Notification"}}, **_PAGE},
-    },
-    "HomeLayout": {
-        "type": "object",
-        "required": ["tiles", "updated_at"],
-        "properties": {"tiles": _LAYOUT_TILES, "updated_at": _UPDATED},
-    },
-    "HomeLayoutChange": {
-        "type": "object",
-        "description": "Les tuiles sont vérifiées dans le catalogue (/v1/tiles/catalogue) : un type inconnu, un "
-        "paramètre manquant ou qui n'est pas celui du type, une commune ou un arrêt inconnus donnent un 422.",
-        "required": ["tiles"],
-        "additionalProperties": False,
-        "properties": {"tiles": _LAYOUT_TILES, "updated_at": _IGNORED_UPDATED},
-    },
-    "Subscriptions": {
-        "type": "object",
-        "required": ["topics", "quiet_hours"],
-        "properties": {"topics": _topics("kind", "id", "mode"), "quiet_hours": _QUIET_HOURS, "updated_at": _UPDATED},
-    },
-    "SubscriptionsChange": {
-        "type": "object",
-        "description": "Remplace tous les abonnements ; `quiet_hours` absent vaut null. Un établissement, une ligne "
-        "ou une commune inconnus, un doublon ou une plage vide donnent un 422.",
-        "required": ["topics"],
-        "additionalProperties": False,
-        "properties": {"topics": _topics("kind", "mode"), "quiet_hours": _QUIET_HOURS, "updated_at": _IGNORED_UPDATED},
-    },
-    "PersonalExport": {
-        "type": "object",
-        "required": ["account", "home_layout", "subscriptions", "items", "subscriber_index", "as_of", "stale"],
-        "properties": {
-            "account": {
-                "type": ["object", "null"],
-                "description": "Le compte (adresse électronique, création, statut).",
-                "properties": {
-                    "email": {"type": ["string", "null"]},
-                    "email_verified": {"type": "boolean"},
-                    "created_at": {"type": ["string", "null"], "format": "date-time"},
-                    "updated_at": {"type": ["string", "null"], "format": "date-time"},
-                    "status": {"type": ["string", "null"]},
-                    "enabled": {"type": "boolean"},
-                    "attributes": {"type": "object", "additionalProperties": {"type": "string"}},
-                },
-            },
-            "home_layout": {"oneOf": [{"$ref": "#/components/schemas/HomeLayout"}, {"type": "null"}]},
-            "subscriptions": {"oneOf": [{"$ref": "#/components/schemas/Subscriptions"}, {"type": "null"}]},
-            "devices": {"type": "array", "items": {"$ref": "#/components/schemas/Device"}},
-            "notifications": {"type": "array", "items": {"$ref": "#/components/schemas/Notification"}},
-            "items": {
-                "type": "array",
-                "items": {"type": "object"},
-                "description": "Chaque élément conservé, tel qu'il est stocké.",
-            },
-            "subscriber_index": {
-                "type": "array",
-                "items": {"type": "object"},
-                "description": "Les copies de vos abonnements qui servent à trouver les abonnés d'un sujet.",
-            },
-            "as_of": {"type": "string", "format": "date-time"},
-            "stale": {"type": "boolean"},
-        },
-    },
-}
 
 _IF_MATCH = {
     "name": "If-Match",

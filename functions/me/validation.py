@@ -25,9 +25,9 @@ MAX_LAYOUT_TILES = 30
 MAX_TOPICS = 50
 KINDS = ("school", "route", "traffic", "news", "emergency")
 MODES = ("immediate", "digest")
-HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
-UAI = re.compile(r"^[0-9]{7}[A-Z]$")
-ROUTE_ID = re.compile(r"^[^\x00-\x1f#]{1,255}$")
+HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]\Z")
+UAI = re.compile(r"^[0-9]{7}[A-Z]\Z")
+ROUTE_ID = re.compile(r"^[^\x00-\x1f#]{1,255}\Z")
 
 Problem = dict[str, str]
 
@@ -242,8 +242,8 @@ def expectation(if_match: str | None, empty_etag: str) -> Expectation | None:
 PLATFORMS = ("fcm", "apns")
 MAX_DEVICES = 10
 MAX_TOKEN = 4096
-DEVICE_ID = re.compile(r"^[0-9a-f]{32}$")
-TOKEN = re.compile(r"^[\x21-\x7e]+$")  # FCM registration tokens and APNs hex tokens: printable ASCII, no space
+DEVICE_ID = re.compile(r"^[0-9a-f]{32}\Z")
+TOKEN = re.compile(r"^[\x21-\x7e]+\Z")  # FCM registration tokens and APNs hex tokens: printable ASCII, no space
 
 
 def parse_device(body: Any) -> tuple[str, str]:

@@ -13,8 +13,8 @@ from me_shared.ports import Eraser
 from poche_common import safejson
 from poche_common.observability import logger
 
-SUB = re.compile(r"^[0-9A-Za-z_-]{1,128}$")
-USERNAME = re.compile(r"^[\x21-\x7e\u00a0-\uffff]{1,128}$")  # Cognito usernames: no space, no control character
+SUB = re.compile(r"^[0-9A-Za-z_-]{1,128}\Z")
+USERNAME = re.compile(r"^[\x21-\x7e\u00a0-\uffff]{1,128}\Z")  # Cognito usernames: no space, no control character
 
 
 class NotAnErasureError(ValueError):

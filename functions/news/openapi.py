@@ -1,4 +1,5 @@
-"""OpenAPI description of the news service's route (merged into the API's document)."""
+"""OpenAPI description of the news service's route, declared once, its shapes generated from
+`models.py` (merged into the API's document)."""
 
 from __future__ import annotations
 
@@ -6,52 +7,20 @@ from typing import Any
 
 from poche_common.openapi import (
     CURSOR,
-    FRESHNESS_PROPERTIES,
     IF_NONE_MATCH,
     NOT_MODIFIED,
     PROBLEM_SCHEMA,
     commune_parameter,
+    component_schemas,
     json_ok,
     limit_parameter,
     problem_response,
 )
 
+from .models import MODELS
 from .policy import CACHE_SECONDS
 
-SCHEMAS: dict[str, Any] = {
-    "NewsItem": {
-        "type": "object",
-        "required": ["id", "title", "summary", "url", "published", "source", "tags", "image", "categories"],
-        "properties": {
-            "id": {"type": "string", "description": "Identifiant stable de l'article (empreinte du guid ou du lien)."},
-            "title": {"type": "string"},
-            "summary": {
-                "type": "string",
-                "description": "Texte brut (HTML retiré), au plus 280 caractères, coupé à un mot avec « … » ; "
-                "les paragraphes sont séparés par une ligne vide.",
-            },
-            "url": {"type": ["string", "null"], "format": "uri", "description": "Page de l'article (http/https)."},
-            "published": {"type": "string", "format": "date-time", "description": "Europe/Paris, avec décalage."},
-            "source": {"type": "string", "description": "Titre du flux d'où vient l'article."},
-            "tags": {
-                "type": "array",
-                "items": {"type": "string"},
-                "description": "« general » (tout le département) et/ou codes INSEE des communes concernées.",
-            },
-            "image": {"type": ["string", "null"], "format": "uri"},
-            "categories": {"type": "array", "items": {"type": "string"}},
-        },
-    },
-    "NewsList": {
-        "type": "object",
-        "required": ["items", "next", "as_of", "stale"],
-        "properties": {
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/NewsItem"}},
-            "next": {"type": ["string", "null"], "description": "Curseur opaque de la page suivante."},
-            **FRESHNESS_PROPERTIES,
-        },
-    },
-}
+SCHEMAS: dict[str, Any] = component_schemas(*MODELS)
 
 PATHS: dict[str, Any] = {
     "/v1/news": {

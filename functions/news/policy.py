@@ -2,4 +2,3 @@
 
 CACHE_SECONDS = 600  # the feeds are read hourly; ten minutes keeps a new article visible soon enough
 STALE_AFTER_SECONDS = 3 * 3600  # three missed hourly runs
-GENERAL = "general"

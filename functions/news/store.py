@@ -1,4 +1,4 @@
-"""Read side of the news table (layout documented in the connector's `store.py`).
+"""The DynamoDB adapter of the news service's reader port (`logic.NewsReader`); layout in `news_shared.keys`.
 
 A commune's list merges two Queries of the `by_tag` index, newest first: `TAG#general` and
 `TAG#<insee>`. An article tagged both appears in both with the same sort key: it is shown once. The
@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from news_shared.keys import CONNECTOR, tag_key
 from news_shared.store import newest
-from poche_common.dynamo import from_item, to_item
+from poche_common import feeds
+from poche_common.dynamo import from_item
 from poche_common.errors import InvalidRequestError
 from poche_common.pagination import check_cursor_key
 
-CONNECTOR = "news-rss"
 END = "end"
 _KEY = ("pk", "sk", "gsi1pk", "gsi1sk")
 _BAD = "Le curseur de pagination est invalide ou ne correspond pas à cette requête ; recommencez sans curseur."
@@ -29,7 +30,7 @@ class _Stream:
     ended: bool = False
 
 
-class NewsReader:
+class DynamoNewsReader:
     def __init__(self, client: Any, table: str) -> None:
         self.client = client
         self.table = table
@@ -83,17 +84,11 @@ class NewsReader:
             return _Stream(tag, None)
         if not isinstance(position, dict):
             raise InvalidRequestError(_BAD, field="cursor")
-        check_cursor_key(position, {"gsi1pk": {"S": f"TAG#{tag}"}})
+        check_cursor_key(position, {"gsi1pk": {"S": tag_key(tag)}})
         if set(position) != set(_KEY) or not all(isinstance(v, dict) and set(v) == {"S"} for v in position.values()):
             raise InvalidRequestError(_BAD, field="cursor")
         return _Stream(tag, position)
 
     def fetched_at(self) -> str | None:
         """When the news feeds were last read successfully: the `as_of` of every answer."""
-        response = self.client.get_item(
-            TableName=self.table,
-            Key=to_item({"pk": f"FEED#{CONNECTOR}", "sk": "STATE"}),
-            ProjectionExpression="fetched_at",
-        )
-        value = response.get("Item", {}).get("fetched_at", {}).get("S")
-        return str(value) if value else None
+        return feeds.fetched_at(self.client, self.table, CONNECTOR)

@@ -13,8 +13,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from poche_common.eventtypes import EVENTS, MalformedEvent, read
+
 from .ports import DeliveryQueue, SubscriberReader
-from .topics import Topic, event_envelope, topics
+from .topics import Topic, concerns, event_envelope, topics
 
 SEEN_DAYS = 14  # longer than an event can wait in a producer's outbox (7 days) and EventBridge's retries
 RECIPIENTS_PER_MESSAGE = 100
@@ -31,8 +33,10 @@ class FanoutResult:
 def match(
     event: dict[str, Any], subscribers: SubscriberReader, queue: DeliveryQueue, now: dt.datetime
 ) -> dict[str, int]:
-    """Sends the deliveries of every topic of `event`; returns the totals (topics, recipients, messages, queries)."""
-    found = topics(str(event.get("detail-type")), str(event.get("source")), event.get("detail") or {})
+    """Sends the deliveries of every topic of `event`; returns the totals (topics, recipients, messages, queries).
+    `MalformedEvent` (`poche_common.eventtypes`) when the detail of an event that may have topics is not what its
+    definition says (nothing sent: the invocation fails, the event ends in the dead-letter queue)."""
+    found = topics(str(event.get("detail-type")), str(event.get("source")), read_detail(event))
     envelope = event_envelope(event)
     totals = {"topics": len(found), "recipients": 0, "messages": 0, "queries": 0}
     if found:
@@ -44,6 +48,19 @@ def match(
         totals["messages"] += result.messages
         totals["queries"] += result.queries
     return totals
+
+
+def read_detail(event: dict[str, Any]) -> dict[str, Any]:
+    """The event's detail, checked against its definition when the matcher may find topics in it (an event of
+    no topic is not read)."""
+    source, detail_type = str(event.get("source")), str(event.get("detail-type"))
+    definition = EVENTS.get((source, detail_type))
+    if definition is None or not concerns(detail_type, source):
+        return {}
+    try:
+        return read(event, definition.detail)
+    except MalformedEvent as exc:
+        raise MalformedEvent(f"{source} {detail_type}: {exc}") from None
 
 
 def fan_out(

@@ -1,6 +1,6 @@
 """Which topics a domain event concerns, and the French notification of each (no personal data).
 
-Events (`detail-type` on the bus, the facts their publishers put in `detail`):
+Events (`detail-type` on the bus, the facts their publishers put in `detail`, defined in `poche_common.eventtypes`):
 - `poche.schools` `SchoolNoticePublished`: `school/<uai>` for each notice's school; a notice of the
   Département (`origin: departement`) published for every school of the territory is also `emergency`.
 - `poche.news` `NewsPublished`: `news/<INSEE>` for each commune tag of its articles.
@@ -17,12 +17,21 @@ carries; an event without titles keeps the generic texts.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from poche_common import communes, schools
 from poche_common.clock import PARIS
 from poche_common.events import headline
+from poche_common.eventtypes import (
+    AlertChange,
+    NewsPublishedFacts,
+    NoticeEntry,
+    RealtimeUpdatedFacts,
+    SchoolNoticeFacts,
+    TrafficEventsUpdatedFacts,
+)
 
 KINDS = ("school", "route", "traffic", "news", "emergency")
 ANNOUNCED = ("created", "updated")
@@ -51,8 +60,15 @@ def event_envelope(event: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def topics(detail_type: str, source: str, detail: dict[str, Any]) -> list[Topic]:
-    """The topics of one bus event (empty for an event nobody subscribes to)."""
+def concerns(detail_type: str, source: str) -> bool:
+    """Whether events of this source and detail-type may have topics."""
+    return (source, detail_type) in _BUILDERS
+
+
+def topics(detail_type: str, source: str, detail: Mapping[str, Any]) -> list[Topic]:
+    """The topics of one bus event (empty for an event nobody subscribes to). `detail` is what its definition
+    (`poche_common.eventtypes`) says: the matcher checks it first (`eventtypes.read`), and reads it without
+    defaults."""
     builder = _BUILDERS.get((source, detail_type))
     return builder(detail) if builder else []
 
@@ -77,7 +93,7 @@ def _when(value: Any) -> str | None:
     return moment.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
 
 
-def _words(entry: dict[str, Any]) -> str | None:
+def _words(entry: Mapping[str, Any]) -> str | None:
     """An item's own words (its `title` in the event), one bounded line, or None."""
     return headline(entry.get("title"), ITEM_MAX)
 
@@ -100,20 +116,20 @@ def _topic(kind: str, topic_id: str | None, title: str, body: str, url: str) -> 
     return Topic(kind, topic_id, _bounded(title, TITLE_MAX), _bounded(body, BODY_MAX), url)
 
 
-def _notice_text(notice: dict[str, Any]) -> str:
-    label = schools.NOTICE_KINDS.get(str(notice.get("kind")), "Information")
-    starts, ends = _when(notice.get("starts")), _when(notice.get("ends"))
+def _notice_text(notice: NoticeEntry) -> str:
+    label = schools.NOTICE_KINDS.get(notice["kind"], "Information")  # a kind this version does not know yet
+    starts, ends = _when(notice["starts"]), _when(notice["ends"])
     details = f"{label}, du {starts} au {ends}." if starts and ends else f"{label}."
     words = _words(notice)
     return f"{words} — {details}" if words else details
 
 
-def _school_topics(detail: dict[str, Any]) -> list[Topic]:
-    notices = [n for n in detail.get("notices", []) if n.get("change", "created") in ANNOUNCED and n.get("uai")]
-    uais = sorted({str(n["uai"]) for n in notices} | {str(u) for u in detail.get("uais", [])})
-    by_school: dict[str, list[dict[str, Any]]] = {}
+def _school_topics(detail: SchoolNoticeFacts) -> list[Topic]:
+    notices = [n for n in detail["notices"] if n["change"] in ANNOUNCED and n["uai"]]
+    uais = sorted({n["uai"] for n in notices} | set(detail["uais"]))
+    by_school: dict[str, list[NoticeEntry]] = {}
     for notice in notices:
-        by_school.setdefault(str(notice["uai"]), []).append(notice)
+        by_school.setdefault(notice["uai"], []).append(notice)
     found: list[Topic] = []
     for uai in uais:
         school = schools.get(uai)
@@ -126,7 +142,7 @@ def _school_topics(detail: dict[str, Any]) -> list[Topic]:
             body = _said(len(listed), "nouvelles informations", words, "De nouvelles informations ont été publiées.")
         found.append(_topic("school", uai, f"{name} : nouvelle information", body, f"/v1/schools/{uai}/notices"))
     territory = {school.uai for school in schools.all_schools()}
-    if detail.get("origin") == "departement" and territory and territory <= set(uais) and uais:
+    if detail["origin"] == "departement" and territory and territory <= set(uais) and uais:
         body = (_notice_text(notices[0]) if notices else "Information du Département.") + (
             " Tous les établissements sont concernés."
         )
@@ -135,18 +151,18 @@ def _school_topics(detail: dict[str, Any]) -> list[Topic]:
     return found
 
 
-def _news_topics(detail: dict[str, Any]) -> list[Topic]:
+def _news_topics(detail: NewsPublishedFacts) -> list[Topic]:
     counts: dict[str, int] = {}
     words: dict[str, list[str]] = {}
-    for item in detail.get("items", []):
-        if item.get("change", "created") not in ("created", "tagged"):
+    for item in detail["items"]:
+        if item["change"] not in ("created", "tagged"):
             continue
-        for tag in item.get("tags", []):
-            counts[str(tag)] = counts.get(str(tag), 0) + 1
+        for tag in item["tags"]:
+            counts[tag] = counts.get(tag, 0) + 1
             if _words(item):
-                words.setdefault(str(tag), []).append(str(_words(item)))
-    for tag in detail.get("tags", []):
-        counts.setdefault(str(tag), 1)
+                words.setdefault(tag, []).append(str(_words(item)))
+    for tag in detail["tags"]:
+        counts.setdefault(tag, 1)
     return [
         _topic(
             "news",
@@ -165,18 +181,18 @@ def _news_topics(detail: dict[str, Any]) -> list[Topic]:
     ]
 
 
-def _traffic_topics(detail: dict[str, Any]) -> list[Topic]:
+def _traffic_topics(detail: TrafficEventsUpdatedFacts) -> list[Topic]:
     counts: dict[str, int] = {}
     words: dict[str, list[str]] = {}
-    for change in detail.get("changes", []):
-        if change.get("change") in ANNOUNCED:
-            for code in change.get("communes", []):
-                counts[str(code)] = counts.get(str(code), 0) + 1
+    for change in detail["changes"]:
+        if change["change"] in ANNOUNCED:
+            for code in change["communes"]:
+                counts[code] = counts.get(code, 0) + 1
                 if _words(change):
-                    words.setdefault(str(code), []).append(str(_words(change)))
-    if detail.get("truncated"):  # the changes listed are the first ones only: every commune named is included
-        for code in detail.get("communes", []):
-            counts.setdefault(str(code), 1)
+                    words.setdefault(code, []).append(str(_words(change)))
+    if detail["truncated"]:  # the changes listed are the first ones only: every commune named is included
+        for code in detail["communes"]:
+            counts.setdefault(code, 1)
     return [
         _topic(
             "traffic",
@@ -194,16 +210,18 @@ def _traffic_topics(detail: dict[str, Any]) -> list[Topic]:
     ]
 
 
-def _route_topics(detail: dict[str, Any]) -> list[Topic]:
-    routes_of: dict[str, list[str]] = {str(k): list(v) for k, v in (detail.get("alert_routes") or {}).items()}
+def _route_topics(detail: RealtimeUpdatedFacts) -> list[Topic]:
+    # Absent from SIRI Lite's events (no alerts): no alert, no route.
+    routes_of = detail.get("alert_routes", {})
     changes: dict[str, set[str]] = {}
-    alerts: dict[str, list[dict[str, Any]]] = {}
+    alerts: dict[str, list[AlertChange]] = {}
     for entry in detail.get("alert_changes", []):
-        if entry.get("change") not in ANNOUNCED:
+        if entry["change"] not in ANNOUNCED:
             continue
-        for route_id in entry.get("route_ids") or routes_of.get(str(entry.get("alert_id")), []):
-            changes.setdefault(str(route_id), set()).add(str(entry["change"]))
-            alerts.setdefault(str(route_id), []).append(entry)
+        # `route_ids`: events of before `alert_routes`; an alert of no route (a stop's) concerns no route topic.
+        for route_id in entry.get("route_ids") or routes_of.get(entry["alert_id"], []):
+            changes.setdefault(route_id, set()).add(entry["change"])
+            alerts.setdefault(route_id, []).append(entry)
     return [
         _topic(
             "route",
@@ -216,17 +234,17 @@ def _route_topics(detail: dict[str, Any]) -> list[Topic]:
     ]
 
 
-def _alert_text(entries: list[dict[str, Any]], seen: set[str]) -> str:
+def _alert_text(entries: list[AlertChange], seen: set[str]) -> str:
     generic = (
         "Une nouvelle alerte concerne cette ligne." if "created" in seen else "Une alerte de cette ligne a changé."
     )
     words = [w for w in map(_words, entries) if w]
-    if len(entries) == 1 and words and entries[0].get("change") == "updated":
+    if len(entries) == 1 and words and entries[0]["change"] == "updated":
         return _bounded(f"Alerte modifiée : {words[0]}", BODY_MAX)
     return _said(len(entries), "alertes", words, generic)
 
 
-_BUILDERS = {
+_BUILDERS: dict[tuple[str, str], Callable[[Any], list[Topic]]] = {
     ("poche.schools", "SchoolNoticePublished"): _school_topics,
     ("poche.news", "NewsPublished"): _news_topics,
     ("poche.traffic", "TrafficEventsUpdated"): _traffic_topics,

@@ -1,4 +1,5 @@
-"""OpenAPI description of the schools service's public routes (merged into the API's document)."""
+"""OpenAPI description of the schools service's public routes: each route declared once, its shapes generated
+from `models.py` (merged into the API's document)."""
 
 from __future__ import annotations
 
@@ -6,101 +7,20 @@ from typing import Any
 
 from poche_common.openapi import (
     CURSOR,
-    FRESHNESS_PROPERTIES,
     IF_NONE_MATCH,
     NOT_MODIFIED,
     PROBLEM_SCHEMA,
     commune_parameter,
+    component_schemas,
     json_ok,
     limit_parameter,
     problem_response,
 )
-from poche_common.schools import NOTICE_KINDS
 
+from .models import MODELS
 from .policy import LIST_CACHE_SECONDS, NOTICES_CACHE_SECONDS
 
-_NULLABLE_STRING = {"type": ["string", "null"]}
-
-SCHEMAS: dict[str, Any] = {
-    "School": {
-        "type": "object",
-        "required": [
-            "uai",
-            "name",
-            "official_name",
-            "commune",
-            "commune_name",
-            "type",
-            "type_label",
-            "sector",
-            "sector_label",
-        ],
-        "properties": {
-            "uai": {"type": "string", "description": "Code UAI (RNE) de l'établissement, par exemple 0610003X."},
-            "name": {"type": "string"},
-            "official_name": {"type": "string", "description": "Nom tel que publié par le ministère."},
-            "commune": {"type": "string", "description": "Code INSEE de la commune."},
-            "commune_name": _NULLABLE_STRING,
-            "type": {"type": "string", "enum": ["college", "lycee", "lycee_professionnel"]},
-            "type_label": {"type": "string"},
-            "sector": {"type": "string", "enum": ["public", "private"]},
-            "sector_label": {"type": "string"},
-        },
-    },
-    "SchoolList": {
-        "type": "object",
-        "required": ["items", "next", "as_of", "stale"],
-        "properties": {
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/School"}},
-            "next": {"type": ["string", "null"], "description": "Curseur opaque de la page suivante."},
-            **FRESHNESS_PROPERTIES,
-        },
-    },
-    "SchoolNotice": {
-        "type": "object",
-        "required": [
-            "id",
-            "uai",
-            "kind",
-            "kind_label",
-            "title",
-            "body",
-            "starts",
-            "ends",
-            "origin",
-            "origin_label",
-            "updated_at",
-        ],
-        "properties": {
-            "id": {"type": "string"},
-            "uai": {"type": "string"},
-            "kind": {"type": "string", "enum": sorted(NOTICE_KINDS)},
-            "kind_label": {"type": "string"},
-            "title": {"type": "string", "maxLength": 120},
-            "body": {"type": "string", "maxLength": 2000},
-            "starts": {"type": "string", "format": "date-time", "description": "Début (Europe/Paris)."},
-            "ends": {"type": "string", "format": "date-time", "description": "Fin (Europe/Paris)."},
-            "origin": {
-                "type": "string",
-                "enum": ["school", "departement"],
-                "description": "school : publié par l'établissement ; departement : publication groupée du "
-                "Département (flux schools-notices-csv).",
-            },
-            "origin_label": {"type": "string"},
-            "updated_at": {"type": "string", "format": "date-time"},
-        },
-    },
-    "SchoolNoticeList": {
-        "type": "object",
-        "required": ["school", "items", "next", "as_of", "stale"],
-        "properties": {
-            "school": {"$ref": "#/components/schemas/School"},
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/SchoolNotice"}},
-            "next": {"type": "null"},
-            **FRESHNESS_PROPERTIES,
-        },
-    },
-}
+SCHEMAS: dict[str, Any] = component_schemas(*MODELS)
 
 PATHS: dict[str, Any] = {
     "/v1/schools": {

@@ -1,4 +1,5 @@
-"""OpenAPI description of the schools admin routes (merged into the API's document).
+"""OpenAPI description of the schools admin routes: each route declared once, its shapes generated
+from `models.py` (merged into the API's document).
 
 `SchoolNotice` (the answer) is described by the public schools service; the merged document holds both.
 """
@@ -10,11 +11,13 @@ from typing import Any
 from poche_common.openapi import (
     GATEWAY_MESSAGE_SCHEMA,
     PROBLEM_SCHEMA,
+    component_schemas,
     problem_response,
     signed_in_operation,
     unauthorized_response,
 )
-from poche_common.schools import BODY_MAX, NOTICE_KINDS, TITLE_MAX
+
+from .models import REQUESTS
 
 SECURITY_SCHEMES: dict[str, Any] = {
     "staffJwt": {
@@ -24,39 +27,7 @@ SECURITY_SCHEMES: dict[str, Any] = {
         "description": "ID token of the staff user pool (`poche user create` prints one locally).",
     }
 }
-_MOMENT = {
-    "type": "string",
-    "format": "date-time",
-    "description": "ISO 8601 avec décalage (ou Z), entre 2000 et 2100 (poche_common.bounds).",
-}
-_FIELDS: dict[str, Any] = {
-    "title": {
-        "type": "string",
-        "minLength": 1,
-        "maxLength": TITLE_MAX,
-        "pattern": "\\S",
-        "description": "Au moins un caractère qui n'est pas une espace.",
-    },
-    "body": {"type": ["string", "null"], "maxLength": BODY_MAX, "description": "Facultatif ; null vaut vide."},
-    "kind": {"type": "string", "enum": sorted(NOTICE_KINDS)},
-    "starts": _MOMENT,
-    "ends": {**_MOMENT, "description": "Après `starts`, et dans le futur."},
-}
-
-SCHEMAS: dict[str, Any] = {
-    "SchoolNoticeNew": {
-        "type": "object",
-        "required": ["title", "kind", "starts", "ends"],
-        "additionalProperties": False,
-        "properties": _FIELDS,
-    },
-    "SchoolNoticeChange": {
-        "type": "object",
-        "minProperties": 1,
-        "additionalProperties": False,
-        "properties": _FIELDS,
-    },
-}
+SCHEMAS: dict[str, Any] = component_schemas(requests=REQUESTS)
 
 _UAI = {
     "name": "uai",

@@ -1,4 +1,5 @@
-"""What the traffic route uses, built from the environment on first use: `dependencies.get()`.
+"""What the traffic route use, built from the environment on first use: `dependencies.get()` (the table's reader and
+`STALE_AFTER_SECONDS`, `poche_common.wiring.table_reader`).
 
 Nothing is built at import (no client, no setting read): a test passes fakes with
 `dependencies.override(Deps(reader=FakeReader(...), stale_after_s=...))`.
@@ -6,28 +7,20 @@ Nothing is built at import (no client, no setting read): a test passes fakes wit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
-from poche_common.settings import optional_int, required
-from poche_common.wiring import Provider
+from poche_common.wiring import Provider, ReaderDeps, table_reader
 
 from .logic import EventsReader
 from .policy import STALE_AFTER_SECONDS
 
-
-@dataclass
-class Deps:
-    reader: EventsReader
-    stale_after_s: int = STALE_AFTER_SECONDS
+Deps = ReaderDeps
 
 
-def build() -> Deps:
-    import boto3
-
+def _reader(client: Any, table: str) -> EventsReader:
     from traffic_shared.reader import EventReader
 
-    reader = EventReader(boto3.client("dynamodb"), required("TABLE_NAME"))
-    return Deps(reader, optional_int("STALE_AFTER_SECONDS", STALE_AFTER_SECONDS))
+    return EventReader(client, table)
 
 
-dependencies: Provider[Deps] = Provider(build)
+dependencies: Provider[ReaderDeps[EventsReader]] = table_reader(_reader, STALE_AFTER_SECONDS)

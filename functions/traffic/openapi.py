@@ -1,4 +1,5 @@
-"""OpenAPI description of the traffic service's routes (merged into the API's document)."""
+"""OpenAPI description of the traffic service's routes: each route declared once, its shapes generated
+from `models.py` (merged into the API's document)."""
 
 from __future__ import annotations
 
@@ -6,108 +7,22 @@ from typing import Any
 
 from poche_common.openapi import (
     CURSOR,
-    FRESHNESS_PROPERTIES,
     IF_NONE_MATCH,
     LATITUDE_PATTERN,
     LONGITUDE_PATTERN,
     NOT_MODIFIED,
     PROBLEM_SCHEMA,
     commune_parameter,
+    component_schemas,
     json_ok,
     problem_response,
     query_parameter,
 )
 
+from .models import MODELS
 from .policy import CACHE_SECONDS, MAX_BBOX_DEGREES
 
-_POSITION = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
-
-SCHEMAS: dict[str, Any] = {
-    "TrafficLocation": {
-        "type": "object",
-        "required": ["type", "point"],
-        "properties": {
-            "type": {"type": "string", "enum": ["point", "line"]},
-            "point": {
-                "type": "object",
-                "description": "Où placer un repère : le point, ou pour une ligne le point d'affichage donné par "
-                "l'exploitant (à défaut son milieu).",
-                "required": ["lat", "lon"],
-                "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}},
-            },
-            "coordinates": {
-                "type": "array",
-                "description": "Pour une ligne : ses positions [lon, lat] dans l'ordre (comme GeoJSON).",
-                "items": _POSITION,
-                "minItems": 2,
-            },
-        },
-    },
-    "TrafficEvent": {
-        "type": "object",
-        "required": [
-            "id",
-            "type",
-            "type_label",
-            "severity",
-            "severity_label",
-            "description",
-            "road",
-            "start",
-            "end",
-            "active",
-            "location",
-            "communes",
-        ],
-        "properties": {
-            "id": {"type": "string", "description": "« <situation>:<enregistrement> » de la publication DATEX II."},
-            "type": {
-                "type": "string",
-                "enum": [
-                    "roadworks",
-                    "closure",
-                    "restriction",
-                    "accident",
-                    "weather",
-                    "congestion",
-                    "obstruction",
-                    "event",
-                    "other",
-                ],
-            },
-            "type_label": {"type": "string"},
-            "severity": {
-                "type": "string",
-                "enum": ["highest", "high", "medium", "low", "lowest", "none", "unknown"],
-            },
-            "severity_label": {"type": "string"},
-            "description": {"type": "string", "description": "En français, pour une personne."},
-            "road": {"type": ["string", "null"], "description": "Numéro de la route (N12, D438, A28) s'il est donné."},
-            "start": {"type": "string", "format": "date-time", "description": "Depuis quand (Europe/Paris)."},
-            "end": {
-                "type": ["string", "null"],
-                "format": "date-time",
-                "description": "Jusqu'à quand (Europe/Paris) ; null : jusqu'à nouvel ordre.",
-            },
-            "active": {"type": "boolean", "description": "En vigueur à l'instant de la réponse."},
-            "location": {"$ref": "#/components/schemas/TrafficLocation"},
-            "communes": {
-                "type": "array",
-                "items": {"type": "string"},
-                "description": "Codes INSEE des communes du département touchées.",
-            },
-        },
-    },
-    "TrafficEventList": {
-        "type": "object",
-        "required": ["items", "next", "as_of", "stale"],
-        "properties": {
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/TrafficEvent"}},
-            "next": {"type": ["string", "null"], "description": "Curseur opaque de la page suivante."},
-            **FRESHNESS_PROPERTIES,
-        },
-    },
-}
+SCHEMAS: dict[str, Any] = component_schemas(*MODELS)
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:

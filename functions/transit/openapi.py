@@ -1,4 +1,5 @@
-"""OpenAPI description of the transit service's routes (merged into the API's document)."""
+"""OpenAPI description of the transit service's routes: each route declared once, its shapes generated
+from `models.py` (merged into the API's document)."""
 
 from __future__ import annotations
 
@@ -6,218 +7,20 @@ from typing import Any
 
 from poche_common.openapi import (
     CURSOR,
-    FRESHNESS_PROPERTIES,
     IF_NONE_MATCH,
     LONGITUDE_PATTERN,
     NOT_MODIFIED,
     PROBLEM_SCHEMA,
+    component_schemas,
     json_ok,
     problem_response,
     query_parameter,
 )
 
 from . import policy
-from .views import (
-    CAUSE_LABELS,
-    EFFECT_LABELS,
-    LOCATION_TYPE_LABELS,
-    OCCUPANCY_LABELS,
-    ROUTE_TYPE_LABELS,
-    STATUS_LABELS,
-    WHEELCHAIR_LABELS,
-)
+from .models import MODELS
 
-_STRING_OR_NULL = {"type": ["string", "null"]}
-_TIME = {"type": "string", "format": "date-time", "description": "Europe/Paris, avec décalage."}
-_TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
-_NEXT = {"type": ["string", "null"], "description": "Curseur opaque de la page suivante."}
-
-
-def _codes(codes: dict[str, str], description: str, *, nullable: bool = False) -> dict[str, Any]:
-    values: list[Any] = sorted(codes)
-    return {
-        "type": ["string", "null"] if nullable else "string",
-        "enum": [*values, None] if nullable else values,
-        "description": description,
-    }
-
-
-def _list_of(item_ref: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["items", "next", "as_of", "stale", *extra],
-        "properties": {
-            **extra,
-            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{item_ref}"}},
-            "next": _NEXT,
-            **FRESHNESS_PROPERTIES,
-        },
-    }
-
-
-SCHEMAS: dict[str, Any] = {
-    "TransitStop": {
-        "type": "object",
-        "required": [
-            "stop_id",
-            "name",
-            "lat",
-            "lon",
-            "code",
-            "location_type",
-            "location_type_label",
-            "parent_station",
-            "platform_code",
-            "wheelchair_boarding",
-            "wheelchair_boarding_label",
-            "route_ids",
-        ],
-        "properties": {
-            "stop_id": {"type": "string", "description": "Identifiant GTFS (stop_id)."},
-            "name": {"type": "string"},
-            "lat": {"type": "number"},
-            "lon": {"type": "number"},
-            "code": {**_STRING_OR_NULL, "description": "Code affiché à l'arrêt (stop_code)."},
-            "location_type": _codes(
-                LOCATION_TYPE_LABELS, "stop : point d'arrêt ; station : pôle regroupant des quais."
-            ),
-            "location_type_label": {"type": "string"},
-            "parent_station": {**_STRING_OR_NULL, "description": "Le pôle (station) dont ce quai fait partie."},
-            "platform_code": _STRING_OR_NULL,
-            "wheelchair_boarding": _codes(WHEELCHAIR_LABELS, "Accessibilité en fauteuil roulant."),
-            "wheelchair_boarding_label": {"type": "string"},
-            "route_ids": {"type": "array", "items": {"type": "string"}, "description": "Lignes desservant l'arrêt."},
-            "distance_m": {
-                "type": "integer",
-                "description": "Distance en mètres depuis la position `near` (recherche par proximité seulement).",
-            },
-        },
-    },
-    "TransitRoute": {
-        "type": "object",
-        "required": ["route_id", "short_name", "long_name", "type", "type_label", "color", "text_color", "agency_name"],
-        "properties": {
-            "route_id": {"type": "string"},
-            "short_name": {"type": "string"},
-            "long_name": {"type": "string"},
-            "type": _codes(ROUTE_TYPE_LABELS, "Mode de transport."),
-            "type_label": {"type": "string"},
-            "color": {**_STRING_OR_NULL, "pattern": "^#[0-9A-F]{6}$"},
-            "text_color": {**_STRING_OR_NULL, "pattern": "^#[0-9A-F]{6}$"},
-            "agency_name": {"type": "string"},
-        },
-    },
-    "TransitDeparture": {
-        "type": "object",
-        "required": [
-            "route_id",
-            "route_short_name",
-            "headsign",
-            "trip_id",
-            "stop_id",
-            "scheduled",
-            "expected",
-            "delay_s",
-            "realtime",
-            "cancelled",
-        ],
-        "properties": {
-            "route_id": {"type": "string"},
-            "route_short_name": {"type": "string"},
-            "headsign": {"type": "string", "description": "Destination affichée."},
-            "trip_id": {"type": "string"},
-            "stop_id": {
-                "type": ["string", "null"],
-                "description": "Le quai de départ (utile quand l'arrêt demandé est un pôle).",
-            },
-            "scheduled": {**_TIME, "description": "Heure prévue par l'horaire théorique (Europe/Paris)."},
-            "expected": {
-                **_TIME,
-                "description": "Heure attendue selon le temps réel ; l'heure théorique quand `realtime` est faux.",
-            },
-            "delay_s": {"type": ["integer", "null"], "description": "Retard en secondes (négatif : en avance)."},
-            "realtime": {"type": "boolean", "description": "Faux : horaire théorique, sans information temps réel."},
-            "cancelled": {"type": "boolean", "description": "Course supprimée ou arrêt non desservi."},
-        },
-    },
-    "TransitDepartureList": {
-        "type": "object",
-        "required": ["stop", "items", "next", "as_of", "stale", "realtime_as_of"],
-        "properties": {
-            "stop": {
-                "type": "object",
-                "required": ["stop_id", "name"],
-                "properties": {"stop_id": {"type": "string"}, "name": {"type": "string"}},
-            },
-            "items": {"type": "array", "items": {"$ref": "#/components/schemas/TransitDeparture"}},
-            "next": _NEXT,
-            **FRESHNESS_PROPERTIES,
-            "realtime_as_of": {
-                **_TIME_OR_NULL,
-                "description": "Horodatage du flux temps réel le plus récent utilisé ; null sans temps réel.",
-            },
-        },
-    },
-    "TransitVehicle": {
-        "type": "object",
-        "required": ["vehicle_id", "lat", "lon", "timestamp"],
-        "properties": {
-            "vehicle_id": {"type": "string"},
-            "label": _STRING_OR_NULL,
-            "trip_id": _STRING_OR_NULL,
-            "lat": {"type": "number"},
-            "lon": {"type": "number"},
-            "bearing": {"type": ["number", "null"], "description": "Cap en degrés, 0 = nord, sens horaire."},
-            "speed": {"type": ["number", "null"], "description": "Vitesse en mètres par seconde."},
-            "current_status": _codes(STATUS_LABELS, "Position par rapport à l'arrêt.", nullable=True),
-            "current_status_label": _STRING_OR_NULL,
-            "stop_id": _STRING_OR_NULL,
-            "occupancy_status": _codes(OCCUPANCY_LABELS, "Affluence, quand le flux la donne.", nullable=True),
-            "occupancy_label": _STRING_OR_NULL,
-            "timestamp": {**_TIME_OR_NULL, "description": "Quand la position a été relevée."},
-        },
-    },
-    "TransitAlert": {
-        "type": "object",
-        "required": ["alert_id", "source", "cause", "effect", "header", "description", "active_periods", "informed"],
-        "properties": {
-            "alert_id": {"type": "string"},
-            "source": {"type": "string"},
-            "cause": {"type": "string", "description": "Code : " + ", ".join(sorted(CAUSE_LABELS)) + "."},
-            "cause_label": {"type": "string"},
-            "effect": {"type": "string", "description": "Code : " + ", ".join(sorted(EFFECT_LABELS)) + "."},
-            "effect_label": {"type": "string"},
-            "header": {"type": "string", "description": "Titre, en français."},
-            "description": {"type": "string", "description": "Texte, en français."},
-            "url": _STRING_OR_NULL,
-            "active_periods": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["start", "end"],
-                    "properties": {"start": _TIME_OR_NULL, "end": _TIME_OR_NULL},
-                },
-            },
-            "informed": {
-                "type": "array",
-                "description": "Ce que l'alerte concerne (ligne, arrêt, course, réseau).",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "route_id": {"type": "string"},
-                        "stop_id": {"type": "string"},
-                        "trip_id": {"type": "string"},
-                        "agency_id": {"type": "string"},
-                    },
-                },
-            },
-        },
-    },
-    "TransitStopList": _list_of("TransitStop"),
-    "TransitRouteList": _list_of("TransitRoute"),
-    "TransitVehicleList": _list_of("TransitVehicle", route={"$ref": "#/components/schemas/TransitRoute"}),
-    "TransitAlertList": _list_of("TransitAlert"),
-}
+SCHEMAS: dict[str, Any] = component_schemas(*MODELS)
 
 
 def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:

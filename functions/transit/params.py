@@ -10,8 +10,8 @@ from transit_shared.keys import name_key
 
 from . import policy
 
-_NEAR_RE = re.compile(r"^(-?\d{1,3}(?:\.\d+)?),(-?\d{1,3}(?:\.\d+)?)$")
-_ID_RE = re.compile(r"^[^\x00-\x1f#]{1,255}$")  # GTFS ids are free text; no control characters nor '#'
+_NEAR_RE = re.compile(r"^(-?\d{1,3}(?:\.\d+)?),(-?\d{1,3}(?:\.\d+)?)\Z")
+_ID_RE = re.compile(r"^[^\x00-\x1f#]{1,255}\Z")  # GTFS ids are free text; no control characters nor '#'
 BAD_CURSOR = "Le curseur de pagination est invalide ; recommencez sans curseur."
 
 

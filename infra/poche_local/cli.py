@@ -1,6 +1,7 @@
 """`poche`: the project's command line.
 
-poche run [--port 8000] [--cdk-out cdk.out]   the whole platform locally (make run)
+poche run [--port 8000] [--cdk-out cdk.out]   the whole platform locally (make run); POCHE_START_CONNECTORS=a,b
+                                              (or none; default all) chooses the connectors run before it is ready
 poche connectors                              connectors, schedules, sources, last runs
 poche invoke <connector>                      run one connector now against the running platform
 poche user create --email E --group G [--school UAI ...]
@@ -51,6 +52,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         platform.start()
     except OSError as exc:
         raise CliError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror} (choose another with POCHE_PORT)") from None
+    except ValueError as exc:  # a POCHE_START_CONNECTORS naming no connector
+        raise CliError(str(exc)) from None
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     with contextlib.suppress(KeyboardInterrupt):

@@ -23,6 +23,7 @@ from .jwt import JwtVerifier, Unauthorized, bearer, gateway_claims
 from .model import RouteSpec
 from .resolver import ACCOUNT
 
+# Served by the platform itself, not by a route: the API document and its docs (Swagger UI, its files under /docs/).
 LOCAL_PATHS = ("/openapi.json", "/docs")
 
 

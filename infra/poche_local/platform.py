@@ -14,7 +14,7 @@ from typing import Any
 
 from . import logs
 from .assembly import load_assembly
-from .docs import merge, render
+from .docs import DOCS, docs_page, merge
 from .functions import FunctionPool
 from .gateway import LOCAL_PATHS, Router, make_handler, serve
 from .jwt import JwtVerifier, cognito_jwks_fetcher
@@ -24,6 +24,7 @@ from .resolver import REGION
 from .schedule import next_run
 
 STATE_FILE = "run.json"
+START_CONNECTORS = "POCHE_START_CONNECTORS"
 AWS_SERVICES = ("dynamodb", "events", "sqs", "sns", "ssm", "cognito-idp")
 
 
@@ -46,6 +47,22 @@ def aws_clients(endpoint: str) -> dict[str, Any]:
         region_name=REGION,
     )
     return {name: session.client(name, endpoint_url=endpoint) for name in AWS_SERVICES}
+
+
+def start_connectors(known: list[str], setting: str | None) -> list[str]:
+    """The connectors `poche run` runs before it says it is ready (`POCHE_START_CONNECTORS`): every one when unset or
+    `all`, none for `none`, else those of a comma-separated list. An unknown name is refused, the known ones named."""
+    if setting is None or setting.strip() in ("", "all"):
+        return sorted(known)
+    if setting.strip() == "none":
+        return []
+    chosen = [name.strip() for name in setting.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in known]
+    if unknown:
+        raise ValueError(
+            f"{START_CONNECTORS}: unknown connector(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
+    return sorted(set(chosen))
 
 
 def scheduled_event(input_: dict[str, Any]) -> dict[str, Any]:
@@ -92,8 +109,12 @@ class Platform:
         self.port = int(self.server.server_address[1])
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.write_state()
-        for name in sorted(self.spec.connectors()):
+        started = start_connectors(list(self.spec.connectors()), os.environ.get(START_CONNECTORS))
+        for name in started:
             self.run_connector(name, reason="start")
+        if len(started) < len(self.spec.connectors()):
+            total = len(self.spec.connectors())
+            logs.emit(f"[scheduler] {START_CONNECTORS}: {len(started)} of {total} connectors ran at start")
         threading.Thread(target=self.scheduler, daemon=True).start()
         if self.spec.queue_sources:
             threading.Thread(target=self.relay, daemon=True).start()
@@ -107,11 +128,11 @@ class Platform:
         return self._document
 
     def local_page(self, path: str) -> tuple[str, bytes] | None:
-        if path not in LOCAL_PATHS:
+        if path not in LOCAL_PATHS and not path.startswith(f"{DOCS}/"):
             return None
         if path == "/openapi.json":
             return "application/json", json.dumps(self.document(), ensure_ascii=False, indent=1).encode()
-        return "text/html; charset=utf-8", render(self.document()).encode()
+        return docs_page(path, self.document())
 
     def run_connector(self, name: str, reason: str) -> dict[str, Any] | None:
         function = self.spec.connectors()[name]

@@ -53,6 +53,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def only_connectors(*names: str) -> dict[str, str]:
+    """The environment of a platform that runs only these connectors at start (none without a name): a module that
+    reads no other domain's data is ready sooner (`POCHE_START_CONNECTORS`; `poche run` alone runs them all)."""
+    return {"POCHE_START_CONNECTORS": ",".join(names) or "none"}
+
+
 def start_platform(cdk_out: Path, state_dir: Path, extra_env: dict[str, str] | None = None) -> RunningPlatform:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("POCHE_SOURCE_", "AWS_"))}

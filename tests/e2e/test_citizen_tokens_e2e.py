@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from platform_support import RunningPlatform, start_platform, stop_platform
+from platform_support import RunningPlatform, only_connectors, start_platform, stop_platform
 from support import Synthesized
 
 from poche_local.jwt import JwtVerifier, Unauthorized, cognito_jwks_fetcher
@@ -28,7 +28,7 @@ PARIS = dt.timezone(dt.timedelta(hours=1))
 
 @pytest.fixture(scope="module")
 def platform(synthesized: Synthesized, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    running = start_platform(synthesized.outdir, tmp_path_factory.mktemp("poche-state-citizens"))
+    running = start_platform(synthesized.outdir, tmp_path_factory.mktemp("poche-state-citizens"), only_connectors())
     yield running
     stop_platform(running)
 

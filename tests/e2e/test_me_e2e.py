@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from platform_support import RunningPlatform, start_platform, stop_platform
+from platform_support import RunningPlatform, only_connectors, start_platform, stop_platform
 from support import Synthesized
 
 pytestmark = pytest.mark.e2e
@@ -31,7 +31,7 @@ def state(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def platform(synthesized: Synthesized, state: Path) -> Iterator[RunningPlatform]:
-    running = start_platform(synthesized.outdir, state)
+    running = start_platform(synthesized.outdir, state, only_connectors("news-rss", "schools-notices-csv"))
     yield running
     stop_platform(running)
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from platform_support import RunningPlatform, json_get, start_platform, stop_platform
+from platform_support import RunningPlatform, json_get, only_connectors, start_platform, stop_platform
 from support import Synthesized
 
 pytestmark = pytest.mark.e2e
@@ -26,7 +26,9 @@ PARIS = dt.timezone(dt.timedelta(hours=1))
 
 @pytest.fixture(scope="module")
 def platform(synthesized: Synthesized, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    running = start_platform(synthesized.outdir, tmp_path_factory.mktemp("poche-state-schools"))
+    running = start_platform(
+        synthesized.outdir, tmp_path_factory.mktemp("poche-state-schools"), only_connectors("schools-notices-csv")
+    )
     yield running
     stop_platform(running)
 

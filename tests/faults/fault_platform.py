@@ -153,8 +153,6 @@ def load_handler(package: str, domain: str, service: str, monkeypatch: Any, dyna
     module = fresh_import(f"{package}.handler")
 
     def clock(now: dt.datetime) -> None:
-        if hasattr(module, "_clock"):
-            module._clock = lambda: now
         module.utc_now = lambda: now
 
     assert sys.modules[f"{package}.handler"] is module

@@ -234,7 +234,7 @@ def test_a_feed_not_read_to_its_end_deletes_nothing(agenda: Agenda) -> None:
     module = fresh_import("agenda_openagenda.handler")
     first_page = agenda.pages()[0]
     payload = json.dumps({"events": first_page["events"], "complete": False}).encode()
-    outcome = module.ingest([payload], module._writer, module._outbox, NOW)
+    outcome = module.ingest([payload], module.dependencies.get().store, module.dependencies.get().outbox, NOW)
     assert outcome.changed == 0
     assert any(i["pk"]["S"] == "EVENT#openagenda:8012" for i in agenda.items())
 

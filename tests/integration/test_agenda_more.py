@@ -49,8 +49,8 @@ class Agenda:
         self.monkeypatch.setenv("POCHE_CONNECTOR", connector)
         module = fresh_import(f"{PACKAGES[connector]}.handler")
         module.utc_now = lambda: now
-        recording = Recording(module._writer.client)
-        module._writer.client = recording
+        recording = Recording(module.dependencies.get().store.client)
+        module.dependencies.get().store.client = recording
         report: dict[str, Any] = module.handler({"trigger": "schedule", "connector": connector}, self.lambda_context)
         report["calls"] = recording.calls
         self.monkeypatch.delenv(variable)
@@ -290,7 +290,7 @@ def test_a_rejected_row_never_deletes_the_sessions_of_its_day(agenda: Agenda) ->
 def test_a_file_without_the_required_columns_changes_nothing(agenda: Agenda) -> None:
     agenda.run("agenda-cinema")
     report = agenda.run("agenda-cinema", source=agenda.write("bad.csv", "cinema;film\na;b\n"))
-    assert report["status"] == "failed" and "missing column" in report["error"]
+    assert report["status"] == "failed" and "Colonnes obligatoires absentes" in report["error"]
     assert len(agenda.partition("CINEMA#planet-alencon")) == 1 + 24
 
 

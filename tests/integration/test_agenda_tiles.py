@@ -30,8 +30,8 @@ def run(cloud: Cloud, lambda_context: Any, package: str, source: str | None = No
         cloud.monkeypatch.setenv(variable, source)
     module = cloud.load(package)
     module.utc_now = lambda: NOW
-    recording = Recording(module._writer.client)
-    module._writer.client = recording
+    recording = Recording(module.dependencies.get().store.client)
+    module.dependencies.get().store.client = recording
     report = module.handler({"trigger": "schedule"}, lambda_context)
     assert report["status"] == "succeeded", report
     cloud.monkeypatch.delenv(variable, raising=False)

@@ -209,14 +209,15 @@ def test_menus_take_two_dynamodb_round_trips(cloud: Cloud, lambda_context: Any) 
     cloud.load("canteen_menus_scdl").handler(dict(SCHEDULED_INPUT), lambda_context)
     module = cloud.load("canteen")
     calls: list[str] = []
-    real = module._reader.client
+    reader = module.dependencies.get().reader
+    real = reader.client
 
     class Counting:
         def __getattr__(self, name: str) -> Any:
             calls.append(name)
             return getattr(real, name)
 
-    module._reader.client = Counting()
+    reader.client = Counting()
     event = http_api_event(MENUS, "/v1/canteens/0611047G/menus", query={"from": "2026-11-30", "to": "2026-12-04"},
                            path_parameters={"canteen_id": "0611047G"})  # fmt: skip
     response = module.handler(event, lambda_context)

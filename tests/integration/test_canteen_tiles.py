@@ -27,8 +27,8 @@ def run(
         cloud.monkeypatch.setenv("POCHE_SOURCE_CANTEEN_MENUS_SCDL", source)
     module = cloud.load("canteen_menus_scdl")
     module.utc_now = lambda: now
-    recording = Recording(module._projector.client)
-    module._projector.client = recording
+    recording = Recording(module.dependencies.get().store.projector.client)
+    module.dependencies.get().store.projector.client = recording
     report: dict[str, Any] = module.handler(dict(SCHEDULED_INPUT), lambda_context)
     assert report["status"] == "succeeded"
     return report, recording.calls

@@ -38,8 +38,6 @@ CASES = [  # (package, connector, now, entries of the event, entries that must s
 def run_connector(cloud: Cloud, lambda_context: Any, package: str, connector: str, now: dt.datetime) -> None:
     module = cloud.load(package)
     module.utc_now = lambda: now
-    if hasattr(module, "_clock"):
-        module._clock = lambda: now
     module.handler({"trigger": "schedule", "connector": connector}, lambda_context)
 
 

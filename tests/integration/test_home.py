@@ -22,8 +22,9 @@ class Home:
         self.cloud = cloud
         self.context = lambda_context
         self.module = cloud.load("home")
-        self.counter = Recording(self.module._dynamodb)
-        self.module._dynamodb = self.counter
+        deps = self.module.dependencies.get()
+        self.counter = Recording(deps.dynamodb)
+        deps.dynamodb = self.counter
 
     def run_connector(self, package: str, connector: str, now: dt.datetime) -> None:
         module = self.cloud.load(package)

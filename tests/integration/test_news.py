@@ -159,8 +159,9 @@ def api(news: News) -> Any:
     news.bus_events()
     module = fresh_import("news.handler")
     module.utc_now = lambda: NOW
-    recording = Recording(module._reader.client)
-    module._reader.client = recording
+    reader = module.dependencies.get().reader
+    recording = Recording(reader.client)
+    reader.client = recording
 
     def call(query: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
         event = http_api_event(NEWS, "/v1/news", query=query, headers=headers)

@@ -25,8 +25,8 @@ def run(
     cloud.monkeypatch.setenv("POCHE_SOURCE_NEWS_RSS", source)
     module = cloud.load("news_rss")
     module.utc_now = lambda: now
-    recording = Recording(module._projector.client)
-    module._projector.client = recording
+    recording = Recording(module.dependencies.get().store.projector.client)
+    module.dependencies.get().store.projector.client = recording
     report: dict[str, Any] = module.handler(dict(SCHEDULED), lambda_context)
     assert report["status"] == "succeeded"
     return report, recording.calls

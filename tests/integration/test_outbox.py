@@ -127,11 +127,7 @@ class World:
         """A new sandbox of the producer (a Lambda retry may land on a new one)."""
         module = self.cloud.load(self.producer.package)
         module.utc_now = lambda: self.now
-        if self.producer.realtime:
-            module._clock = lambda: self.now
-        outbox = getattr(module, "_outbox", None)
-        if outbox is not None:
-            outbox.clock = lambda: self.now
+        module.dependencies.get().outbox.clock = lambda: self.now
         self.module = module
         return module
 
@@ -158,9 +154,7 @@ class World:
             return result
         module = self.cloud.load("schools_notices_csv")
         module.utc_now = lambda: self.now
-        outbox = getattr(module, "_outbox", None)
-        if outbox is not None:
-            outbox.clock = lambda: self.now
+        module.dependencies.get().outbox.clock = lambda: self.now
         report: dict[str, Any] = module.handler({"trigger": "schedule"}, self.context)
         return report
 
@@ -321,7 +315,7 @@ def test_a_run_killed_right_after_its_data_writes_sends_its_events_on_a_later_ru
     def killed() -> None:
         raise Crash()
 
-    module._outbox.confirm = killed
+    module.dependencies.get().outbox.confirm = killed
     with pytest.raises(Crash):
         module.handler({"trigger": "schedule", "connector": producer.name}, lambda_context)
     staged = world.staged()
@@ -332,7 +326,7 @@ def test_a_run_killed_right_after_its_data_writes_sends_its_events_on_a_later_ru
     world.next_run()
     assert world.events() == [] and len(world.staged()) == len(staged)
 
-    world.now += dt.timedelta(seconds=module._outbox.grace_s)
+    world.now += dt.timedelta(seconds=module.dependencies.get().outbox.grace_s)
     world.next_run()
     assert sorted(e["detail"]["id"] for e in world.events()) == sorted(i["sk"]["S"] for i in staged)
     assert world.data() == written and world.staged() == []

@@ -251,8 +251,8 @@ def test_unchanged_feed_writes_nothing_and_emits_nothing(traffic: Traffic) -> No
     before = traffic.data()
     module = fresh_import("traffic_datex2.handler")
     module.utc_now = lambda: NOW
-    recording = Recording(module._writer.client)
-    module._writer.client = recording
+    recording = Recording(module.dependencies.get().store.client)
+    module.dependencies.get().store.client = recording
 
     report = module.handler(dict(SCHEDULED), traffic.lambda_context)
 

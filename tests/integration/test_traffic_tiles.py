@@ -32,8 +32,8 @@ def run(cloud: Cloud, lambda_context: Any, now: dt.datetime = NOW, source: str |
         cloud.monkeypatch.setenv("POCHE_SOURCE_TRAFFIC_DATEX2", source)
     module = cloud.load("traffic_datex2")
     module.utc_now = lambda: now
-    recording = Recording(module._writer.client)
-    module._writer.client = recording
+    recording = Recording(module.dependencies.get().store.client)
+    module.dependencies.get().store.client = recording
     report = module.handler(dict(SCHEDULED), lambda_context)
     assert report["status"] == "succeeded", report
     cloud.monkeypatch.delenv("POCHE_SOURCE_TRAFFIC_DATEX2", raising=False)

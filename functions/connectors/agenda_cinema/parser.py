@@ -1,25 +1,22 @@
 """Cinema sessions CSV (FORMAT.md) -> `Session`s.
 
-UTF-8 with or without BOM, `;` or `,` separated (guessed from the header line), CRLF or LF, quoted fields. A
-header missing a required column, or a file that is not UTF-8 text, is a `FeedFormatError` (nothing stored
-changes). A bad row is rejected with its line number and reason; the others are kept: among others a start
-outside 2000..2100 (`poche_common.bounds`; `0001-01-01 00:00` used to raise OverflowError and stop the run).
-Names and titles are plain text (`poche_common.plaintext.plain`: no markup, even escaped, no control character);
-too long, the row is rejected. Values quoted in a reason are cut (`poche_common.bounds.excerpt`).
+Read as every CSV feed is (`poche_common.csvfeed`: UTF-16 with BOM, UTF-8 or Windows-1252, the separator of the
+header line, quoted fields, errors in French). A header missing a required column is a `FeedFormatError` too
+(nothing stored changes). A bad row is rejected with its (first) line number and reason; the others are kept:
+among others a start outside 2000..2100 (`poche_common.bounds`; `0001-01-01 00:00` used to raise OverflowError and
+stop the run). Names and titles are plain text (`poche_common.plaintext.plain`: no markup, even escaped, no control
+character); too long, the row is rejected. Values quoted in a reason are cut (`poche_common.bounds.excerpt`).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 
-from poche_common import communes
+from poche_common import communes, csvfeed
 from poche_common.bounds import check_moment, excerpt
 from poche_common.clock import PARIS
-from poche_common.errors import FeedFormatError
 from poche_common.plaintext import plain
 
 REQUIRED = ("cinema_id", "cinema_name", "commune_insee", "film_title", "start", "version")
@@ -27,8 +24,8 @@ OPTIONAL = ("accessibility", "duration_min", "rating")
 VERSIONS = ("VF", "VOST", "VO")
 ACCESSIBILITY = ("audiodescription", "sous_titres_sourds", "pmr")
 RATINGS = ("tous publics", "-10", "-12", "-16", "-18")
-CINEMA_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-START_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$")
+CINEMA_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}\Z")
+START_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\Z")
 MAX_TITLE = 200
 MAX_NAME = 120
 
@@ -74,13 +71,6 @@ def _day_of(row: dict[str, str]) -> tuple[str, dt.date] | None:
     except ValueError:
         return None
     return (cinema_id, start.astimezone(PARIS).date()) if cinema_id else None
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FeedFormatError(f"not UTF-8 text: {excerpt(str(exc), 200)}") from None
 
 
 def parse_start(raw: str) -> dt.datetime:
@@ -136,44 +126,30 @@ def parse_row(row: dict[str, str]) -> tuple[Cinema, Session]:
 
 
 def parse_feed(data: bytes) -> Feed:
-    text = _decode(data)
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise FeedFormatError("empty file") from None
-    except csv.Error as exc:
-        raise FeedFormatError(f"unreadable CSV header: {excerpt(str(exc), 200)}") from None
+    csv_file = csvfeed.CsvFile(data)
+    header = [h.strip().lower() for h in csv_file.header]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        raise FeedFormatError(f"not a cinema sessions CSV: missing column(s) {', '.join(missing)}")
+        raise csvfeed.missing_columns(missing, csv_file.header)
     feed = Feed()
-    try:
-        for values in reader:
-            line = reader.line_num
-            if not any(v.strip() for v in values):
-                continue
-            feed.read += 1
-            if len(values) != len(header):
-                feed.rejected.append((line, f"{len(values)} colonnes au lieu de {len(header)}"))
-                feed.unsure_days.add(None)
-                continue
-            row = {name: value.strip() for name, value in zip(header, values, strict=True)}
-            try:
-                cinema, session = parse_row(row)
-            except ValueError as exc:
-                feed.rejected.append((line, str(exc)))
-                feed.unsure_days.add(_day_of(row))
-                continue
-            known = feed.cinemas.get(cinema.cinema_id)
-            if known is not None and known != cinema:
-                feed.rejected.append((line, f"cinema_id « {cinema.cinema_id} » déjà décrit autrement plus haut"))
-                feed.unsure_days.add((cinema.cinema_id, session.paris_date))
-                continue
-            feed.cinemas[cinema.cinema_id] = cinema
-            feed.sessions.append(session)
-    except csv.Error as exc:
-        raise FeedFormatError(f"unreadable CSV at line {reader.line_num}: {excerpt(str(exc), 200)}") from None
+    for line, values in csv_file.rows:
+        feed.read += 1
+        if len(values) != len(header):
+            feed.rejected.append((line, f"{len(values)} colonnes au lieu de {len(header)}"))
+            feed.unsure_days.add(None)
+            continue
+        row = {name: value.strip() for name, value in zip(header, values, strict=True)}
+        try:
+            cinema, session = parse_row(row)
+        except ValueError as exc:
+            feed.rejected.append((line, str(exc)))
+            feed.unsure_days.add(_day_of(row))
+            continue
+        known = feed.cinemas.get(cinema.cinema_id)
+        if known is not None and known != cinema:
+            feed.rejected.append((line, f"cinema_id « {cinema.cinema_id} » déjà décrit autrement plus haut"))
+            feed.unsure_days.add((cinema.cinema_id, session.paris_date))
+            continue
+        feed.cinemas[cinema.cinema_id] = cinema
+        feed.sessions.append(session)
     return feed

@@ -24,8 +24,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from poche_common.changes import diff, everything, nothing
 from poche_common.clock import PARIS, to_utc_iso
-from poche_common.dynamo import batch_write, from_item, to_item
+from poche_common.dynamo import batch_write, from_item, query_all, to_item
 
 from .parser import Cinema, Session
 
@@ -100,18 +101,19 @@ class CinemaWriter:
         self.table = table
 
     def _query(self, pk: str, lower: str, upper: str) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :lo AND :hi",
-            "ExpressionAttributeValues": to_item({":pk": pk, ":lo": lower, ":hi": upper}),
-        }
-        while True:
-            page = self.client.query(**kwargs)
-            found += [from_item(item) for item in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                return found
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        found = query_all(
+            self.client,
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
+            ExpressionAttributeValues=to_item({":pk": pk, ":lo": lower, ":hi": upper}),
+        )
+        return [from_item(item) for item in found]
+
+    def _profile(self, cinema_id: str) -> dict[str, Any] | None:
+        response = self.client.get_item(
+            TableName=self.table, Key=to_item({"pk": partition(cinema_id), "sk": "PROFILE"})
+        )
+        return from_item(response["Item"]) if "Item" in response else None
 
     def sync(
         self,
@@ -134,27 +136,27 @@ class CinemaWriter:
             item = session_item(session)
             days.setdefault((session.cinema_id, session.paris_date), {})[item["sk"]] = item
             last[session.cinema_id] = max(last.get(session.cinema_id, session.start), session.start)
-        requests: list[dict[str, Any]] = []
-        for cinema_id in sorted(last):
-            wanted = profile_item(cinemas[cinema_id], last[cinema_id])
-            response = self.client.get_item(TableName=self.table, Key=to_item({"pk": wanted["pk"], "sk": "PROFILE"}))
-            stored = from_item(response["Item"]) if "Item" in response else None
-            if stored is not None:  # a file of a few days never shortens the life of a cinema
-                wanted["expires_at"] = max(int(wanted["expires_at"]), int(stored.get("expires_at", 0)))
-            if stored != wanted:
-                requests.append({"PutRequest": {"Item": to_item(wanted)}})
-                result.written += 1
+        stored_profiles = {c: p for c in sorted(last) if (p := self._profile(c)) is not None}
+        profiles = {c: profile_item(cinemas[c], last[c]) for c in sorted(last)}
+        for cinema_id, stored in stored_profiles.items():  # a file of a few days never shortens a cinema's life
+            wanted = profiles[cinema_id]
+            wanted["expires_at"] = max(int(wanted["expires_at"]), int(stored.get("expires_at", 0)))
+        requests = [
+            {"PutRequest": {"Item": to_item(profiles[c])}} for c in diff(stored_profiles, profiles, nothing).puts
+        ]
+        result.written = len(requests)
         for (cinema_id, day), wanted_items in sorted(days.items()):
             lower, upper = day_bounds(day)
-            stored = {item["sk"]: item for item in self._query(partition(cinema_id), lower, upper)}
-            puts = [item for sk, item in sorted(wanted_items.items()) if stored.get(sk) != item]
-            keep_all = None in unsure or (cinema_id, day) in unsure
-            deletes = [] if keep_all else sorted(set(stored) - set(wanted_items))
-            requests += [{"PutRequest": {"Item": to_item(item)}} for item in puts]
-            requests += [{"DeleteRequest": {"Key": to_item({"pk": partition(cinema_id), "sk": sk})}} for sk in deletes]
-            result.written += len(puts)
-            result.deleted += len(deletes)
-            if puts or deletes:
+            stored_items = {item["sk"]: item for item in self._query(partition(cinema_id), lower, upper)}
+            keep_all = None in unsure or (cinema_id, day) in unsure  # a rejected row of that day: nothing deleted
+            found = diff(stored_items, dict(sorted(wanted_items.items())), nothing if keep_all else everything)
+            requests += [{"PutRequest": {"Item": to_item(wanted_items[sk])}} for sk in found.puts]
+            requests += [
+                {"DeleteRequest": {"Key": to_item({"pk": partition(cinema_id), "sk": sk})}} for sk in found.deletes
+            ]
+            result.written += len(found.puts)
+            result.deleted += len(found.deletes)
+            if found:
                 result.days.setdefault(cinema_id, []).append(day.isoformat())
         if before_write is not None:  # the changes are known, nothing is written yet: the run stages its event
             before_write(result)

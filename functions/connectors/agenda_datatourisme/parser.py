@@ -41,9 +41,9 @@ MAX_SUMMARY = 1_000
 MAX_DESCRIPTION = 10_000
 MAX_OCCURRENCES = 1_000
 MAX_TEXT = 500
-INSEE_RE = re.compile(r"^([013-9][0-9]|2[AB1-9])[0-9]{3}$")
-POSTCODE_RE = re.compile(r"^[0-9]{5}$")
-UID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+INSEE_RE = re.compile(r"^([013-9][0-9]|2[AB1-9])[0-9]{3}\Z")
+POSTCODE_RE = re.compile(r"^[0-9]{5}\Z")
+UID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")
 
 # DATAtourisme event classes (without `schema:`) -> category code; every one of them makes an object an event.
 EVENT_TYPES: dict[str, str | None] = {

@@ -4,11 +4,10 @@ diff, `duplicate_of`), plus the read this connector needs to find duplicates of 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from agenda_shared import store
 from poche_common.clock import to_utc_iso
-from poche_common.dynamo import to_item
+from poche_common.dynamo import query_all, to_item
 
 from .matcher import Candidate
 
@@ -17,24 +16,20 @@ class EventWriter(store.EventWriter):
     def candidates(self, commune: str, lower: dt.datetime, upper: dt.datetime) -> list[Candidate]:
         """Occurrences of a commune beginning in [lower, upper] (index `by_commune`, never a Scan)."""
         found: list[Candidate] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": "by_commune",
-            "KeyConditionExpression": "gsi1pk = :p AND gsi1sk BETWEEN :lo AND :hi",
-            "ExpressionAttributeValues": to_item(
+        for item in query_all(
+            self.client,
+            TableName=self.table,
+            IndexName="by_commune",
+            KeyConditionExpression="gsi1pk = :p AND gsi1sk BETWEEN :lo AND :hi",
+            ExpressionAttributeValues=to_item(
                 {":p": f"COMMUNE#{commune}", ":lo": to_utc_iso(lower), ":hi": to_utc_iso(upper) + "#~"}
             ),
-            "ProjectionExpression": "event_id, title, #b",
-            "ExpressionAttributeNames": {"#b": "begin"},
-        }
-        while True:
-            page = self.client.query(**kwargs)
-            for item in page.get("Items", []):
-                try:
-                    begin = dt.datetime.fromisoformat(item["begin"]["S"])
-                    found.append(Candidate(item["event_id"]["S"], item.get("title", {}).get("S", ""), begin))
-                except (KeyError, ValueError):
-                    continue
-            if "LastEvaluatedKey" not in page:
-                return found
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            ProjectionExpression="event_id, title, #b",
+            ExpressionAttributeNames={"#b": "begin"},
+        ):
+            try:
+                begin = dt.datetime.fromisoformat(item["begin"]["S"])
+                found.append(Candidate(item["event_id"]["S"], item.get("title", {}).get("S", ""), begin))
+            except (KeyError, ValueError):
+                continue
+        return found

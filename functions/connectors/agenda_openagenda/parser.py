@@ -40,8 +40,8 @@ MAX_TEXT = 500
 MAX_PRICE = 500
 UID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 SLUG_RE = re.compile(r"[A-Za-z0-9_.~-]{1,200}")
-INSEE_RE = re.compile(r"^([013-9][0-9]|2[AB1-9])[0-9]{3}$")
-POSTCODE_RE = re.compile(r"^[0-9]{5}$")
+INSEE_RE = re.compile(r"^([013-9][0-9]|2[AB1-9])[0-9]{3}\Z")
+POSTCODE_RE = re.compile(r"^[0-9]{5}\Z")
 
 # Keyword synonyms (folded: lower case, no accents, single spaces) -> category code. A whole keyword is looked
 # up first (so "marche nordique" is sport, not a market), then each of its words.

@@ -106,11 +106,11 @@ _LABEL_SYNONYMS = {
 }
 _ID_TYPES = {"siret": "siret", "en": "uai", "uai": "uai", "autre": "other", "sans": "none"}
 
-_SIRET_RE = re.compile(r"^\d{14}$")
-_UAI_RE = re.compile(r"^\d{7}[A-Z]$")
-_INSEE_RE = re.compile(r"^([013-9]\d|2[AB1-9])\d{3}$")
-_ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00)?)?$")
-_FR_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_SIRET_RE = re.compile(r"^\d{14}\Z")
+_UAI_RE = re.compile(r"^\d{7}[A-Z]\Z")
+_INSEE_RE = re.compile(r"^([013-9]\d|2[AB1-9])\d{3}\Z")
+_ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00)?)?\Z")
+_FR_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})\Z")
 _FR_DATETIME_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y")
 _SPACES_RE = re.compile(r"\s+")
 _QUOTES = "\"' \u00ab\u00bb\u2018\u2019\u201c\u201d"  # straight, French and curly quotes

@@ -20,14 +20,13 @@ only grow: an article seen under `general` then in Alençon's feed is tagged bot
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from poche_common.changes import CREATED, diff, nothing
 from poche_common.clock import to_utc_iso
-from poche_common.dynamo import batch_write, from_item, to_item
+from poche_common.dynamo import batch_get, batch_write, content_digest, from_item, to_item
 
 from .model import FeedSource, NewsItem, ParsedFeed
 
@@ -64,10 +63,6 @@ def merge(feeds: Iterable[tuple[FeedSource, ParsedFeed]]) -> list[TaggedItem]:
     return [TaggedItem(item, tuple(sorted(tags[item_id]))) for item_id, item in first.items()]
 
 
-def _digest(content: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:24]
-
-
 def article_content(item: NewsItem, tags: Iterable[str]) -> dict[str, Any]:
     return {
         "id": item.id,
@@ -90,7 +85,7 @@ def article_items(item: NewsItem, tags: Iterable[str]) -> list[dict[str, Any]]:
     """The ARTICLE item and one TAG# entry per tag."""
     content = article_content(item, tags)
     pk = f"NEWS#{item.id}"
-    common = {**content, "digest": _digest(content), "expires_at": expires_at(item)}
+    common = {**content, "digest": content_digest(content), "expires_at": expires_at(item)}
     items = [{"pk": pk, "sk": "ARTICLE", **common}]
     for tag in content["tags"]:
         items.append(
@@ -115,19 +110,19 @@ class NewsWriter:
         stored: dict[str, dict[str, Any]] = {}
         for start in range(0, len(ids), _BATCH_GET):
             keys = [to_item({"pk": f"NEWS#{i}", "sk": "ARTICLE"}) for i in ids[start : start + _BATCH_GET]]
-            request: dict[str, Any] = {
-                self.table: {
-                    "Keys": keys,
-                    "ProjectionExpression": "#id, #digest, #tags",
-                    "ExpressionAttributeNames": {"#id": "id", "#digest": "digest", "#tags": "tags"},
-                }
-            }
-            while request:
-                response = self.client.batch_get_item(RequestItems=request)
-                for raw in response.get("Responses", {}).get(self.table, []):
-                    item = from_item(raw)
-                    stored[item["id"]] = item
-                request = response.get("UnprocessedKeys") or {}
+            found = batch_get(
+                self.client,
+                {
+                    self.table: {
+                        "Keys": keys,
+                        "ProjectionExpression": "#id, #digest, #tags",
+                        "ExpressionAttributeNames": {"#id": "id", "#digest": "digest", "#tags": "tags"},
+                    }
+                },
+            )
+            if found.unprocessed:  # DynamoDB throttled every retry: the run fails, Lambda retries it
+                raise RuntimeError("BatchGetItem left keys unprocessed after its retries")
+            stored.update((item["id"], item) for item in map(from_item, found.items.get(self.table, [])))
         return stored
 
     def sync(
@@ -136,28 +131,26 @@ class NewsWriter:
         now: dt.datetime,
         before_write: Callable[[list[Change]], None] | None = None,
     ) -> list[Change]:
-        """Write what differs from the store; return the changes, in the feeds' order. `before_write(changes)` is
-        called once the changes are known, before anything is written (the run stages its event there)."""
-        current = [t for t in items if expires_at(t.item) > now.timestamp()]
-        stored = self._stored([t.item.id for t in current])
-        requests: list[dict[str, Any]] = []
+        """Write what differs from the store; return the changes, in the feeds' order (an article's tags only grow:
+        the stored ones and the feeds'; nothing is deleted, articles expire). `before_write(changes)` is called once
+        the changes are known, before anything is written (the run stages its event there)."""
+        current = {t.item.id: t for t in items if expires_at(t.item) > now.timestamp()}
+        stored = self._stored(list(current))
+        old_tags = {i: set(stored[i].get("tags", [])) if i in stored else set() for i in current}
+        written = {i: article_items(t.item, old_tags[i] | set(t.tags)) for i, t in current.items()}
+        found = diff(
+            {i: item.get("digest") for i, item in stored.items()},
+            {i: items[0]["digest"] for i, items in written.items()},
+            nothing,
+        )
         changes: list[Change] = []
-        for tagged in current:
-            previous = stored.get(tagged.item.id)
-            old_tags = set(previous.get("tags", [])) if previous else set()
-            tags = old_tags | set(tagged.tags)
-            written = article_items(tagged.item, tags)
-            if previous is not None and previous.get("digest") == written[0]["digest"]:
-                continue
-            requests += [{"PutRequest": {"Item": to_item(item)}} for item in written]
-            if previous is None:
-                change = "created"
-            elif tags - old_tags:
-                change = "tagged"
-            else:
-                change = "updated"
-            changes.append(Change(tagged.item.id, change, tuple(sorted(tags)), tagged.item.title))
+        for item_id, change in found.changes:
+            tags = set(written[item_id][0]["tags"])
+            kind = CREATED if change == CREATED else "tagged" if tags - old_tags[item_id] else "updated"
+            changes.append(Change(item_id, kind, tuple(sorted(tags)), current[item_id].item.title))
         if before_write is not None:
             before_write(changes)
-        batch_write(self.client, self.table, requests)
+        batch_write(
+            self.client, self.table, [{"PutRequest": {"Item": to_item(i)}} for c in changes for i in written[c.id]]
+        )
         return changes

@@ -11,9 +11,11 @@ One row per notice, columns (header required, names case-insensitive, in any ord
     starts     ISO 8601 date-time with its offset (2026-12-03T06:00:00+01:00)
     ends       same, after `starts`
 
-UTF-8 with or without BOM (Windows-1252 accepted), `;` or `,` separator (the header's decides), CRLF or LF,
-quoted fields with separators, quotes and line breaks. A bad row is rejected with its line number and reason;
-a file that is not such a CSV at all (empty, no header, a required column missing) is a FeedFormatError.
+Bytes to text as every CSV feed (`poche_common.csvfeed`: UTF-16 with BOM, UTF-8 with or without BOM, else
+Windows-1252; empty, binary, HTML and JSON files refused in French), `;`, `,` or tab separator (the header's
+decides), CRLF or LF, quoted fields with separators, quotes and line breaks. A bad row is rejected with its line
+number and reason; a file that is not such a CSV at all (empty, no header, a required column missing) is a
+FeedFormatError.
 
 Bounds (issue 9): `starts` and `ends` within 2000..2100 (`poche_common.bounds`: a year-1 time would have failed
 the conversion to UTC when stored); title and body are plain text (`poche_common.plaintext.plain`: markup, even
@@ -29,7 +31,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from poche_common import communes, schools
+from poche_common import communes, csvfeed, schools
 from poche_common.bounds import check_moment, excerpt
 from poche_common.errors import FeedFormatError
 from poche_common.plaintext import plain
@@ -38,9 +40,9 @@ from poche_common.schools import BODY_MAX, NOTICE_KINDS, TITLE_MAX, parse_moment
 COLUMNS = ("reference", "target", "kind", "title", "body", "starts", "ends")
 REQUIRED_COLUMNS = ("reference", "target", "kind", "title", "starts", "ends")
 ALL_SCHOOLS = "*"
-REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
-UAI_RE = re.compile(r"^[0-9]{7}[A-Z]$")
-INSEE_RE = re.compile(r"^[0-9][0-9AB][0-9]{3}$")
+REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}\Z")
+UAI_RE = re.compile(r"^[0-9]{7}[A-Z]\Z")
+INSEE_RE = re.compile(r"^[0-9][0-9AB][0-9]{3}\Z")
 
 
 @dataclass(frozen=True)
@@ -77,15 +79,6 @@ class ParsedFeed:
 
 class RowError(ValueError):
     pass
-
-
-def decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FeedFormatError("the notices file is neither UTF-8 nor Windows-1252 text")
 
 
 def resolve_target(target: str) -> tuple[str, ...]:
@@ -144,11 +137,9 @@ def parse_row(line: int, record: dict[str, str]) -> NoticeRow:
 
 
 def parse_feed(data: bytes) -> ParsedFeed:
-    text = decode(data)
-    if not text.strip():
-        raise FeedFormatError("the notices file is empty")
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    text = csvfeed.decode(data)  # bytes to text, checked, as every CSV feed (French errors)
+    csvfeed.check_text(text)
+    delimiter = csvfeed.detect_delimiter(csvfeed.header_line(text))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     feed = ParsedFeed()
@@ -164,10 +155,10 @@ def parse_feed(data: bytes) -> ParsedFeed:
                 header = [cell.strip().strip('"').lower() for cell in raw]
                 missing = [c for c in REQUIRED_COLUMNS if c not in header]
                 if missing:
-                    raise FeedFormatError(f"not a notices CSV: column(s) {', '.join(missing)} missing in the header")
+                    raise csvfeed.missing_columns(missing, raw)
                 duplicated = sorted({c for c in header if c and header.count(c) > 1})
                 if duplicated:
-                    raise FeedFormatError(f"column(s) {', '.join(duplicated)} appear twice in the header")
+                    raise FeedFormatError(f"Colonnes en double dans l'en-tête du CSV : {', '.join(duplicated)}.")
                 continue
             feed.rows_read += 1
             record = {name: (raw[i] if i < len(raw) else "") for i, name in enumerate(header) if name in COLUMNS}
@@ -186,7 +177,10 @@ def parse_feed(data: bytes) -> ParsedFeed:
             seen.add(row.reference)
             feed.rows.append(row)
     except csv.Error as exc:  # a field over the csv module's limit, a NUL byte: it cannot skip one row
-        raise FeedFormatError(f"unreadable CSV at line {reader.line_num}: {excerpt(str(exc), 200)}") from None
+        raise FeedFormatError(
+            f"Le fichier CSV est illisible à la ligne {reader.line_num} ({excerpt(str(exc), 200)}) : un guillemet "
+            "n'est probablement pas refermé, ou un champ est démesuré."
+        ) from None
     if header is None:
-        raise FeedFormatError("the notices file has no header")
+        raise FeedFormatError(csvfeed.EMPTY)
     return feed

@@ -19,7 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from poche_common.dynamo import batch_write, from_item, to_item
+from poche_common.changes import DELETED, diff
+from poche_common.dynamo import batch_write, from_item, query_all, to_item
 from poche_common.schools import ORIGIN_INDEX, notice_item
 
 from .parser import NoticeRow, ParsedFeed
@@ -63,21 +64,14 @@ class FeedNoticeWriter:
 
     def stored(self) -> dict[tuple[str, str], dict[str, Any]]:
         """(reference, uai) -> the stored notice, for every notice this feed created (Query on the index)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": ORIGIN_INDEX,
-            "KeyConditionExpression": "gsi1pk = :origin",
-            "ExpressionAttributeValues": to_item({":origin": f"ORIGIN#{self.connector}"}),
-        }
-        found: dict[tuple[str, str], dict[str, Any]] = {}
-        while True:
-            page = self.client.query(**kwargs)
-            for raw in page.get("Items", []):
-                item = from_item(raw)
-                found[(item["reference"], item["uai"])] = item
-            if "LastEvaluatedKey" not in page:
-                return found
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        found = query_all(
+            self.client,
+            TableName=self.table,
+            IndexName=ORIGIN_INDEX,
+            KeyConditionExpression="gsi1pk = :origin",
+            ExpressionAttributeValues=to_item({":origin": f"ORIGIN#{self.connector}"}),
+        )
+        return {(item["reference"], item["uai"]): item for item in map(from_item, found)}
 
     def item(self, row: NoticeRow, uai: str, now: dt.datetime) -> dict[str, Any]:
         return notice_item(
@@ -108,22 +102,20 @@ class FeedNoticeWriter:
                 continue
             for uai in row.uais:
                 wanted[(row.reference, uai)] = self.item(row, uai, now)
-        requests: list[dict[str, Any]] = []
-        changes: list[Change] = []
-        for key in sorted(wanted):
-            item = wanted[key]
-            previous = stored.get(key)
-            if previous is not None and previous.get("digest") == item["digest"]:
-                continue
-            requests.append({"PutRequest": {"Item": to_item(item)}})
-            changes.append(_change(item, "updated" if previous is not None else "created"))
-        for key in sorted(stored):
-            reference, _ = key
-            if key in wanted or reference in kept:
-                continue
-            item = stored[key]
-            requests.append({"DeleteRequest": {"Key": to_item({"pk": item["pk"], "sk": item["sk"]})}})
-            changes.append(_change(item, "withdrawn"))
+        found = diff(
+            {key: item.get("digest") for key, item in stored.items()},
+            {key: wanted[key]["digest"] for key in sorted(wanted)},
+            lambda key: key[0] not in kept,  # rejected and ended rows keep their notices
+        )
+        requests = [{"PutRequest": {"Item": to_item(wanted[key])}} for key in found.puts]
+        requests += [
+            {"DeleteRequest": {"Key": to_item({"pk": stored[key]["pk"], "sk": stored[key]["sk"]})}}
+            for key in found.deletes
+        ]
+        changes = [
+            _change(stored[key], "withdrawn") if change == DELETED else _change(wanted[key], change)
+            for key, change in found.changes
+        ]
         if before_write is not None:
             before_write(changes)
         batch_write(self.client, self.table, requests)

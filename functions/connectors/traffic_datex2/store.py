@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import itertools
 import json
 import math
@@ -39,8 +38,10 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from poche_common import communes, geo
+from poche_common.changes import DELETED, diff
 from poche_common.clock import to_utc_iso
-from poche_common.dynamo import batch_write, to_item
+from poche_common.connector import partition_keys
+from poche_common.dynamo import batch_write, content_digest, query_all, to_item
 from traffic_shared.views import is_active
 
 from .model import SEVERITIES, TYPES, Geometry, TrafficEvent
@@ -102,8 +103,7 @@ def partition(event: TrafficEvent) -> str:
     return f"EVENT#{event.situation_id}#{event.record_id}"
 
 
-def _digest(content: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:24]
+_digest = content_digest  # the name tests/unit/traffic/test_traffic_tile.py reaches for
 
 
 # --- geography ------------------------------------------------------------------------------------------------
@@ -270,47 +270,30 @@ class EventWriter:
         """id -> digest, type, communes, validity and `shown_active` of every stored event (one Query of the `ALL`
         partition)."""
         found: dict[str, _Stored] = {}
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": "by_area",
-            "KeyConditionExpression": "gsi2pk = :all",
-            "ExpressionAttributeValues": to_item({":all": ALL}),
-            "ProjectionExpression": "pk, id, digest, #t, communes, #st, #s, #e, shown_active",
-            "ExpressionAttributeNames": {"#t": "type", "#st": "status", "#s": "start", "#e": "end"},
-        }
-        while True:
-            page = self.client.query(**kwargs)
-            for item in page.get("Items", []):
-                communes_list = [v["S"] for v in item.get("communes", {}).get("L", [])]
-                found[item["id"]["S"]] = _Stored(
-                    pk=item["pk"]["S"],
-                    digest=item.get("digest", {}).get("S", ""),
-                    type=item.get("type", {}).get("S", "other"),
-                    communes=tuple(communes_list),
-                    status=item.get("status", {}).get("S", "active"),
-                    start=item.get("start", {}).get("S", ""),
-                    end=item.get("end", {}).get("S"),
-                    shown_active=item["shown_active"]["BOOL"] if "shown_active" in item else None,
-                )
-            if "LastEvaluatedKey" not in page:
-                return found
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for item in query_all(
+            self.client,
+            TableName=self.table,
+            IndexName="by_area",
+            KeyConditionExpression="gsi2pk = :all",
+            ExpressionAttributeValues=to_item({":all": ALL}),
+            ProjectionExpression="pk, id, digest, #t, communes, #st, #s, #e, shown_active",
+            ExpressionAttributeNames={"#t": "type", "#st": "status", "#s": "start", "#e": "end"},
+        ):
+            found[item["id"]["S"]] = _Stored(
+                pk=item["pk"]["S"],
+                digest=item.get("digest", {}).get("S", ""),
+                type=item.get("type", {}).get("S", "other"),
+                communes=tuple(v["S"] for v in item.get("communes", {}).get("L", [])),
+                status=item.get("status", {}).get("S", "active"),
+                start=item.get("start", {}).get("S", ""),
+                end=item.get("end", {}).get("S"),
+                shown_active=item["shown_active"]["BOOL"] if "shown_active" in item else None,
+            )
+        return found
 
     def _keys(self, pk: str) -> set[str]:
-        """Sort keys of every item of one stored event (Query on its partition)."""
-        keys: set[str] = set()
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": to_item({":pk": pk}),
-            "ProjectionExpression": "sk",
-        }
-        while True:
-            page = self.client.query(**kwargs)
-            keys |= {item["sk"]["S"] for item in page.get("Items", [])}
-            if "LastEvaluatedKey" not in page:
-                return keys
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        """Sort keys of every item of one stored event."""
+        return partition_keys(self.client, self.table, pk)
 
     def sync(
         self,
@@ -332,38 +315,42 @@ class EventWriter:
         stored = self.stored()
         reference = communes.as_of()
         horizon = now - dt.timedelta(days=KEEP_AFTER_END_DAYS)
-        wanted: set[str] = set()
-        requests: list[dict[str, Any]] = []
+        contents: dict[str, dict[str, Any]] = {}
+        digests: dict[str, str] = {}
+        where: dict[str, Footprint] = {}
         for event_id in sorted(latest):
             event = latest[event_id]
             if event.end is not None and event.end < horizon:
                 result.expired += 1
                 continue
-            content = content_of(event)
-            digest = _digest({**content, "communes_as_of": reference})
+            contents[event_id] = content_of(event)
+            digests[event_id] = content_digest({**contents[event_id], "communes_as_of": reference})
             before = stored.get(event_id)
-            if before is not None and before.digest == digest:
-                wanted.add(event_id)
+            if before is None or before.digest != digests[event_id]:  # to be written: where is it now?
+                where[event_id] = footprint(event.geometry)
+                if not where[event_id].communes:  # outside the territory: not stored (deleted if it was)
+                    result.outside += 1
+                    del digests[event_id]
+        found = diff({i: s.digest for i, s in stored.items()}, digests, lambda i: i not in keep)
+        requests: list[dict[str, Any]] = []
+        for event_id, change in found.changes:
+            before = stored.get(event_id)
+            if change == DELETED and before is not None:
+                keys = sorted(self._keys(before.pk))
+                requests += [{"DeleteRequest": {"Key": to_item({"pk": before.pk, "sk": sk})}} for sk in keys]
+                result.changes.append(Change(event_id, change, before.type, before.communes))
                 continue
-            where = footprint(event.geometry)
-            if not where.communes:
-                result.outside += 1
-                continue
-            wanted.add(event_id)
+            event, content = latest[event_id], contents[event_id]
             active = is_active(content["status"], content["start"], content["end"], now)
-            items = items_of(event, content, digest, where, shown_active=active)
+            items = items_of(event, content, digests[event_id], where[event_id], shown_active=active)
             requests += [{"PutRequest": {"Item": to_item(item)}} for item in items]
             if before is not None:  # its cells or communes may have changed: drop the index items left behind
                 obsolete = sorted(self._keys(before.pk) - {item["sk"] for item in items})
                 requests += [{"DeleteRequest": {"Key": to_item({"pk": before.pk, "sk": sk})}} for sk in obsolete]
-            change = "updated" if before is not None else "created"
             was_in = before.communes if before is not None else ()
-            result.changes.append(Change(event_id, change, event.type, where.communes, was_in, event.description))
-        for event_id in sorted(set(stored) - wanted - keep):
-            before = stored[event_id]
-            keys = sorted(self._keys(before.pk))
-            requests += [{"DeleteRequest": {"Key": to_item({"pk": before.pk, "sk": sk})}} for sk in keys]
-            result.changes.append(Change(event_id, "deleted", before.type, before.communes))
+            result.changes.append(
+                Change(event_id, change, event.type, where[event_id].communes, was_in, event.description)
+            )
         result.changes.sort(key=lambda c: c.event_id)
         if before_write is not None:
             before_write(result)

@@ -85,9 +85,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {  # required columns of each file
 }
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
-_TIME_RE = re.compile(r"^(\d{1,3}):([0-5]\d):([0-5]\d)$")
-_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_COLOR_RE = re.compile(r"^[0-9A-Fa-f]{6}$")
+_TIME_RE = re.compile(r"^(\d{1,3}):([0-5]\d):([0-5]\d)\Z")
+_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})\Z")
+_COLOR_RE = re.compile(r"^[0-9A-Fa-f]{6}\Z")
 _SPACES_RE = re.compile(r"\s+")
 _INT_RE = re.compile(r"-?\d{1,9}")
 

@@ -23,8 +23,6 @@ would have replaced (same stop, route or trip id) is kept: a broken row never er
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -34,8 +32,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from poche_common import geo
+from poche_common.changes import CREATED, DELETED, Diff, diff, everything
 from poche_common.clock import PARIS, to_utc_iso
-from poche_common.dynamo import batch_write, to_item
+from poche_common.dynamo import batch_write, content_digest, query_all, to_item
 from poche_common.tiles import Entry, Projection, tile_key, write_projections
 
 from .model import ParsedFeed, Route, Stop
@@ -59,6 +58,18 @@ class Counts:
     @property
     def total(self) -> int:
         return self.created + self.updated + self.deleted
+
+    def add(self, found: Diff[Any]) -> None:
+        for _, change in found.changes:
+            if change == CREATED:
+                self.created += 1
+            elif change == DELETED:
+                self.deleted += 1
+            else:
+                self.updated += 1
+
+    def as_fact(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "deleted": self.deleted}
 
 
 @dataclass
@@ -87,10 +98,6 @@ def name_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", bare.lower()).strip()
 
 
-def _digest(content: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:24]
-
-
 def _coordinate(value: float) -> Decimal:
     return Decimal(str(round(value, 7)))
 
@@ -110,7 +117,7 @@ def stop_item(stop: Stop, route_ids: Iterable[str]) -> dict[str, Any]:
         "platform_code": stop.platform_code,
         "route_ids": sorted(set(route_ids)),
     }
-    item = {"pk": f"STOP#{stop.stop_id}", "sk": "PROFILE", **content, "digest": _digest(content)}
+    item = {"pk": f"STOP#{stop.stop_id}", "sk": "PROFILE", **content, "digest": content_digest(content)}
     item.update(lat=_coordinate(stop.lat), lon=_coordinate(stop.lon))
     item.update(
         gsi1pk=f"CELL#{geo.encode(stop.lat, stop.lon, CELL_PRECISION)}",
@@ -139,7 +146,7 @@ def route_item(route: Route) -> dict[str, Any]:
         "agency_name": route.agency_name,
         "sort_order": route.sort_order,
     }
-    item = {"pk": f"ROUTE#{route.route_id}", "sk": "PROFILE", **content, "digest": _digest(content)}
+    item = {"pk": f"ROUTE#{route.route_id}", "sk": "PROFILE", **content, "digest": content_digest(content)}
     item.update(gsi2pk="ROUTES", gsi2sk=f"{route_sort_key(route)}#{route.route_id}")
     return item
 
@@ -160,7 +167,7 @@ def departure_item(departure: Departure, under: str) -> dict[str, Any]:
         "pk": f"STOP#{under}",
         "sk": f"DEP#{scheduled}#{departure.trip_id}",
         **content,
-        "digest": _digest(content),
+        "digest": content_digest(content),
         "expires_at": int((departure.scheduled + DEPARTURE_RETENTION).timestamp()),
     }
 
@@ -175,7 +182,7 @@ def trip_chunks(feed: ParsedFeed) -> list[dict[str, Any]]:
     def close() -> None:
         content = {"trips": dict(trips), "starts": dict(starts), "timezone": feed.timezone}
         chunks.append(
-            {"pk": f"FEED#{CONNECTOR}", "sk": f"TRIPS#{len(chunks):04d}", **content, "digest": _digest(content)}
+            {"pk": f"FEED#{CONNECTOR}", "sk": f"TRIPS#{len(chunks):04d}", **content, "digest": content_digest(content)}
         )
 
     for trip_id in sorted(feed.trips):
@@ -197,6 +204,16 @@ def trip_chunks(feed: ParsedFeed) -> list[dict[str, Any]]:
 def _protected(stored: dict[str, str], feed: ParsedFeed) -> bool:
     """A stored departure of a trip or route whose row was rejected today is not deleted."""
     return stored.get("trip_id") in feed.rejected_trip_ids or stored.get("route_id") in feed.rejected_route_ids
+
+
+def _all_but(kept: set[str]) -> Callable[[str], bool]:
+    """The scope of a list of profiles: every stored one but those of rejected rows."""
+    return lambda key: key not in kept
+
+
+def _deletable(on_disk: dict[str, dict[str, str]], window: set[str], feed: ParsedFeed) -> Callable[[str], bool]:
+    """The scope of a stop's departures: those of the materialised dates, but not of a rejected trip or route."""
+    return lambda sk: on_disk[sk].get("service_date") in window and not _protected(on_disk[sk], feed)
 
 
 def departure_entry(item: dict[str, Any]) -> Entry:
@@ -257,14 +274,7 @@ class TimetableWriter:
 
     # ------------------------------------------------------------ reading what is stored
     def _query_all(self, **kwargs: Any) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        kwargs["TableName"] = self.table
-        while True:
-            page = self.client.query(**kwargs)
-            items += page.get("Items", [])
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return list(query_all(self.client, TableName=self.table, **kwargs))
 
     def _listed(self, list_key: str, id_attribute: str) -> dict[str, str]:
         """id -> digest of every stored profile on the by_list index (STOPS or ROUTES)."""
@@ -345,75 +355,52 @@ class TimetableWriter:
         # Profiles.
         stored_stops = self._listed("STOPS", "stop_id")
         stored_routes = self._listed("ROUTES", "route_id")
-        profiles = [(result.stops, stop_item(s, served.get(s.stop_id, ())), s.stop_id) for s in feed.stops.values()]
-        profiles += [(result.routes, route_item(r), r.route_id) for r in feed.routes.values()]
-        for counts, item, entity_id in profiles:
-            stored = stored_stops if item["pk"].startswith("STOP#") else stored_routes
-            previous = stored.get(entity_id)
-            if previous == item["digest"]:
-                continue
-            requests.append({"PutRequest": {"Item": to_item(item)}})
-            if previous is None:
-                counts.created += 1
-            else:
-                counts.updated += 1
-            (result.stop_ids if item["pk"].startswith("STOP#") else result.route_ids).add(entity_id)
+        stops = {s.stop_id: stop_item(s, served.get(s.stop_id, ())) for s in feed.stops.values()}
+        routes = {r.route_id: route_item(r) for r in feed.routes.values()}
         kept_stops = feed.rejected_stop_ids - set(feed.stops)
-        for stop_id in sorted(set(stored_stops) - set(feed.stops) - kept_stops):
-            requests.append({"DeleteRequest": {"Key": to_item({"pk": f"STOP#{stop_id}", "sk": "PROFILE"})}})
-            result.stops.deleted += 1
-            result.stop_ids.add(stop_id)
-        for route_id in sorted(set(stored_routes) - set(feed.routes) - feed.rejected_route_ids):
-            requests.append({"DeleteRequest": {"Key": to_item({"pk": f"ROUTE#{route_id}", "sk": "PROFILE"})}})
-            result.routes.deleted += 1
-            result.route_ids.add(route_id)
+        for counts, ids, stored, items, kept, pk in (
+            (result.stops, result.stop_ids, stored_stops, stops, kept_stops, "STOP#"),
+            (result.routes, result.route_ids, stored_routes, routes, feed.rejected_route_ids, "ROUTE#"),
+        ):
+            found = diff(stored, {i: item["digest"] for i, item in items.items()}, _all_but(kept))
+            requests += [{"PutRequest": {"Item": to_item(items[i])}} for i in found.puts]
+            requests += [
+                {"DeleteRequest": {"Key": to_item({"pk": f"{pk}{i}", "sk": "PROFILE"})}} for i in found.deletes
+            ]
+            counts.add(found)
+            ids.update(i for i, _ in found.changes)
 
-        # Departures of the materialised dates.
+        # Departures of the materialised dates (a stored one of a rejected trip or route is kept).
         first_sk = "DEP#" + to_utc_iso(service_origin(dates[0], ZoneInfo(feed.timezone)))
         stop_ids = (set(feed.stops) | set(stored_stops) | set(wanted)) - kept_stops
         stored_departures = self._stored_departures(stop_ids, first_sk)
         for stop_id in sorted(stop_ids):
             on_disk = stored_departures.get(stop_id, {})
-            desired = wanted.get(stop_id, {})
-            for sk, item in sorted(desired.items()):
-                before = on_disk.get(sk)
-                if before is not None and before.get("digest") == item["digest"]:
-                    continue
-                requests.append({"PutRequest": {"Item": to_item(item)}})
-                if before is None:
-                    result.departures.created += 1
-                else:
-                    result.departures.updated += 1
-                result.dates.add(item["service_date"])
-                result.stop_ids.add(stop_id)
-            for sk, before in sorted(on_disk.items()):
-                if sk in desired or before.get("service_date") not in window:
-                    continue
-                if _protected(before, feed):
-                    continue  # its row is broken today: keep yesterday's good departure
-                requests.append({"DeleteRequest": {"Key": to_item({"pk": f"STOP#{stop_id}", "sk": sk})}})
-                result.departures.deleted += 1
-                result.dates.add(before["service_date"])
+            desired = dict(sorted(wanted.get(stop_id, {}).items()))
+            found = diff(
+                {sk: before.get("digest") for sk, before in on_disk.items()},
+                {sk: item["digest"] for sk, item in desired.items()},
+                _deletable(on_disk, window, feed),
+            )
+            requests += [{"PutRequest": {"Item": to_item(desired[sk])}} for sk in found.puts]
+            requests += [
+                {"DeleteRequest": {"Key": to_item({"pk": f"STOP#{stop_id}", "sk": sk})}} for sk in found.deletes
+            ]
+            result.departures.add(found)
+            result.dates.update(desired[sk]["service_date"] for sk in found.puts)
+            result.dates.update(on_disk[sk]["service_date"] for sk in found.deletes)
+            if found:
                 result.stop_ids.add(stop_id)
 
         # The home screen's tiles of the stops whose departures changed.
         projections = departure_projections(feed, served, wanted, stored_departures, result.stop_ids - kept_stops)
 
         # The trip -> route map for the real-time connectors.
-        stored_chunks = self._stored_chunks()
-        chunks = trip_chunks(feed)
-        for chunk in chunks:
-            previous = stored_chunks.get(chunk["sk"])
-            if previous == chunk["digest"]:
-                continue
-            requests.append({"PutRequest": {"Item": to_item(chunk)}})
-            if previous is None:
-                result.trips.created += 1
-            else:
-                result.trips.updated += 1
-        for sk in sorted(set(stored_chunks) - {chunk["sk"] for chunk in chunks}):
-            requests.append({"DeleteRequest": {"Key": to_item({"pk": f"FEED#{CONNECTOR}", "sk": sk})}})
-            result.trips.deleted += 1
+        chunks = {chunk["sk"]: chunk for chunk in trip_chunks(feed)}
+        found = diff(self._stored_chunks(), {sk: chunk["digest"] for sk, chunk in chunks.items()}, everything)
+        requests += [{"PutRequest": {"Item": to_item(chunks[sk])}} for sk in found.puts]
+        requests += [{"DeleteRequest": {"Key": to_item({"pk": f"FEED#{CONNECTOR}", "sk": sk})}} for sk in found.deletes]
+        result.trips.add(found)
 
         if before_write is not None:
             before_write(result)

@@ -64,7 +64,7 @@ MAX_STOP_UPDATES = 500
 # previous day's service, as GTFS times past 24:00:00 do.
 SERVICE_DAY_CHANGE = dt.timedelta(hours=3)
 FRENCH_FIRST = ("fr", "fr-fr")
-_START_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_START_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})\Z")
 
 
 def bindings() -> Any:

@@ -53,7 +53,7 @@ OBJECT_TYPES = {
     "route",
 }
 QUALIFIERS = {"", "q", "bp", "sp", "loc"}
-_DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
+_DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})\Z")
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from poche_common.errors import InvalidRequestError, UnauthorizedError, Unproces
 
 from ..ports import PersonalData
 
-SUB = re.compile(r"^[0-9A-Za-z_-]{1,128}$")
+SUB = re.compile(r"^[0-9A-Za-z_-]{1,128}\Z")
 T = TypeVar("T")
 
 

@@ -19,7 +19,7 @@ from .table import DomainTable
 
 TILES_PATH = "tiles"
 PARAM_NAMES = ("stop_id", "route_id", "canteen_id", "commune", "uai")
-_ID = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+_ID = re.compile(r"^[a-z][a-z0-9-]{1,30}\Z")
 
 
 @dataclass(frozen=True)

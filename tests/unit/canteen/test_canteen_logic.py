@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
+from types import ModuleType
 
 import pytest
 
@@ -12,12 +12,11 @@ from canteen_menus_scdl.store import canteen_item, meal_item, name_key
 
 
 @pytest.fixture
-def service(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("TABLE_NAME", "menus")
-    from support import fresh_import
+def service() -> ModuleType:
+    """The service's rules: pure, imported with no environment."""
+    from canteen import logic
 
-    yield fresh_import("canteen.handler")
-    sys.modules.pop("canteen.handler", None)
+    return logic
 
 
 WEDNESDAY = dt.date(2026, 12, 2)
@@ -54,7 +53,7 @@ def test_menu_range_refusals(service, first: str, last: str, words: str) -> None
 
 
 def test_freshness() -> None:
-    from canteen.views import freshness
+    from poche_common.clock import freshness
 
     now = dt.datetime(2026, 12, 2, 12, tzinfo=dt.UTC)
     assert freshness(None, 3600, now) == {"as_of": None, "stale": True}

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from poche_common.api import INSEE_RE
 from poche_common.openapi import INSEE_PATTERN, LATITUDE_PATTERN, LONGITUDE_PATTERN
+from transit.openapi import _NEAR  # at collection: it builds the schemas (pydantic), too slow for a deadline
 
 
 @given(st.text(alphabet="0123456789ABabCz ", max_size=7))
@@ -30,7 +31,6 @@ def test_the_coordinate_patterns_accept_the_wgs84_ranges(value: Decimal) -> None
     st.decimals(min_value=-200, max_value=200, places=2, allow_nan=False, allow_infinity=False),
 )
 def test_the_transit_near_pattern_accepts_the_positions_searched(lat: Decimal, lon: Decimal) -> None:
-    from transit.openapi import _NEAR
     from transit.policy import MAX_NEAR_LATITUDE
 
     expected = abs(lat) <= MAX_NEAR_LATITUDE and abs(lon) <= 180

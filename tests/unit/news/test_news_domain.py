@@ -1,4 +1,5 @@
-"""The NewsDomain construct synthesized alone in a test stack (it is not wired into a phase stack yet)."""
+"""The NewsDomain construct synthesized alone in a test stack (the Proximity stack wires it in; alone, its resources
+and cdk-nag findings are its own)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from cdk_nag import AwsSolutionsChecks
 from poche_infra.config import settings_from_context
 from poche_infra.constructs.runtime import PhaseRuntime
 from poche_infra.domains.news import NewsDomain
+
+pytestmark = pytest.mark.synth  # synthesizes its own stack
 
 
 @pytest.fixture(scope="module")

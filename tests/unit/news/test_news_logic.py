@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from support import fresh_import
 
-from news.views import freshness, news_view
+from news.views import news_view
 from news_rss.model import FeedSource, NewsItem, ParsedFeed
 from news_rss.store import article_items, merge
+from poche_common.clock import freshness
 
 UTC = dt.UTC
 PUBLISHED = dt.datetime(2026, 11, 28, 8, 30, tzinfo=UTC)

@@ -87,6 +87,7 @@ def test_several_articles_say_their_headlines_per_commune() -> None:
 def test_a_traffic_event_says_what_it_is() -> None:
     detail = {
         "communes": [ALENCON],
+        "truncated": False,
         "changes": [
             {
                 "id": "e1",

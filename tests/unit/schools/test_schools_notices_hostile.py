@@ -49,5 +49,5 @@ def test_a_field_beyond_the_csv_modules_limit_is_a_format_error_not_a_crash() ->
     """The csv module raises `csv.Error` past 128 KiB in one field (a decompression bomb's text, a runaway quote): it
     cannot skip that row, so the file is unusable as a whole, and the run is recorded as failed."""
     huge = "x" * 200_000
-    with pytest.raises(FeedFormatError, match="line 2"):
+    with pytest.raises(FeedFormatError, match="ligne 2"):
         parse_feed(csv(f"bad;0610003X;closure;Fermeture;{huge};2026-12-14T00:00:00+01:00;2026-12-14T23:59:00+01:00"))

@@ -29,18 +29,21 @@ changed or deleted, before and after), read back from `by_commune` as `GET /v1/e
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from poche_common import communes
+from poche_common.changes import DELETED, change_facts, diff
 from poche_common.clock import to_utc_iso
-from poche_common.dynamo import batch_write, to_item
+from poche_common.connector import Outcome, partition_keys
+from poche_common.dynamo import batch_write, content_digest, query_all, to_item
+from poche_common.observability import logger
+from poche_common.outbox import Outbox
 
-from .model import AgendaEvent, Occurrence
+from .model import AgendaEvent, Occurrence, Rejected
 from .vocabulary import STATUS_LABELS
 
 KEEP_AFTER_END_DAYS = 30
@@ -68,23 +71,20 @@ class SyncResult:
     def event_facts(self, connector: str, source: str) -> dict[str, Any]:
         """The `EventsUpdated` detail of this run of `connector` (ids of `source`): what changed, in which
         communes, at most `MAX_CHANGES_IN_EVENT` changes listed (`truncated` says when more did)."""
-        facts = [change.as_fact() for change in self.changes]
-        return {
-            "connector": connector,
-            "source": source,
-            "event_ids": sorted({change.event_id for change in self.changes})[:MAX_CHANGES_IN_EVENT],
-            "communes": sorted(self.touched()),
-            "changes": facts[:MAX_CHANGES_IN_EVENT],
-            "truncated": len(facts) > MAX_CHANGES_IN_EVENT,
-        }
+        return change_facts(
+            connector,
+            source=source,
+            communes=sorted(self.touched()),
+            listed={
+                "event_ids": sorted({change.event_id for change in self.changes}),
+                "changes": [change.as_fact() for change in self.changes],
+            },
+            limit=MAX_CHANGES_IN_EVENT,
+        )
 
 
 def partition(event_id: str) -> str:
     return f"EVENT#{event_id}"
-
-
-def _digest(content: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:24]
 
 
 def summary_of(event: AgendaEvent) -> dict[str, Any]:
@@ -199,37 +199,22 @@ class EventWriter:
     def stored(self, source: str) -> dict[str, _Stored]:
         """event id -> digest and commune of every stored event of a source (Query of its catalogue)."""
         found: dict[str, _Stored] = {}
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": "by_month",
-            "KeyConditionExpression": "gsi2pk = :p",
-            "ExpressionAttributeValues": to_item({":p": f"SOURCE#{source}"}),
-            "ProjectionExpression": "event_id, digest, #l",
-            "ExpressionAttributeNames": {"#l": "location"},
-        }
-        while True:
-            page = self.client.query(**kwargs)
-            for item in page.get("Items", []):
-                commune = item.get("location", {}).get("M", {}).get("commune", {}).get("S")
-                found[item["event_id"]["S"]] = _Stored(item.get("digest", {}).get("S", ""), commune)
-            if "LastEvaluatedKey" not in page:
-                return found
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for item in query_all(
+            self.client,
+            TableName=self.table,
+            IndexName="by_month",
+            KeyConditionExpression="gsi2pk = :p",
+            ExpressionAttributeValues=to_item({":p": f"SOURCE#{source}"}),
+            ProjectionExpression="event_id, digest, #l",
+            ExpressionAttributeNames={"#l": "location"},
+        ):
+            commune = item.get("location", {}).get("M", {}).get("commune", {}).get("S")
+            found[item["event_id"]["S"]] = _Stored(item.get("digest", {}).get("S", ""), commune)
+        return found
 
     def _keys(self, pk: str) -> set[str]:
-        keys: set[str] = set()
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": to_item({":pk": pk}),
-            "ProjectionExpression": "sk",
-        }
-        while True:
-            page = self.client.query(**kwargs)
-            keys |= {item["sk"]["S"] for item in page.get("Items", [])}
-            if "LastEvaluatedKey" not in page:
-                return keys
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        """Sort keys of every item of one stored event."""
+        return partition_keys(self.client, self.table, pk)
 
     def sync(
         self,
@@ -256,40 +241,86 @@ class EventWriter:
         stored = self.stored(source)
         reference = communes.as_of()
         horizon = now - dt.timedelta(days=KEEP_AFTER_END_DAYS)
-        wanted: set[str] = set()
-        requests: list[dict[str, Any]] = []
+        digests: dict[str, str] = {}
         for event_id in sorted(latest):
-            event = latest[event_id]
-            if max(o.end for o in event.occurrences) < horizon:
+            if max(o.end for o in latest[event_id].occurrences) < horizon:
                 result.past += 1
                 continue
-            wanted.add(event_id)
-            content = {**content_of(event), "communes_as_of": reference}
-            duplicate_of = None
+            content = {**content_of(latest[event_id]), "communes_as_of": reference}
             if duplicates is not None:
-                duplicate_of = duplicates.get(event_id)
-                content["duplicate_of"] = duplicate_of
-            digest = _digest(content)
-            before = stored.get(event_id)
-            if before is not None and before.digest == digest:
+                content["duplicate_of"] = duplicates.get(event_id)
+            digests[event_id] = content_digest(content)
+        found = diff({i: s.digest for i, s in stored.items()}, digests, lambda i: complete and i not in keep)
+        requests: list[dict[str, Any]] = []
+        for event_id, change in found.changes:
+            pk, before = partition(event_id), stored.get(event_id)
+            if change == DELETED:
+                requests += [{"DeleteRequest": {"Key": to_item({"pk": pk, "sk": sk})}} for sk in sorted(self._keys(pk))]
+                result.changes.append(Change(event_id, change, (before.commune,) if before and before.commune else ()))
                 continue
-            items = items_of(event, digest, now, duplicate_of)
+            event = latest[event_id]
+            duplicate_of = duplicates.get(event_id) if duplicates is not None else None
+            items = items_of(event, digests[event_id], now, duplicate_of)
             requests += [{"PutRequest": {"Item": to_item(item)}} for item in items]
             if before is not None:  # occurrences moved or withdrawn: drop the items left behind
-                obsolete = sorted(self._keys(partition(event_id)) - {item["sk"] for item in items})
-                requests += [
-                    {"DeleteRequest": {"Key": to_item({"pk": partition(event_id), "sk": sk})}} for sk in obsolete
-                ]
+                obsolete = sorted(self._keys(pk) - {item["sk"] for item in items})
+                requests += [{"DeleteRequest": {"Key": to_item({"pk": pk, "sk": sk})}} for sk in obsolete]
             touched = {c for c in (event.location.commune, before.commune if before else None) if c}
-            result.changes.append(Change(event_id, "updated" if before else "created", tuple(sorted(touched))))
-        if complete:
-            for event_id in sorted(set(stored) - wanted - keep):
-                pk = partition(event_id)
-                requests += [{"DeleteRequest": {"Key": to_item({"pk": pk, "sk": sk})}} for sk in sorted(self._keys(pk))]
-                commune = stored[event_id].commune
-                result.changes.append(Change(event_id, "deleted", (commune,) if commune else ()))
+            result.changes.append(Change(event_id, change, tuple(sorted(touched))))
         result.changes.sort(key=lambda c: c.event_id)
         if before_write is not None:  # the changes are known, nothing is written yet: the run stages its event
             before_write(result)
         batch_write(self.client, self.table, requests)
         return result
+
+
+class EventFeed(Protocol):
+    """What an event connector's parser gives of one source."""
+
+    @property
+    def events(self) -> list[AgendaEvent]: ...
+    @property
+    def rejected(self) -> Sequence[Rejected]: ...
+    @property
+    def read(self) -> int: ...
+
+
+def ingest_events(
+    feeds: Sequence[EventFeed],
+    writer: EventWriter,
+    outbox: Outbox,
+    now: dt.datetime,
+    *,
+    connector: str,
+    source: str,
+    complete: bool = True,
+    match: Callable[[list[AgendaEvent]], dict[str, str]] | None = None,
+) -> Outcome:
+    """One run of an event connector over its parsed sources (together the feed of `source`): stage the
+    `EventsUpdated` event announcing the changes, write them (`EventWriter.sync`; rejected entries keep their
+    stored events), then rewrite the `events` tiles of the communes concerned. `match` finds the events that
+    duplicate another source's (event id -> the other's id). The runtime sends the event."""
+    outcome = Outcome()
+    keep: set[str] = set()
+    for feed in feeds:
+        outcome.add(feed.read, [{"event": r.ref, "reason": r.reason} for r in feed.rejected])
+        keep |= {f"{source}:{r.uid}" for r in feed.rejected if r.uid}
+    events = [event for feed in feeds for event in feed.events]
+
+    def announce(result: SyncResult) -> None:
+        if result.changes:
+            outbox.stage("EventsUpdated", result.event_facts(connector, source))
+
+    duplicates = match(events) if match is not None else None
+    result = writer.sync(
+        source, events, keep=keep, complete=complete, now=now, duplicates=duplicates, before_write=announce
+    )
+    if result.past:
+        logger.info("past events not stored", extra={"past": result.past})
+    outcome.changed = len(result.changes)
+    if result.touched():  # the `events` tiles of the communes concerned; nothing changed: no read, no write
+        from .reader import OccurrenceReader
+        from .tiles import write_commune_tiles  # imports this module
+
+        write_commune_tiles(OccurrenceReader(writer.client, writer.table), result.touched(), now)
+    return outcome

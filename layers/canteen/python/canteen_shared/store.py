@@ -1,11 +1,13 @@
-"""Reads of the canteen table shared by the service and the connector (layout: the connector's `store.py`)."""
+"""Reads of the canteen table shared by the service and the connector (layout: `canteen_shared.keys`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from poche_common.dynamo import from_item, to_item
+from poche_common.dynamo import from_item, query_all, to_item
+
+from .keys import canteen_pk, meals_from, meals_until
 
 
 def read_meals(
@@ -16,19 +18,9 @@ def read_meals(
         "TableName": table,
         "KeyConditionExpression": "pk = :pk AND sk BETWEEN :from AND :to",
         "ExpressionAttributeValues": to_item(
-            {
-                ":pk": f"CANTEEN#{canteen_id}",
-                ":from": f"MEAL#{first.isoformat()}",
-                ":to": f"MEAL#{last.isoformat()}#~",
-            }
+            {":pk": canteen_pk(canteen_id), ":from": meals_from(first), ":to": meals_until(last)}
         ),
     }
     if consistent:
         kwargs["ConsistentRead"] = True
-    meals: list[dict[str, Any]] = []
-    while True:
-        page = client.query(**kwargs)
-        meals += [from_item(item) for item in page.get("Items", [])]
-        if "LastEvaluatedKey" not in page:
-            return meals
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return [from_item(item) for item in query_all(client, **kwargs)]

@@ -155,7 +155,7 @@ def query_limit(app: Router, *, default: int = 50, maximum: int = 100) -> int:
     return int(raw)
 
 
-INSEE_RE = re.compile(r"^([013-9][0-9]|2[AB1-9])[0-9]{3}$")
+INSEE_RE = re.compile(r"^([013-9][0-9]|2[AB1-9])[0-9]{3}\Z")
 
 
 def query_commune(app: Router) -> str | None:

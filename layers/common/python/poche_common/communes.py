@@ -32,7 +32,7 @@ Ring = list[tuple[float, float]]  # (lon, lat) vertices, not repeating the first
 Polygon = list[Ring]  # outer ring, then holes
 
 _ARTICLES = ("le ", "la ", "les ", "l ")
-_CODE_RE = re.compile(r"^[0-9][0-9AB][0-9]{3}$")
+_CODE_RE = re.compile(r"^[0-9][0-9AB][0-9]{3}\Z")
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Generic, TypeVar
 
 from .clock import to_utc_iso, utc_now
-from .dynamo import from_item, to_item
+from .dynamo import from_item, query_all, to_item
 from .errors import FeedError
 from .feeds import STATE_SK, state_pk
 from .observability import logger, metrics
@@ -58,6 +58,12 @@ class Outcome:
     changed: int = 0
     rejected: int = 0
     rejections: list[dict[str, Any]] = field(default_factory=list)  # [{"line": 12, "reason": "..."}]
+
+    def add(self, read: int, rejections: list[dict[str, Any]]) -> None:
+        """Count one parsed source: the rows (records, items) it had and the ones it rejected, with their reasons."""
+        self.read += read
+        self.rejected += len(rejections)
+        self.rejections += rejections
 
 
 @dataclass
@@ -333,6 +339,18 @@ def connect(
     runs = RealtimeRunLog(client, table, connector) if realtime else RunLog(client, table, connector)
     outbox = Outbox(client, table, producer=connector, source=source, bus_name=required("EVENT_BUS_NAME"))
     return Connection(connector, client, table, runs, outbox, store(client, table))
+
+
+def partition_keys(client: Any, table: str, pk: str) -> set[str]:
+    """The sort keys of every item of one partition (a store replacing or deleting a whole entity)."""
+    found = query_all(
+        client,
+        TableName=table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues=to_item({":pk": pk}),
+        ProjectionExpression="sk",
+    )
+    return {item["sk"]["S"] for item in found}
 
 
 def configured_sources(connector: str) -> list[str]:

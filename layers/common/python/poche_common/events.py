@@ -3,7 +3,8 @@
 Producers do not put events on the bus themselves: they stage them in their table's outbox
 (`poche_common.outbox`), which sends them with `EventPublisher.put` once the data they describe is
 written. `envelope` builds the `detail` (`{"id", "occurred_at", "version": 1, ...facts}`) and refuses
-what the bus would refuse (an entry over 250 kB, facts redefining the envelope).
+what the bus would refuse (an entry over 250 kB, facts redefining the envelope). Each event's detail is
+defined once in `poche_common.eventtypes` (the catalogue: docs/events.md).
 
 Texts for people in facts (a notice's title, an article's headline, an alert's header) go through
 `headline`: one line, no control characters, at most `HEADLINE_MAX` characters; `with_titles` keeps the
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 MAX_ENTRY_BYTES = 250_000  # EventBridge's limit is 256 KiB per entry
@@ -38,7 +39,7 @@ class Entry(NamedTuple):
         return len(self.source.encode()) + len(self.detail_type.encode()) + len(self.detail.encode())
 
 
-def envelope(detail_type: str, facts: dict[str, Any], *, event_id: str, occurred_at: str) -> str:
+def envelope(detail_type: str, facts: Mapping[str, Any], *, event_id: str, occurred_at: str) -> str:
     """The `detail` JSON text of an event; ValueError when the facts redefine the envelope or the bus would refuse
     it. `facts` must not hold personal data."""
     reserved = set(RESERVED) & set(facts)

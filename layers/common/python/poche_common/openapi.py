@@ -1,12 +1,92 @@
 """OpenAPI building blocks shared by every service's `openapi.py`.
 
-Never imported by a handler at run time: the local platform and the tests merge the services'
-documents into the one document of the public API (`/openapi.json`).
+The shapes of a service's requests and answers are pydantic models (`functions/<service>/models.py`), written once:
+`component_schemas` generates their JSON schemas for the document; its `openapi.py` declares each route (path,
+method, parameters, summary, responses) next to them. Never imported by a handler at run time (pydantic costs a
+Lambda's cold start): the build (`python -m poche_infra.openapi`), the local platform and the tests merge the
+services' documents into the one document of the public API (`/openapi.json`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
+
+from pydantic import BaseModel, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue, models_json_schema
+from pydantic_core import PydanticCustomError, core_schema
+
+REF_TEMPLATE = "#/components/schemas/{model}"
+
+
+class _Generator(GenerateJsonSchema):
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False  # a property's title would only repeat its name
+
+    def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
+        """No `"default": null` on a field that cannot be null (a field of a PATCH body, absent when unchanged)."""
+        json_schema = super().default_schema(schema)
+        kinds = [json_schema.get("type"), *(option.get("type") for option in json_schema.get("anyOf", []))]
+        if json_schema.get("default", ...) is None and "null" not in kinds:
+            del json_schema["default"]
+        return json_schema
+
+
+class OneOf:
+    """`Annotated[str, OneOf(KINDS)]`: a string that is one of the values a module declares (a JSON schema `enum`,
+    checked when validating), where `Literal` would need them written out again."""
+
+    def __init__(self, values: Iterable[str]) -> None:
+        self.values = list(values)
+
+    def _check(self, value: str) -> str:
+        if value not in self.values:
+            raise PydanticCustomError("enum", "Valeur attendue : {expected}.", {"expected": ", ".join(self.values)})
+        return value
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**handler(schema), "enum": self.values}
+
+
+def absent(**field: Any) -> Any:
+    """A field that may be absent from the JSON but is never null (`x: int = absent(description=…)`): its schema
+    gives its type, not `null`, and leaves it out of `required`."""
+    return Field(default=None, **field)
+
+
+class Fresh(BaseModel):
+    """The freshness every answer carries (`poche_common.clock.freshness`)."""
+
+    as_of: dt.datetime | None = Field(description="Quand la donnée a été lue à sa source (Europe/Paris).")
+    stale: bool = Field(description="Vrai si la source n'a pas été relue depuis trop longtemps.")
+
+
+class Page(Fresh):
+    """A page of a list: `next` is the opaque cursor of the next page (null on the last)."""
+
+    next: str | None = Field(description="Curseur opaque de la page suivante.")
+
+
+def component_schemas(*models: type[BaseModel], requests: tuple[type[BaseModel], ...] = ()) -> dict[str, Any]:
+    """The JSON schemas of these models and of every model they use, by name, referring to each other as
+    `#/components/schemas/<Model>`: answers as serialized, `requests` (bodies) as validated."""
+    modes: list[tuple[type[BaseModel], JsonSchemaMode]] = [(model, "serialization") for model in models]
+    modes += [(model, "validation") for model in requests]
+    _, top = models_json_schema(modes, ref_template=REF_TEMPLATE, schema_generator=_Generator)
+    schemas: dict[str, Any] = top.get("$defs", {})
+    for name, schema in schemas.items():
+        if schema.get("title") == name:
+            del schema["title"]
+        if "description" in schema:  # a docstring: one paragraph
+            schema["description"] = " ".join(schema["description"].split())
+    return dict(sorted(schemas.items()))
+
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -27,16 +107,6 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         },
     },
 }
-
-FRESHNESS_PROPERTIES: dict[str, Any] = {
-    "as_of": {
-        "type": ["string", "null"],
-        "format": "date-time",
-        "description": "Quand la donnée a été lue à sa source (Europe/Paris).",
-    },
-    "stale": {"type": "boolean", "description": "Vrai si la source n'a pas été relue depuis trop longtemps."},
-}
-
 
 GATEWAY_MESSAGE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -119,15 +189,6 @@ IF_NONE_MATCH: dict[str, Any] = {
     "schema": {"type": "string"},
     "description": "ETag d'une réponse précédente : 304 si rien n'a changé.",
 }
-
-
-def base_document(title: str, version: str) -> dict[str, Any]:
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": title, "version": version},
-        "paths": {},
-        "components": {"schemas": {"Problem": PROBLEM_SCHEMA}},
-    }
 
 
 def signed_in_operation(

@@ -50,7 +50,7 @@ import contextlib
 import datetime as dt
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from .clock import to_utc_iso, utc_now
@@ -154,7 +154,7 @@ class Outbox:
         self._base = base
         self._base_value = None
 
-    def _event_id(self, detail_type: str, facts: dict[str, Any]) -> str:
+    def _event_id(self, detail_type: str, facts: Mapping[str, Any]) -> str:
         if self._base is None:
             return str(uuid.uuid4())
         if self._base_value is None:
@@ -162,8 +162,9 @@ class Outbox:
         canonical = json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
         return str(uuid.uuid5(NAMESPACE, "\n".join((self.producer, self._base_value, detail_type, canonical))))
 
-    def prepare(self, detail_type: str, facts: dict[str, Any], *, ready: bool = False) -> StagedEvent:
-        """An event of this producer, enveloped (ValueError if the bus would refuse it), not written."""
+    def prepare(self, detail_type: str, facts: Mapping[str, Any], *, ready: bool = False) -> StagedEvent:
+        """An event of this producer, enveloped (ValueError if the bus would refuse it), not written. `facts`: the
+        event's `...Facts` type of `poche_common.eventtypes` (tests/contract checks what the producer emits)."""
         now = self.clock()
         event_id = self._event_id(detail_type, facts)
         staged_at = to_utc_iso(now)
@@ -178,7 +179,7 @@ class Outbox:
             send_after=int(now.timestamp()) + (0 if ready else self.grace_s),
         )
 
-    def stage(self, detail_type: str, facts: dict[str, Any]) -> str:
+    def stage(self, detail_type: str, facts: Mapping[str, Any]) -> str:
         """Stage a `pending` event before the writes it describes; returns its id. The same id already staged (a
         run redone from the same base) is kept as it is: same envelope, same `occurred_at`."""
         staged = self.prepare(detail_type, facts)

@@ -32,8 +32,8 @@ MAX_DEPTH = 6  # {tag: {attribute: {"S": value}}} is 3 levels
 MAX_STRING = 2048  # a DynamoDB partition key is at most 2048 bytes, a sort key 1024
 # Every type descriptor of a DynamoDB AttributeValue; only the key types (S, N, B) may appear in a cursor.
 _DESCRIPTORS = frozenset({"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"})
-_NUMBER = re.compile(r"^-?[0-9]{1,38}(\.[0-9]{1,38})?([eE][+-]?[0-9]{1,3})?$")
-_INDEX_PARTITION = re.compile(r"^(gsi[0-9]+)pk$")
+_NUMBER = re.compile(r"^-?[0-9]{1,38}(\.[0-9]{1,38})?([eE][+-]?[0-9]{1,3})?\Z")
+_INDEX_PARTITION = re.compile(r"^(gsi[0-9]+)pk\Z")
 
 
 def _checksum(scope: str, payload: bytes) -> str:

@@ -63,7 +63,7 @@ class Router:
         def register(function: RouteFunction) -> RouteFunction:
             self._by_key[f"{method} {template}"] = function
             regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
-            self._patterns.append((method, re.compile(f"^{regex}/?$"), function))
+            self._patterns.append((method, re.compile(f"^{regex}/?\\Z"), function))
             return function
 
         return register

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .tiles import Projection
 
 DATA_PATH = Path(__file__).with_name("data") / "schools.json"
-UAI_RE = re.compile(r"^[0-9]{7}[A-Z]$")
+UAI_RE = re.compile(r"^[0-9]{7}[A-Z]\Z")
 
 KINDS = {"college": "Collège", "lycee": "Lycée", "lycee_professionnel": "Lycée professionnel"}
 SECTORS = {"public": "Public", "private": "Privé sous contrat"}

@@ -16,7 +16,8 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -53,3 +54,31 @@ class Provider(Generic[T]):
         finally:
             with self._lock:
                 self._value = previous
+
+
+R = TypeVar("R")
+
+
+@dataclass
+class ReaderDeps(Generic[R]):
+    """What the routes of a service that only reads its domain's table use: the table's reader (the service's port,
+    a fake in tests) and how old the data may be before answers say `stale`."""
+
+    reader: R
+    stale_after_s: int
+
+
+def table_reader(make: Callable[[Any, str], R], stale_after_s: int) -> Provider[ReaderDeps[R]]:
+    """The `dependencies` of such a service: `make(dynamodb client, TABLE_NAME)` and `STALE_AFTER_SECONDS`
+    (default `stale_after_s`), built on first use. `make` imports its adapter inside, so that neither boto3 nor
+    the adapter is imported with the handler."""
+
+    def build() -> ReaderDeps[R]:
+        import boto3
+
+        from .settings import optional_int, required
+
+        reader = make(boto3.client("dynamodb"), required("TABLE_NAME"))
+        return ReaderDeps(reader, optional_int("STALE_AFTER_SECONDS", stale_after_s))
+
+    return Provider(build)

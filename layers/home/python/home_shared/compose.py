@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from poche_common import feeds
 from poche_common.clock import parse_iso, to_paris_iso
 from poche_common.errors import InvalidRequestError, NotFoundError
 from poche_common.problems import problem_dict
@@ -21,7 +22,9 @@ from transit_shared.merge import rt_key
 
 from .catalogue import TileType
 from .params import checked
-from .store import BatchReader, Key
+
+if TYPE_CHECKING:  # the store imports boto3's types: not on the service's import path (cold start)
+    from .store import Key
 
 MAX_TILES = 20
 MAX_ROUND_TRIPS = 3
@@ -40,7 +43,7 @@ class Plan:
 
 
 def _state_key(tile: TileType, source: str) -> Key:
-    return (tile.table, f"FEED#{source}", "STATE")
+    return (tile.table, *feeds.state_key(source))
 
 
 def plan(index: int, requested: Any, types: dict[str, TileType]) -> Plan:
@@ -139,9 +142,14 @@ def requested_tiles(body: Any) -> list[Any]:
     return tiles
 
 
-def compose(
-    tiles: list[Any], types: dict[str, TileType], reader: BatchReader, now: dt.datetime
-) -> list[dict[str, Any]]:
+class TileReader(Protocol):
+    """Items by (table, pk, sk), one round trip per call (`store.BatchReader` over DynamoDB): those found, and the
+    keys left unprocessed."""
+
+    def read(self, keys: list[Key]) -> tuple[dict[Key, dict[str, Any]], list[Key]]: ...
+
+
+def compose(tiles: list[Any], types: dict[str, TileType], reader: TileReader, now: dt.datetime) -> list[dict[str, Any]]:
     answers: list[dict[str, Any] | None] = [None] * len(tiles)
     plans: list[Plan] = []
     for index, requested in enumerate(tiles):

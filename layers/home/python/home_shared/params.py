@@ -8,8 +8,8 @@ from poche_common import communes, schools
 from poche_common.api import INSEE_RE
 from poche_common.errors import InvalidRequestError
 
-_ID = re.compile(r"^[^\x00-\x1f#]{1,255}$")  # GTFS and SCDL ids are free text: no control character nor '#'
-_UAI = re.compile(r"^[0-9]{7}[A-Z]$")
+_ID = re.compile(r"^[^\x00-\x1f#]{1,255}\Z")  # GTFS and SCDL ids are free text: no control character nor '#'
+_UAI = re.compile(r"^[0-9]{7}[A-Z]\Z")
 
 
 def _identifier(name: str, value: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from poche_common.dynamo import from_item
+from poche_common.dynamo import batch_get, from_item
 
 MAX_KEYS = 100
 
@@ -30,11 +30,11 @@ class BatchReader:
             request: dict[str, Any] = {}
             for table, pk, sk in distinct[start : start + MAX_KEYS]:
                 request.setdefault(table, {"Keys": []})["Keys"].append({"pk": {"S": pk}, "sk": {"S": sk}})
-            self.round_trips += 1
-            response = self.client.batch_get_item(RequestItems=request)
-            for table, items in response.get("Responses", {}).items():
+            result = batch_get(self.client, request, attempts=1)  # the caller decides whether to read again
+            self.round_trips += result.round_trips
+            for table, items in result.items.items():
                 for item in items:
                     found[(table, item["pk"]["S"], item["sk"]["S"])] = from_item(item)
-            for table, left in (response.get("UnprocessedKeys") or {}).items():
+            for table, left in result.unprocessed.items():
                 unprocessed += [(table, key["pk"]["S"], key["sk"]["S"]) for key in left.get("Keys", [])]
         return found, unprocessed

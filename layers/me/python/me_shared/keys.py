@@ -26,7 +26,7 @@ DUE = "DUE#"
 PENDING = "pending"  # the tombstone's `state`: erasure requested, not finished
 DONE = "done"  # ... finished
 GONE_DETAIL = "Ce compte a été supprimé : reconnectez-vous avec un autre compte."
-NOTE_EVENT_ID = re.compile(r"^[0-9A-Za-z_-]{1,128}$")
+NOTE_EVENT_ID = re.compile(r"^[0-9A-Za-z_-]{1,128}\Z")
 
 
 def user_pk(sub: str) -> str:

@@ -1,12 +1,12 @@
-"""Reads of the news table shared by the service and the connector (layout: the connector's `store.py`)."""
+"""Reads of the news table shared by the service and the connector (layout: `news_shared.keys`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from poche_common.dynamo import to_item
+from poche_common.dynamo import query_page, to_item
 
-INDEX = "by_tag"
+from .keys import BY_TAG_INDEX, tag_key
 
 
 def newest(
@@ -14,16 +14,15 @@ def newest(
 ) -> tuple[list[dict[str, Any]], bool]:
     """Up to `limit` raw `TAG#<tag>` entries of the `by_tag` index after `start`, newest first (one Query);
     and whether more may follow."""
-    kwargs: dict[str, Any] = {
-        "TableName": table,
-        "IndexName": INDEX,
-        "KeyConditionExpression": "#p = :v",
-        "ExpressionAttributeNames": {"#p": "gsi1pk"},
-        "ExpressionAttributeValues": to_item({":v": f"TAG#{tag}"}),
-        "ScanIndexForward": False,
-        "Limit": limit,
-    }
-    if start is not None:
-        kwargs["ExclusiveStartKey"] = start
-    page = client.query(**kwargs)
-    return list(page.get("Items", [])), "LastEvaluatedKey" in page
+    items, last_key = query_page(
+        client,
+        start,
+        TableName=table,
+        IndexName=BY_TAG_INDEX,
+        KeyConditionExpression="#p = :v",
+        ExpressionAttributeNames={"#p": "gsi1pk"},
+        ExpressionAttributeValues=to_item({":v": tag_key(tag)}),
+        ScanIndexForward=False,
+        Limit=limit,
+    )
+    return items, last_key is not None

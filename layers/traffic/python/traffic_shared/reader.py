@@ -1,4 +1,4 @@
-"""Read side of the traffic table (layout documented in `functions/connectors/traffic_datex2/store.py`), used by
+"""Read side of the traffic table (layout: `keys.py`), used by
 the service and by the connector's tile projections.
 
 Every look-up is a Query on an index partition (`ALL`, `COMMUNE#<insee>`, `CELL#<geohash>`) returning
@@ -7,14 +7,16 @@ small summaries, then one BatchGetItem for the profiles of the page shown. Never
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from typing import Any
 
-from poche_common.dynamo import from_item, to_item
+from poche_common import feeds
+from poche_common.dynamo import batch_get, from_item, query_all, to_item
 
-CONNECTOR = "traffic-datex2"
+from .keys import ALL, BY_AREA, BY_CELL, CONNECTOR, PROFILE, cell_partition, commune_partition
+
 BATCH_GET_MAX = 100
+PROFILE_ATTEMPTS = 8  # round trips of one BatchGetItem before unprocessed profiles are an error
 
 
 class EventReader:
@@ -23,34 +25,29 @@ class EventReader:
         self.table = table
 
     def _partition(self, index: str, attribute: str, value: str) -> list[dict[str, Any]]:
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": index,
-            "KeyConditionExpression": "#p = :v",
-            "ExpressionAttributeNames": {"#p": attribute},
-            "ExpressionAttributeValues": to_item({":v": value}),
-        }
-        found: list[dict[str, Any]] = []
-        while True:
-            page = self.client.query(**kwargs)
-            found += [from_item(item) for item in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                return found
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = query_all(
+            self.client,
+            TableName=self.table,
+            IndexName=index,
+            KeyConditionExpression="#p = :v",
+            ExpressionAttributeNames={"#p": attribute},
+            ExpressionAttributeValues=to_item({":v": value}),
+        )
+        return [from_item(item) for item in items]
 
     def everywhere(self) -> list[dict[str, Any]]:
         """Summaries of every event of the département."""
-        return self._partition("by_area", "gsi2pk", "ALL")
+        return self._partition(BY_AREA, "gsi2pk", ALL)
 
     def in_commune(self, insee: str) -> list[dict[str, Any]]:
         """Summaries of the events touching a commune."""
-        return self._partition("by_area", "gsi2pk", f"COMMUNE#{insee}")
+        return self._partition(BY_AREA, "gsi2pk", commune_partition(insee))
 
     def in_cells(self, cells: Iterable[str]) -> list[dict[str, Any]]:
         """Summaries of the events crossing any of these geohash cells, each once."""
         by_id: dict[str, dict[str, Any]] = {}
         for cell in cells:
-            for summary in self._partition("by_cell", "gsi1pk", f"CELL#{cell}"):
+            for summary in self._partition(BY_CELL, "gsi1pk", cell_partition(cell)):
                 by_id.setdefault(summary["id"], summary)
         return list(by_id.values())
 
@@ -58,27 +55,15 @@ class EventReader:
         """pk -> profile of these events (BatchGetItem, unprocessed keys retried)."""
         found: dict[str, dict[str, Any]] = {}
         for offset in range(0, len(partitions), BATCH_GET_MAX):
-            keys = [to_item({"pk": pk, "sk": "PROFILE"}) for pk in partitions[offset : offset + BATCH_GET_MAX]]
-            request: dict[str, Any] = {self.table: {"Keys": keys}}
-            for attempt in range(8):
-                response = self.client.batch_get_item(RequestItems=request)
-                for item in response.get("Responses", {}).get(self.table, []):
-                    profile = from_item(item)
-                    found[profile["pk"]] = profile
-                request = response.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-                time.sleep(min(0.05 * 2**attempt, 1.0))
-            else:
-                raise RuntimeError(f"profiles still unprocessed after 8 attempts in {self.table}")
+            keys = [to_item({"pk": pk, "sk": PROFILE}) for pk in partitions[offset : offset + BATCH_GET_MAX]]
+            result = batch_get(self.client, {self.table: {"Keys": keys}}, attempts=PROFILE_ATTEMPTS)
+            if result.unprocessed:
+                raise RuntimeError(f"profiles still unprocessed after {PROFILE_ATTEMPTS} attempts in {self.table}")
+            for item in result.items.get(self.table, []):
+                profile = from_item(item)
+                found[profile["pk"]] = profile
         return found
 
     def fetched_at(self) -> str | None:
         """When the DATEX II feed was last read successfully: the `as_of` of every answer."""
-        response = self.client.get_item(
-            TableName=self.table,
-            Key=to_item({"pk": f"FEED#{CONNECTOR}", "sk": "STATE"}),
-            ProjectionExpression="fetched_at",
-        )
-        value = response.get("Item", {}).get("fetched_at", {}).get("S")
-        return str(value) if value else None
+        return feeds.fetched_at(self.client, self.table, CONNECTOR)
