@@ -1,15 +1,17 @@
 """Cold start counted in instructions (deterministic), for comparing two versions of the code on a noisy machine.
 
-    python bench/instructions.py --cdk-out cdk.out [--only traffic] [--json .bench/instructions.json]
-                                 [--compare .bench/instructions-before.json]
+    python bench/instructions.py --cdk-out cdk.out [--only traffic] [--with-dependencies]
+                                 [--json .bench/instructions.json] [--compare .bench/instructions-before.json]
 
 Wall-clock cold starts (`bench/functions.py`) move by ±0.1x between runs of the same code on this machine. This
 counts, with `valgrind --tool=callgrind`, the instructions a fresh interpreter executes to import each function's
 handler (as deployed: its code asset, layers, environment; no `.pyc`, as on Lambda, which compiles every module at
 each cold start) and to run the floor (`import boto3; boto3.client("dynamodb")`), minus the instructions of the
 interpreter starting and stopping with nothing to do. The ratio is comparable to the wall-clock one, and the same
-code gives the same count to a fraction of a percent. `--compare` prints each function's change against a
-previous run's JSON. Needs valgrind (`apt-get install valgrind`); slow (about 20 s a function).
+code gives the same count to a fraction of a percent. Handlers that build their clients on the first request
+(`dependencies`, `poche_common.wiring`) import less: `--with-dependencies` counts that build too, which is what a
+first request pays, and the figure to compare with a handler that built them at import. `--compare` prints each
+function's change against a previous run's JSON. Needs valgrind (`apt-get install valgrind`); about 20 s a function.
 """
 
 from __future__ import annotations
@@ -72,6 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", help="a function (label, package or name); repeatable")
     parser.add_argument("--json", default=".bench/instructions.json", help="where to write the results")
     parser.add_argument("--compare", help="a previous run's JSON: print each function's change against it")
+    parser.add_argument(
+        "--with-dependencies",
+        action="store_true",
+        help="also build what the first request builds (`dependencies.get()`: clients, settings), for handlers "
+        "that defer it: the cold start a first request really pays",
+    )
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         print("bench: valgrind is needed (apt-get install valgrind)", file=sys.stderr)
@@ -85,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         floor = instructions("floor", base_env, cwd) - empty
         counts: dict[str, int] = {}
         for target in targets:
-            counts[target.label] = instructions("cold", target.env, target.spec.code_dir) - empty
+            env = {**target.env, **({"BENCH_BUILD_DEPENDENCIES": "1"} if args.with_dependencies else {})}
+            counts[target.label] = instructions("cold", env, target.spec.code_dir) - empty
             print(f"bench: {target.label}: {counts[target.label] / floor:.3f}x", file=sys.stderr, flush=True)
     except (AssemblyError, BenchError) as exc:
         print(f"bench: {exc}", file=sys.stderr)
