@@ -29,6 +29,9 @@ $(STAMPS)/python: pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@# pip writes no bytecode where PYTHONDONTWRITEBYTECODE is set: every process (test workers, the platform, each
+	@# local function) would then compile boto3, moto and the rest from source at every start
+	$(BIN)/python -m compileall -q -j0 $(VENV)/lib > /dev/null || echo "(some modules were left to compile at import)"
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/node: package.json package-lock.json
@@ -48,10 +51,10 @@ run: synth ## the whole platform locally on http://127.0.0.1:$${POCHE_PORT:-8000
 	$(BIN)/poche run
 
 test: install layers ## unit, integration, infra, end-to-end, fuzzing and fault-matrix tests, on every core
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n auto --dist loadfile
 
 test-unit: $(STAMPS)/python ## unit and property tests without a synth, for the edit-run loop (under 30 s)
-	$(BIN)/python -m pytest tests/unit tests/property -m "not synth" -n auto -q
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest tests/unit tests/property -m "not synth" -n auto -q
 
 lint: $(STAMPS)/python ## ruff and mypy over the whole tree
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import compileall
 import fcntl
 import hashlib
 import json
@@ -116,6 +117,9 @@ def synthesized() -> Synthesized:
             if not summary.exists():
                 shutil.rmtree(outdir, ignore_errors=True)
                 result = _synthesize(outdir)
+                # the local functions run with PYTHONDONTWRITEBYTECODE (as Lambda's read-only code): compiled once
+                # here, each worker process started from this synth imports bytecode instead of compiling its code
+                compileall.compile_dir(outdir, quiet=1, workers=0)
                 partial = summary.with_suffix(".partial")
                 partial.write_text(json.dumps(result))
                 partial.rename(summary)  # whole or absent, even if this session is killed

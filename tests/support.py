@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import copy
 import json
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -122,6 +125,7 @@ class Cloud:
     clients: dict[str, Any]
     monkeypatch: pytest.MonkeyPatch
     events_queue_url: str
+    snapshots: dict[str, dict[str, dict[Any, Any]]] = field(default_factory=dict)  # the worker's, by seed name
 
     def function(self, package: str) -> Any:
         return next(f for f in self.spec.functions.values() if f.package == package)
@@ -150,8 +154,52 @@ class Cloud:
                 )
 
     def items(self, package: str) -> list[dict[str, Any]]:
-        paginator = self.clients["dynamodb"].get_paginator("scan")
-        return [item for page in paginator.paginate(TableName=self.table(package)) for item in page["Items"]]
+        return table_items(self.table(package))
+
+    def seed(self, name: str, write: Callable[[], None]) -> None:
+        """Data a test reads but does not test the writing of: `write` (e.g. a connector run) runs in the first test
+        of the worker that asks for `name`, on empty tables; later tests get the same table items back from moto's
+        memory instead of running it again. Only DynamoDB items are kept: what `write` sent to the bus is not."""
+        from moto.dynamodb.models import dynamodb_backends
+
+        backend = dynamodb_backends[MOTO_ACCOUNT][MOTO_REGION]
+        saved = self.snapshots.get(name)
+        if saved is None:
+            assert not any(table.items for table in backend.tables.values()), f"seed {name!r} is not the first write"
+            write()
+            self.snapshots[name] = {n: copy.deepcopy(dict(t.items)) for n, t in backend.tables.items() if t.items}
+            return
+        for table_name, items in saved.items():
+            table = backend.get_table(table_name)
+            table.items.clear()
+            table.items.update(copy.deepcopy(items))
+
+
+MOTO_ACCOUNT, MOTO_REGION = "123456789012", "eu-west-3"
+PROVISIONED: dict[str, Any] = {}  # the `cloud` fixture's provisioned platform, one per process (integration/conftest)
+
+
+def _wire(value: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB attribute as boto3's client returns it (binary values as bytes)."""
+    ((kind, inner),) = value.items()
+    if kind == "B":
+        return {kind: base64.b64decode(inner) if isinstance(inner, str) else inner}
+    if kind == "BS":
+        return {kind: [base64.b64decode(v) if isinstance(v, str) else v for v in inner]}
+    if kind == "M":
+        return {kind: {k: _wire(v) for k, v in inner.items()}}
+    if kind == "L":
+        return {kind: [_wire(v) for v in inner]}
+    return {kind: inner}
+
+
+def table_items(table: str) -> list[dict[str, Any]]:
+    """Every item of an emulated table, in Scan's order and form (tests may Scan; the functions may not). Read from
+    moto's memory: a paginated Scan through boto3 costs seconds per test in moto's serializer."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    found = dynamodb_backends[MOTO_ACCOUNT][MOTO_REGION].get_table(table).all_items()
+    return [{name: _wire(value) for name, value in item.to_json()["Attributes"].items()} for item in found]
 
 
 class Recording:

@@ -11,9 +11,6 @@ GET /v1/cinemas?commune=&limit=&cursor=
     cinemas by name, of a commune (INSEE code, 404 when not of the territory) or of the whole territory.
 GET /v1/cinemas/{cinema_id}/sessions?date=YYYY-MM-DD
     the films of one day (default today, Paris) at a cinema, each with its start times; 404 unknown cinema.
-
-Each route reads its parameters, calls one rule of `logic` with the clock's `now` and the dependencies of
-`deps`, and answers through `poche_common.api`.
 """
 
 from __future__ import annotations
@@ -41,10 +38,8 @@ def list_events() -> Response:
     category = logic.parse_category(query(app, "category"))
     folded_q = logic.parse_q(query(app, "q"))
     limit = query_limit(app)
-    deps = dependencies.get()
-    payload = logic.events(
-        deps.reader,
-        deps.stale_after_s,
+    payload = dependencies.get().ask(
+        logic.events,
         now,
         commune=commune,
         start=start,
@@ -60,8 +55,7 @@ def list_events() -> Response:
 @app.get("/v1/events/{event_id}")
 def get_event(event_id: str) -> Response:
     now = utc_now()
-    deps = dependencies.get()
-    payload = logic.event(deps.reader, deps.stale_after_s, now, event_id=unquote(event_id))
+    payload = dependencies.get().ask(logic.event, now, event_id=unquote(event_id))
     return json_response(app, payload, max_age=CACHE_SECONDS)
 
 
@@ -70,10 +64,7 @@ def list_cinemas() -> Response:
     now = utc_now()
     commune = query_commune(app)
     limit = query_limit(app)
-    deps = dependencies.get()
-    payload = logic.cinemas(
-        deps.reader, deps.stale_after_s, now, commune=commune, limit=limit, cursor=query(app, "cursor")
-    )
+    payload = dependencies.get().ask(logic.cinemas, now, commune=commune, limit=limit, cursor=query(app, "cursor"))
     return json_response(app, payload, max_age=CACHE_SECONDS)
 
 
@@ -81,8 +72,7 @@ def list_cinemas() -> Response:
 def cinema_sessions(cinema_id: str) -> Response:
     now = utc_now()
     day = query_date(app, "date") or today_paris(now)
-    deps = dependencies.get()
-    payload = logic.sessions(deps.reader, deps.stale_after_s, now, cinema_id=unquote(cinema_id), day=day)
+    payload = dependencies.get().ask(logic.sessions, now, cinema_id=unquote(cinema_id), day=day)
     return json_response(app, payload, max_age=CACHE_SECONDS)
 
 

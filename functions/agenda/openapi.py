@@ -3,118 +3,66 @@ from `models.py` (merged into the API's document)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from poche_common.openapi import (
-    CURSOR,
-    IF_NONE_MATCH,
-    NOT_MODIFIED,
-    PROBLEM_SCHEMA,
-    commune_parameter,
-    component_schemas,
-    json_ok,
-    problem_response,
-    query_parameter,
-)
+from poche_common import openapi as spec
 
 from .models import MODELS
 from .policy import CACHE_SECONDS, CATEGORIES, MAX_RANGE_DAYS
 
-SCHEMAS: dict[str, Any] = component_schemas(*MODELS)
+SCHEMAS: dict[str, Any] = spec.component_schemas(*MODELS)
 
-
-def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return query_parameter(name, schema, description)
-
+_PAGE_SIZE = "Taille de page."
+_get = partial(spec.cached_get, tag="agenda", max_age=CACHE_SECONDS)
+_commune_page = partial(spec.commune_page, tag="agenda", max_age=CACHE_SECONDS, limit_description=_PAGE_SIZE)
 
 PATHS: dict[str, Any] = {
-    "/v1/events": {
-        "get": {
-            "operationId": "listEventOccurrences",
-            "tags": ["agenda"],
-            "summary": "Sorties : concerts, spectacles, expositions, marchés… par date.",
-            "description": "Chaque élément est un événement à l'une de ses dates, dans l'ordre chronologique. "
-            "Sans `commune` : tout le territoire.",
-            "parameters": [
-                commune_parameter(),
-                _query(
-                    "from", {"type": "string", "format": "date"}, "Premier jour (Europe/Paris) ; défaut : aujourd'hui."
-                ),
-                _query(
-                    "to",
-                    {"type": "string", "format": "date"},
-                    f"Dernier jour inclus ; défaut : from + 30 jours ; au plus {MAX_RANGE_DAYS} jours après from.",
-                ),
-                _query("category", {"type": "string", "enum": list(CATEGORIES)}, "Une catégorie."),
-                _query("q", {"type": "string", "maxLength": 100}, "Un morceau du titre (accents et casse ignorés)."),
-                _query("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}, "Taille de page."),
-                CURSOR,
-                IF_NONE_MATCH,
-            ],
-            "responses": {
-                "200": json_ok("Une page de dates d'événements.", "AgendaOccurrenceList", max_age=CACHE_SECONDS),
-                "304": NOT_MODIFIED,
-                "400": problem_response("Paramètre invalide (commune, from, to, category, q, limit ou curseur)."),
-                "404": problem_response("Code INSEE qui n'est pas celui d'une commune du territoire."),
-            },
-        }
-    },
-    "/v1/events/{event_id}": {
-        "get": {
-            "operationId": "getEvent",
-            "tags": ["agenda"],
-            "summary": "Un événement, sa description et ses prochaines dates.",
-            "parameters": [
-                {"name": "event_id", "in": "path", "required": True, "schema": {"type": "string"}},
-                IF_NONE_MATCH,
-            ],
-            "responses": {
-                "200": json_ok("L'événement.", "AgendaEvent", max_age=CACHE_SECONDS),
-                "304": NOT_MODIFIED,
-                "404": problem_response("Événement inconnu."),
-            },
-        }
-    },
-    "/v1/cinemas": {
-        "get": {
-            "operationId": "listCinemas",
-            "tags": ["agenda"],
-            "summary": "Les cinémas, par nom : d'une commune ou de tout le territoire.",
-            "parameters": [
-                commune_parameter(),
-                _query("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}, "Taille de page."),
-                CURSOR,
-                IF_NONE_MATCH,
-            ],
-            "responses": {
-                "200": json_ok("Une page de cinémas.", "CinemaList", max_age=CACHE_SECONDS),
-                "304": NOT_MODIFIED,
-                "400": problem_response("Paramètre invalide (commune, limit ou curseur)."),
-                "404": problem_response("Code INSEE qui n'est pas celui d'une commune du territoire."),
-            },
-        }
-    },
-    "/v1/cinemas/{cinema_id}/sessions": {
-        "get": {
-            "operationId": "getCinemaSessions",
-            "tags": ["agenda"],
-            "summary": "Les films d'un jour dans un cinéma, avec leurs horaires.",
-            "parameters": [
-                {"name": "cinema_id", "in": "path", "required": True, "schema": {"type": "string"}},
-                _query("date", {"type": "string", "format": "date"}, "AAAA-MM-JJ ; par défaut aujourd'hui (Paris)."),
-                IF_NONE_MATCH,
-            ],
-            "responses": {
-                "200": json_ok("Les films du jour et leurs horaires.", "CinemaSessions", max_age=CACHE_SECONDS),
-                "304": NOT_MODIFIED,
-                "400": problem_response("Date invalide."),
-                "404": problem_response("Cinéma inconnu."),
-            },
-        }
-    },
+    "/v1/events": _get(
+        "listEventOccurrences",
+        "Sorties : concerts, spectacles, expositions, marchés… par date.",
+        ("Une page de dates d'événements.", "AgendaOccurrenceList"),
+        {"400": "Paramètre invalide (commune, from, to, category, q, limit ou curseur).", "404": spec.UNKNOWN_COMMUNE},
+        description="Chaque élément est un événement à l'une de ses dates, dans l'ordre chronologique. "
+        "Sans `commune` : tout le territoire.",
+        parameters=[
+            spec.commune_parameter(),
+            spec.date_parameter("from", "Premier jour (Europe/Paris) ; défaut : aujourd'hui."),
+            spec.date_parameter(
+                "to", f"Dernier jour inclus ; défaut : from + 30 jours ; au plus {MAX_RANGE_DAYS} jours après from."
+            ),
+            spec.query_parameter("category", {"type": "string", "enum": list(CATEGORIES)}, "Une catégorie."),
+            spec.query_parameter(
+                "q", {"type": "string", "maxLength": 100}, "Un morceau du titre (accents et casse ignorés)."
+            ),
+            *spec.page_parameters(description=_PAGE_SIZE),
+        ],
+    ),
+    "/v1/events/{event_id}": _get(
+        "getEvent",
+        "Un événement, sa description et ses prochaines dates.",
+        ("L'événement.", "AgendaEvent"),
+        {"404": "Événement inconnu."},
+        parameters=[spec.path_parameter("event_id")],
+    ),
+    "/v1/cinemas": _commune_page(
+        "listCinemas",
+        "Les cinémas, par nom : d'une commune ou de tout le territoire.",
+        ("Une page de cinémas.", "CinemaList"),
+    ),
+    "/v1/cinemas/{cinema_id}/sessions": _get(
+        "getCinemaSessions",
+        "Les films d'un jour dans un cinéma, avec leurs horaires.",
+        ("Les films du jour et leurs horaires.", "CinemaSessions"),
+        {"400": "Date invalide.", "404": "Cinéma inconnu."},
+        parameters=[
+            spec.path_parameter("cinema_id"),
+            spec.date_parameter("date", "AAAA-MM-JJ ; par défaut aujourd'hui (Paris)."),
+        ],
+    ),
 }
 
 
 def document() -> dict[str, Any]:
     """This service's part of the API document: paths and component schemas."""
-    return {"paths": PATHS, "components": {"schemas": {**SCHEMAS, "Problem": PROBLEM_SCHEMA}}}
+    return spec.service_document(PATHS, SCHEMAS)

@@ -3,9 +3,6 @@
 GET /v1/canteens?commune=&limit=&cursor=     canteens, by name
 GET /v1/canteens/{canteen_id}                one canteen
 GET /v1/canteens/{canteen_id}/menus?from=&to=  meals by date (default: this week, Monday to Sunday)
-
-Each route reads its parameters, calls one rule of `logic` with the clock's `now` and the dependencies of
-`deps`, and answers through `poche_common.api`.
 """
 
 from __future__ import annotations
@@ -28,25 +25,22 @@ app = make_resolver()
 def list_canteens() -> Response:
     commune = query_commune(app)
     limit = query_limit(app)
-    deps = dependencies.get()
-    payload = logic.canteens(
-        deps.reader, deps.stale_after_s, utc_now(), commune=commune, limit=limit, cursor=query(app, "cursor")
+    payload = dependencies.get().ask(
+        logic.canteens, utc_now(), commune=commune, limit=limit, cursor=query(app, "cursor")
     )
     return json_response(app, payload, max_age=CACHE_SECONDS)
 
 
 @app.get("/v1/canteens/{canteen_id}")
 def get_canteen(canteen_id: str) -> Response:
-    deps = dependencies.get()
-    payload = logic.canteen(deps.reader, deps.stale_after_s, utc_now(), canteen_id=canteen_id)
+    payload = dependencies.get().ask(logic.canteen, utc_now(), canteen_id=canteen_id)
     return json_response(app, payload, max_age=CACHE_SECONDS)
 
 
 @app.get("/v1/canteens/{canteen_id}/menus")
 def list_menus(canteen_id: str) -> Response:
     first, last = logic.menu_range(query_date(app, "from"), query_date(app, "to"), today_paris())
-    deps = dependencies.get()
-    payload = logic.menus(deps.reader, deps.stale_after_s, utc_now(), canteen_id=canteen_id, first=first, last=last)
+    payload = dependencies.get().ask(logic.menus, utc_now(), canteen_id=canteen_id, first=first, last=last)
     return json_response(app, payload, max_age=CACHE_SECONDS)
 
 

@@ -21,36 +21,25 @@ def _schemas() -> dict[str, Any]:
 
 def _paths() -> dict[str, Any]:
     from home_shared.compose import MAX_TILES
-    from poche_common.openapi import IF_NONE_MATCH, NOT_MODIFIED, json_ok, problem_response
+    from poche_common.openapi import cached_get, json_body, json_response, problem_response
 
     return {
-        "/v1/tiles/catalogue": {
-            "get": {
-                "operationId": "listTileTypes",
-                "tags": ["accueil"],
-                "summary": "Les types de tuiles (alvéoles) proposés par les services déployés.",
-                "parameters": [IF_NONE_MATCH],
-                "responses": {
-                    "200": json_ok("Le catalogue.", "TileCatalogue", max_age=CATALOGUE_CACHE_SECONDS),
-                    "304": NOT_MODIFIED,
-                },
-            }
-        },
+        "/v1/tiles/catalogue": cached_get(
+            "listTileTypes",
+            "Les types de tuiles (alvéoles) proposés par les services déployés.",
+            ("Le catalogue.", "TileCatalogue"),
+            tag="accueil",
+            max_age=CATALOGUE_CACHE_SECONDS,
+        ),
         "/v1/home": {
             "post": {
                 "operationId": "composeHome",
                 "tags": ["accueil"],
                 "summary": f"Le contenu actuel d'au plus {MAX_TILES} tuiles, en une réponse, dans l'ordre demandé. "
                 "Une tuile invalide donne une entrée `error` (problème RFC 9457) sans faire échouer les autres.",
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HomeRequest"}}},
-                },
+                "requestBody": json_body("HomeRequest"),
                 "responses": {
-                    "200": {
-                        "description": "Une entrée par tuile demandée.",
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HomeResponse"}}},
-                    },
+                    "200": json_response("Une entrée par tuile demandée.", "HomeResponse"),
                     "400": problem_response("Corps invalide : pas du JSON, pas de liste `tiles`, plus de 20 tuiles."),
                 },
             }
@@ -69,6 +58,6 @@ def __getattr__(name: str) -> dict[str, Any]:
 
 def document() -> dict[str, Any]:
     """This service's part of the API document: paths and component schemas."""
-    from poche_common.openapi import PROBLEM_SCHEMA
+    from poche_common.openapi import service_document
 
-    return {"paths": _paths(), "components": {"schemas": {**_schemas(), "Problem": PROBLEM_SCHEMA}}}
+    return service_document(_paths(), _schemas())

@@ -6,34 +6,22 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from poche_common.openapi import (
-    CURSOR,
-    GATEWAY_MESSAGE_SCHEMA,
-    PROBLEM_SCHEMA,
-    component_schemas,
-    limit_parameter,
-    problem_response,
-    signed_in_operation,
-    unauthorized_response,
-)
+from poche_common import openapi as spec
 
 from .models import MODELS, REQUESTS
 from .validation import MAX_DEVICES, MAX_LAYOUT_TILES, MAX_TOPICS
 
 SECURITY_SCHEMES: dict[str, Any] = {
-    "citizenJwt": {
-        "type": "http",
-        "scheme": "bearer",
-        "bearerFormat": "JWT",
-        "description": "ID token of the citizens' user pool (`poche user create --email … --citizen` prints one "
-        "locally).",
-    }
+    "citizenJwt": spec.bearer_jwt(
+        "ID token of the citizens' user pool (`poche user create --email … --citizen` prints one locally)."
+    )
 }
-SCHEMAS: dict[str, Any] = component_schemas(*MODELS, requests=REQUESTS)
-_ID_PATH = {"in": "path", "required": True, "schema": {"type": "string"}}
+SCHEMAS: dict[str, Any] = spec.component_schemas(*MODELS, requests=REQUESTS)
 
+_ID_PATH = {"in": "path", "required": True, "schema": {"type": "string"}}
 _IF_MATCH = {
     "name": "If-Match",
     "in": "header",
@@ -41,37 +29,23 @@ _IF_MATCH = {
     "schema": {"type": "string"},
     "description": "L'ETag de la disposition lue (ou `*`). Obligatoire dès qu'une disposition existe.",
 }
-_PRIVATE_HEADERS = {
-    "ETag": {"schema": {"type": "string"}},
-    "Cache-Control": {"schema": {"type": "string", "example": "private, no-store"}},
-}
 _ERRORS = {
-    "401": unauthorized_response(
+    "401": spec.unauthorized_response(
         "Jeton absent, falsifié ou expiré (réponse de la passerelle), ou compte supprimé (problème).",
         problem_too=True,
     ),
 }
+_operation = partial(spec.signed_in_operation, tag="espace personnel", scheme="citizenJwt", errors=_ERRORS)
+_ok = spec.private_json_ok
 
 
-def _ok(description: str, schema: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "headers": _PRIVATE_HEADERS,
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-    }
-
-
-def _operation(
-    operation_id: str, summary: str, responses: dict[str, Any], body: str | None = None, **extra: Any
-) -> dict[str, Any]:
-    return signed_in_operation(
+def _on_one(operation_id: str, summary: str, done: str, unknown: str, id_name: str) -> dict[str, Any]:
+    """An action on one of my items, named in the path: 204 when done, 404 when it is not (or no longer) mine."""
+    return _operation(
         operation_id,
         summary,
-        {**responses, **_ERRORS},
-        tag="espace personnel",
-        scheme="citizenJwt",
-        body=body,
-        **extra,
+        {"204": {"description": done}, "404": spec.problem_response(unknown)},
+        parameters=[{**_ID_PATH, "name": id_name}],
     )
 
 
@@ -87,10 +61,12 @@ PATHS: dict[str, Any] = {
             f"Enregistrer mon écran d'accueil (au plus {MAX_LAYOUT_TILES} tuiles, vérifiées dans le catalogue).",
             {
                 "200": _ok("La disposition enregistrée et son nouvel ETag.", "HomeLayout"),
-                "400": problem_response("Corps invalide, ou plus de 30 tuiles."),
-                "412": problem_response("If-Match ne correspond plus à la disposition enregistrée."),
-                "422": problem_response("Tuile inconnue ou paramètre manquant/inconnu : `invalid_params` la nomme."),
-                "428": problem_response("If-Match manquant alors qu'une disposition existe."),
+                "400": spec.problem_response("Corps invalide, ou plus de 30 tuiles."),
+                "412": spec.problem_response("If-Match ne correspond plus à la disposition enregistrée."),
+                "422": spec.problem_response(
+                    "Tuile inconnue ou paramètre manquant/inconnu : `invalid_params` la nomme."
+                ),
+                "428": spec.problem_response("If-Match manquant alors qu'une disposition existe."),
             },
             "HomeLayoutChange",
             parameters=[_IF_MATCH],
@@ -100,12 +76,7 @@ PATHS: dict[str, Any] = {
         "get": _operation(
             "getMyHome",
             "Le contenu de mes tuiles enregistrées, comme POST /v1/home le donne.",
-            {
-                "200": {
-                    "description": "Une entrée par tuile enregistrée.",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HomeResponse"}}},
-                }
-            },
+            {"200": spec.json_response("Une entrée par tuile enregistrée.", "HomeResponse")},
         )
     },
     "/v1/me/subscriptions": {
@@ -115,9 +86,11 @@ PATHS: dict[str, Any] = {
             f"Remplacer mes abonnements (au plus {MAX_TOPICS}).",
             {
                 "200": _ok("Les abonnements enregistrés.", "Subscriptions"),
-                "400": problem_response("Corps invalide, ou plus de 50 abonnements."),
-                "409": problem_response("Modifiés en même temps par un autre appareil : relire et réessayer."),
-                "422": problem_response("Établissement, ligne ou commune inconnus, doublon, mode ou heure invalides."),
+                "400": spec.problem_response("Corps invalide, ou plus de 50 abonnements."),
+                "409": spec.problem_response("Modifiés en même temps par un autre appareil : relire et réessayer."),
+                "422": spec.problem_response(
+                    "Établissement, ligne ou commune inconnus, doublon, mode ou heure invalides."
+                ),
             },
             "SubscriptionsChange",
         ),
@@ -129,40 +102,42 @@ PATHS: dict[str, Any] = {
             {
                 "200": _ok("Ce jeton était déjà enregistré : l'appareil existant.", "Device"),
                 "201": _ok("L'appareil enregistré (en-tête Location).", "Device"),
-                "400": problem_response("Plateforme ou jeton invalide."),
-                "409": problem_response("Ce jeton est en cours de retrait d'un autre compte : réessayer."),
-                "422": problem_response(f"Déjà {MAX_DEVICES} appareils, ou jeton refusé."),
-                "503": problem_response("Notifications non disponibles sur cette plateforme (push-unavailable)."),
+                "400": spec.problem_response("Plateforme ou jeton invalide."),
+                "409": spec.problem_response("Ce jeton est en cours de retrait d'un autre compte : réessayer."),
+                "422": spec.problem_response(f"Déjà {MAX_DEVICES} appareils, ou jeton refusé."),
+                "503": spec.problem_response("Notifications non disponibles sur cette plateforme (push-unavailable)."),
             },
             "DeviceRegistration",
         ),
         "get": _operation("listDevices", "Mes appareils.", {"200": _ok("Les appareils.", "DeviceList")}),
     },
     "/v1/me/devices/{device_id}": {
-        "delete": _operation(
+        "delete": _on_one(
             "deleteDevice",
             "Retirer un appareil (il ne reçoit plus de notifications).",
-            {"204": {"description": "Retiré."}, "404": problem_response("Appareil inconnu.")},
-            parameters=[{**_ID_PATH, "name": "device_id"}],
+            "Retiré.",
+            "Appareil inconnu.",
+            "device_id",
         )
     },
     "/v1/me/notifications": {
         "get": _operation(
             "listNotifications",
             "Mes notifications, les plus récentes d'abord.",
-            {"200": _ok("Une page de notifications.", "NotificationList"), "400": problem_response("limit ou cursor.")},
-            parameters=[
-                limit_parameter(20, 100),
-                CURSOR,
-            ],
+            {
+                "200": _ok("Une page de notifications.", "NotificationList"),
+                "400": spec.problem_response("limit ou cursor."),
+            },
+            parameters=spec.page_parameters(20),
         )
     },
     "/v1/me/notifications/{note_id}/read": {
-        "post": _operation(
+        "post": _on_one(
             "markNotificationRead",
             "Marquer une notification comme lue (sans effet si elle l'est déjà).",
-            {"204": {"description": "Lue."}, "404": problem_response("Notification inconnue.")},
-            parameters=[{**_ID_PATH, "name": "note_id"}],
+            "Lue.",
+            "Notification inconnue.",
+            "note_id",
         )
     },
     "/v1/me/export": {
@@ -182,7 +157,7 @@ PATHS: dict[str, Any] = {
                     "description": "Suppression enregistrée (les jetons sont refusés dès maintenant) et terminée, "
                     "ou terminée sous peu par la file des suppressions."
                 },
-                "503": problem_response(
+                "503": spec.problem_response(
                     "Suppression enregistrée mais ni terminée ni mise en file (erasure-pending) : renvoyer la demande."
                 ),
             },
@@ -193,10 +168,4 @@ PATHS: dict[str, Any] = {
 
 def document() -> dict[str, Any]:
     """This service's part of the API document: paths, schemas and the citizens' security scheme."""
-    return {
-        "paths": PATHS,
-        "components": {
-            "schemas": {**SCHEMAS, "Problem": PROBLEM_SCHEMA, "GatewayMessage": GATEWAY_MESSAGE_SCHEMA},
-            "securitySchemes": SECURITY_SCHEMES,
-        },
-    }
+    return spec.service_document(PATHS, SCHEMAS, SECURITY_SCHEMES)

@@ -2,9 +2,6 @@
 
 GET /v1/news?commune=&limit=&cursor=   news of the département (`general`) and, with `commune`, that
                                        commune's news too; newest first, each article once
-
-The route reads its parameters, calls `logic.news` with the clock's `now` and the dependencies of `deps`, and
-answers through `poche_common.api`.
 """
 
 from __future__ import annotations
@@ -27,10 +24,7 @@ app = make_resolver()
 def list_news() -> Response:
     commune = query_commune(app)
     limit = query_limit(app)
-    deps = dependencies.get()
-    payload = logic.news(
-        deps.reader, deps.stale_after_s, utc_now(), commune=commune, limit=limit, cursor=query(app, "cursor")
-    )
+    payload = dependencies.get().ask(logic.news, utc_now(), commune=commune, limit=limit, cursor=query(app, "cursor"))
     return json_response(app, payload, max_age=CACHE_SECONDS)
 
 

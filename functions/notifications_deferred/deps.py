@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from notifications_shared.ports import Push
 from poche_common.clock import utc_now
-from poche_common.settings import required
-from poche_common.wiring import Provider
+from poche_common.wiring import Provider, client, on_table
 
 from .ports import DuePushes
 
@@ -21,16 +21,12 @@ class Deps:
     clock: Callable[[], dt.datetime] = utc_now
 
 
-def build() -> Deps:
-    import boto3
-
+def build(dynamodb: Any, table: str) -> Deps:
     from notifications_shared.push import Pusher
 
     from .store import DueStore
 
-    dynamodb = boto3.client("dynamodb")
-    table = required("TABLE_NAME")
-    return Deps(DueStore(dynamodb, table), Pusher(dynamodb, boto3.client("sns"), table))
+    return Deps(DueStore(dynamodb, table), Pusher(dynamodb, client("sns"), table))
 
 
-dependencies: Provider[Deps] = Provider(build)
+dependencies: Provider[Deps] = on_table(build)

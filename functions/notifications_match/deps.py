@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from poche_common.clock import utc_now
 from poche_common.settings import required
-from poche_common.wiring import Provider
+from poche_common.wiring import Provider, client, on_table
 
 from .ports import DeliveryQueue, SubscriberReader
 
@@ -20,16 +21,11 @@ class Deps:
     clock: Callable[[], dt.datetime] = utc_now
 
 
-def build() -> Deps:
-    import boto3
-
+def build(dynamodb: Any, table: str) -> Deps:
     from .adapters import DeliveryQueue as SqsDeliveryQueue
     from .store import Subscribers
 
-    return Deps(
-        Subscribers(boto3.client("dynamodb"), required("TABLE_NAME")),
-        SqsDeliveryQueue(boto3.client("sqs"), required("QUEUE_URL")),
-    )
+    return Deps(Subscribers(dynamodb, table), SqsDeliveryQueue(client("sqs"), required("QUEUE_URL")))
 
 
-dependencies: Provider[Deps] = Provider(build)
+dependencies: Provider[Deps] = on_table(build)

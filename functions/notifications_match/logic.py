@@ -4,19 +4,25 @@ no environment.
 
 Deduplication on the event id: the sender's inbox key is `NOTE#<occurred_at>#<event_id>`, so the `occurred_at` of
 an event id is the one of its first delivery (kept `SEEN_DAYS`): the same id delivered again, whatever its
-`occurred_at`, gives the same keys."""
+`occurred_at`, gives the same keys.
+
+A message is a `notifications_shared.delivery.Delivery`, the sender's definition of it (imported for the type checker
+only: the matcher does not ship the notifications layer)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from poche_common.eventtypes import EVENTS, MalformedEvent, read
 
 from .ports import DeliveryQueue, SubscriberReader
 from .topics import Topic, concerns, event_envelope, topics
+
+if TYPE_CHECKING:
+    from notifications_shared.delivery import Delivery, Notification, Recipient
 
 SEEN_DAYS = 14  # longer than an event can wait in a producer's outbox (7 days) and EventBridge's retries
 RECIPIENTS_PER_MESSAGE = 100
@@ -68,7 +74,7 @@ def fan_out(
 ) -> FanoutResult:
     """Sends the topic's deliveries; `envelope` holds event_id and occurred_at."""
     result = FanoutResult()
-    header = {
+    header: Notification = {
         "event_id": envelope["event_id"],
         "occurred_at": envelope["occurred_at"],
         "kind": topic.kind,
@@ -78,7 +84,7 @@ def fan_out(
         "url": topic.url,
     }
     pending: list[str] = []
-    chunk: list[dict[str, Any]] = []
+    chunk: list[Recipient] = []
 
     def flush() -> None:
         queue.send(pending)
@@ -91,12 +97,18 @@ def fan_out(
             chunk.append(recipient)
             result.recipients += 1
             if len(chunk) == RECIPIENTS_PER_MESSAGE:
-                pending.append(json.dumps({**header, "recipients": chunk}, separators=(",", ":")))
+                pending.append(_message(header, chunk))
                 chunk = []
             if len(pending) == MESSAGES_PER_BATCH:
                 flush()
     if chunk:
-        pending.append(json.dumps({**header, "recipients": chunk}, separators=(",", ":")))
+        pending.append(_message(header, chunk))
     if pending:
         flush()
     return result
+
+
+def _message(header: Notification, recipients: list[Recipient]) -> str:
+    """The body of one queue message: the topic's notification and these recipients."""
+    delivery: Delivery = {**header, "recipients": recipients}
+    return json.dumps(delivery, separators=(",", ":"))

@@ -4,7 +4,10 @@ DynamoDB), and the delivery queue (`adapters.DeliveryQueue`, SQS). No I/O, no bo
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from notifications_shared.delivery import Recipient
 
 
 class SubscriberReader(Protocol):
@@ -13,8 +16,8 @@ class SubscriberReader(Protocol):
         seconds, if the id is new)."""
         ...
 
-    def pages(self, kind: str, topic_id: str | None) -> Iterator[list[dict[str, Any]]]:
-        """The topic's subscribers `{sub, mode, quiet_hours}`, one list per Query page (never a Scan)."""
+    def pages(self, kind: str, topic_id: str | None) -> Iterator[list[Recipient]]:
+        """The topic's subscribers, as the delivery messages list them, one list per Query page (never a Scan)."""
         ...
 
 

@@ -8,9 +8,12 @@ DynamoDB):
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from poche_common.dynamo import query_page
+
+if TYPE_CHECKING:
+    from notifications_shared.delivery import QuietHours, Recipient
 
 PAGE_SIZE = 1000
 
@@ -42,7 +45,7 @@ class Subscribers:
             found = self.dynamodb.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item") or {}
         return str(found.get("occurred_at", {}).get("S") or occurred_at)
 
-    def pages(self, kind: str, topic_id: str | None) -> Iterator[list[dict[str, Any]]]:
+    def pages(self, kind: str, topic_id: str | None) -> Iterator[list[Recipient]]:
         query = {
             "TableName": self.table,
             "KeyConditionExpression": "pk = :pk",
@@ -59,10 +62,21 @@ class Subscribers:
                 return
 
 
-def _recipient(item: dict[str, Any]) -> dict[str, Any]:
-    quiet = _plain(item["quiet_hours"]) if "quiet_hours" in item else None
+def _recipient(item: dict[str, Any]) -> Recipient:
     return {
         "sub": item["sk"]["S"].removeprefix("USER#"),
         "mode": item.get("mode", {}).get("S", "immediate"),
-        "quiet_hours": quiet if isinstance(quiet, dict) and quiet.get("start") else None,
+        "quiet_hours": _quiet_hours(item),
     }
+
+
+def _quiet_hours(item: dict[str, Any]) -> QuietHours | None:
+    """The subscription's quiet hours, or None when it has none the sender could use (a window needs both ends, as
+    `HH:MM` texts: `notifications_send.policy` reads anything else as no quiet hours)."""
+    quiet = _plain(item["quiet_hours"]) if "quiet_hours" in item else None
+    if not isinstance(quiet, dict):
+        return None
+    start, end = quiet.get("start"), quiet.get("end")
+    if not start or not isinstance(start, str) or not isinstance(end, str):
+        return None
+    return {"start": start, "end": end}

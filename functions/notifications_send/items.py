@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from notifications_shared.delivery import Notification
 from poche_common.clock import parse_iso, to_utc_iso
 
 from .policy import NOTE_TTL
@@ -29,7 +30,7 @@ def due_hour(due: dt.datetime) -> str:
     return due.astimezone(dt.UTC).strftime("%Y-%m-%dT%H")
 
 
-def note_item(message: dict[str, Any], sub: str, push: str, now: dt.datetime) -> dict[str, Any]:
+def note_item(message: Notification, sub: str, push: str, now: dt.datetime) -> dict[str, Any]:
     """The inbox item of one recipient of a delivery message (`push`: what became of its push)."""
     occurred_at = to_utc_iso(parse_iso(message["occurred_at"]))
     item: dict[str, Any] = {
@@ -46,12 +47,12 @@ def note_item(message: dict[str, Any], sub: str, push: str, now: dt.datetime) ->
         "push": push,
         "expires_at": int((now + NOTE_TTL).timestamp()),
     }
-    if message.get("topic_id"):  # none for an emergency
+    if message["topic_id"]:  # none for an emergency
         item["topic_id"] = message["topic_id"]
     return item
 
 
-def due_items(message: dict[str, Any], sub: str, note: dict[str, Any], due: dt.datetime) -> list[dict[str, Any]]:
+def due_items(message: Notification, sub: str, note: dict[str, Any], due: dt.datetime) -> list[dict[str, Any]]:
     """The DUE item and its pointer in the user's partition."""
     hour, due_iso, event_id = due_hour(due), to_utc_iso(due), message["event_id"]
     return [

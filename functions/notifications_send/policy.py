@@ -8,6 +8,7 @@ in UTC, so a window across a DST change ends at the right instant. `emergency` i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +44,7 @@ def _end(day: dt.date, at: dt.time, now: dt.datetime) -> dt.datetime:
     return first if first > now else dt.datetime.combine(day, at.replace(fold=1), tzinfo=PARIS).astimezone(dt.UTC)
 
 
-def quiet_until(now: dt.datetime, quiet_hours: dict[str, Any] | None) -> dt.datetime | None:
+def quiet_until(now: dt.datetime, quiet_hours: Mapping[str, Any] | None) -> dt.datetime | None:
     """The end (UTC) of the quiet window `now` falls in, or None when `now` is outside quiet hours."""
     if not quiet_hours:
         return None
@@ -68,7 +69,7 @@ def next_digest(now: dt.datetime) -> dt.datetime:
     return due if due > now else _paris(local.date() + dt.timedelta(days=1), DIGEST_TIME)
 
 
-def decide(now: dt.datetime, kind: str, mode: str, quiet_hours: dict[str, Any] | None) -> Decision:
+def decide(now: dt.datetime, kind: str, mode: str, quiet_hours: Mapping[str, Any] | None) -> Decision:
     if kind == "emergency":
         return Decision("now")
     if mode == "digest":

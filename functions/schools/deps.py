@@ -1,9 +1,4 @@
-"""What the schools routes use, built from the environment on first use: `dependencies.get()` (the table's reader and
-`STALE_AFTER_SECONDS`, `poche_common.wiring.table_reader`).
-
-Nothing is built at import (no client, no setting read): a test passes fakes with
-`dependencies.override(Deps(reader=FakeReader(...), stale_after_s=...))`.
-"""
+"""What the schools routes use: `poche_common.wiring.table_reader` over `store.DynamoNoticeReader`."""
 
 from __future__ import annotations
 

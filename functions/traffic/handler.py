@@ -8,9 +8,6 @@ GET /v1/traffic/events?commune=&bbox=&active=&limit=&cursor=
     - both: the events touching the commune AND meeting the box (the commune's partition, filtered);
     - neither: every event of the département;
     - `active` (default true): only the events in force now; `false`: also finished and future ones.
-
-The route reads its parameters, calls `logic.events` with the clock's `now` and the dependencies of `deps`, and
-answers through `poche_common.api`.
 """
 
 from __future__ import annotations
@@ -35,16 +32,8 @@ def list_events() -> Response:
     box = logic.parse_bbox(query(app, "bbox"))
     active = logic.parse_active(query(app, "active"))
     limit = query_limit(app)
-    deps = dependencies.get()
-    payload = logic.events(
-        deps.reader,
-        deps.stale_after_s,
-        utc_now(),
-        commune=commune,
-        box=box,
-        active=active,
-        limit=limit,
-        cursor=query(app, "cursor"),
+    payload = dependencies.get().ask(
+        logic.events, utc_now(), commune=commune, box=box, active=active, limit=limit, cursor=query(app, "cursor")
     )
     return json_response(app, payload, max_age=CACHE_SECONDS)
 

@@ -9,13 +9,11 @@ import datetime as dt
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from platform_support import RunningPlatform, only_connectors, start_platform, stop_platform
-from support import Synthesized
+from platform_support import RunningPlatform
 
 from poche_local.jwt import JwtVerifier, Unauthorized, cognito_jwks_fetcher
 from poche_local.platform import STATE_FILE, aws_clients
@@ -24,13 +22,6 @@ pytestmark = pytest.mark.e2e
 
 RACINE = "0610003X"  # Collège Jean Racine, Alençon
 PARIS = dt.timezone(dt.timedelta(hours=1))
-
-
-@pytest.fixture(scope="module")
-def platform(synthesized: Synthesized, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    running = start_platform(synthesized.outdir, tmp_path_factory.mktemp("poche-state-citizens"), only_connectors())
-    yield running
-    stop_platform(running)
 
 
 def endpoint(platform: RunningPlatform) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from platform_support import RunningPlatform, json_get
 from support import Synthesized
-from test_transit_and_traffic import current_timetable, platform  # noqa: F401  (module fixtures, used by name)
+from test_transit_and_traffic import current_timetable  # noqa: F401  (a module fixture, used by name)
 
 pytestmark = pytest.mark.e2e
 
@@ -37,7 +37,7 @@ def registered(synthesized: Synthesized) -> set[str]:
 
 
 def test_the_catalogue_lists_every_deployed_tile_type_with_a_working_example(
-    platform: RunningPlatform,  # noqa: F811
+    platform: RunningPlatform,
     current_timetable: None,  # noqa: F811
     synthesized: Synthesized,
 ) -> None:
@@ -64,7 +64,7 @@ def test_the_catalogue_lists_every_deployed_tile_type_with_a_working_example(
         assert "as_of" in tile and isinstance(tile["stale"], bool)
 
 
-def test_one_bad_tile_does_not_fail_the_home_screen(platform: RunningPlatform) -> None:  # noqa: F811
+def test_one_bad_tile_does_not_fail_the_home_screen(platform: RunningPlatform) -> None:
     status, _, answer = post(
         f"{platform.base_url}/v1/home",
         {"tiles": [{"type": "news", "params": {"commune": "61999"}}, {"type": "news", "params": {"commune": "61001"}}]},

@@ -8,13 +8,11 @@ import base64
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from platform_support import RunningPlatform, only_connectors, start_platform, stop_platform
-from support import Synthesized
+from platform_support import RunningPlatform
 
 pytestmark = pytest.mark.e2e
 
@@ -25,15 +23,9 @@ SCHOOL = {"type": "school-notices", "params": {"uai": RACINE}}
 
 
 @pytest.fixture(scope="module")
-def state(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("poche-state-me")
-
-
-@pytest.fixture(scope="module")
-def platform(synthesized: Synthesized, state: Path) -> Iterator[RunningPlatform]:
-    running = start_platform(synthesized.outdir, state, only_connectors("news-rss", "schools-notices-csv"))
-    yield running
-    stop_platform(running)
+def state(platform: RunningPlatform) -> Path:
+    """The shared platform's state folder (its emulation's endpoint is in the state file)."""
+    return Path(platform.env["POCHE_STATE_DIR"])
 
 
 def send(

@@ -10,27 +10,16 @@ import json
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from platform_support import RunningPlatform, json_get, only_connectors, start_platform, stop_platform
-from support import Synthesized
+from platform_support import RunningPlatform, json_get
 
 pytestmark = pytest.mark.e2e
 
 RACINE = "0610003X"  # Collège Jean Racine, Alençon
 MOLIERE = "0610745D"  # Collège Molière, L'Aigle
 PARIS = dt.timezone(dt.timedelta(hours=1))
-
-
-@pytest.fixture(scope="module")
-def platform(synthesized: Synthesized, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    running = start_platform(
-        synthesized.outdir, tmp_path_factory.mktemp("poche-state-schools"), only_connectors("schools-notices-csv")
-    )
-    yield running
-    stop_platform(running)
 
 
 def token(platform: RunningPlatform, email: str, group: str, *schools: str) -> str:

@@ -6,13 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from platform_support import RunningPlatform, get, json_get, start_platform, stop_platform
-from support import Synthesized
+from platform_support import RunningPlatform, get, json_get
 
 pytestmark = pytest.mark.e2e
 
@@ -20,13 +18,6 @@ ROOT = Path(__file__).resolve().parents[2]
 NETWORK = ROOT / "functions/connectors/transit_gtfs/sample/network"
 DATEX_V3 = ROOT / "functions/connectors/traffic_datex2/sample/situations-v3.xml"
 SAMPLE_NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)  # the moment the traffic sample describes
-
-
-@pytest.fixture(scope="module")
-def platform(synthesized: Synthesized, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    running = start_platform(synthesized.outdir, tmp_path_factory.mktemp("poche-state-transit"))
-    yield running
-    stop_platform(running)
 
 
 @pytest.fixture(scope="module")

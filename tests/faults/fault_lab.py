@@ -5,6 +5,7 @@ snapshot) made once. A cell starts from that snapshot (or from an empty table) i
 from __future__ import annotations
 
 import functools
+import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,8 +47,11 @@ class Lab:
 
     def _force_deadline(self, module: Any) -> None:
         """Every fetch of this handler bounded by `deadline_s` (`timeout` of poche_common.sources.fetch, the deadline
-        of the whole download), whatever the handler asks (10 to 20 s): a timeout cell then costs half a second."""
-        real = module.sources.fetch
+        of the whole download), whatever the handler asks (10 to 20 s): a timeout cell then costs half a second.
+        The runtime imports `poche_common.sources` on the first fetch: imported here, the sandbox's first fetch finds
+        it (patched) in `sys.modules`."""
+        sources = importlib.import_module("poche_common.sources")
+        real = sources.fetch
 
         @functools.wraps(real)
         def fetch(url: str, **kwargs: Any) -> bytes:
@@ -55,7 +59,9 @@ class Lab:
             data: bytes = real(url, **kwargs)
             return data
 
-        self.monkeypatch.setattr(module.sources, "fetch", fetch)
+        self.monkeypatch.setattr(sources, "fetch", fetch)
+        if getattr(module, "sources", sources) is not sources:  # a handler holding its own reference to the module
+            self.monkeypatch.setattr(module.sources, "fetch", fetch)
 
     def point(self, connector: Connector, source: str) -> None:
         self.monkeypatch.setenv("POCHE_SOURCE_" + connector.name.upper().replace("-", "_"), source)

@@ -115,12 +115,13 @@ class Handler:
     module: Any
     table: Table
     clock: Callable[[dt.datetime], None]
+    metrics: Any  # the metrics object of the sandbox's own `poche_common` (handlers use it through the runtime)
     emitted: list[dict[str, Any]] = field(default_factory=list)  # EMF blobs of the last invocation
 
     def invoke(self, now: dt.datetime) -> dict[str, Any]:
         self.clock(now)
         self.emitted.clear()
-        metrics = self.module.metrics
+        metrics = self.metrics
         real_flush = metrics.flush
 
         def flush() -> dict[str, Any] | None:  # the EMF line still goes to stdout; we keep a copy
@@ -156,4 +157,5 @@ def load_handler(package: str, domain: str, service: str, monkeypatch: Any, dyna
         module.utc_now = lambda: now
 
     assert sys.modules[f"{package}.handler"] is module
-    return Handler(module, Table(dynamodb, table_name(domain)), clock)
+    metrics = sys.modules["poche_common.observability"].metrics  # this sandbox's (fresh_import renewed the layer)
+    return Handler(module, Table(dynamodb, table_name(domain)), clock, metrics)

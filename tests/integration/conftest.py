@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
-from support import Cloud, Synthesized
+from support import PROVISIONED, Cloud, Synthesized
 
 from poche_local.assembly import load_assembly
 from poche_local.model import PlatformSpec
@@ -52,6 +52,7 @@ class Provisioned:
     clients: dict[str, Any]
     queue_url: str
     baseline: Baseline
+    snapshots: dict[str, dict[str, dict[Any, Any]]] = field(default_factory=dict)  # Cloud.seed's, for this provision
 
 
 def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
@@ -133,21 +134,19 @@ def _still_provisioned(provisioned: Provisioned) -> bool:
 
 
 def _empty_tables(dynamodb: Any, baseline: Baseline) -> None:
+    """Tables of the templates emptied in moto's memory (a Scan and BatchWriteItem through boto3 cost ~0.4 s a test
+    in moto's serializer), their stream records with them; tables a test created deleted."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    backend = dynamodb_backends[ACCOUNT][REGION]
     for name in _pages(dynamodb, "list_tables", "TableNames"):
-        keys = baseline.tables.get(name)
-        if keys is None:
+        if name not in baseline.tables:
             dynamodb.delete_table(TableName=name)
             continue
-        projection = ", ".join(f"#k{i}" for i in range(len(keys)))
-        names = {f"#k{i}": key for i, key in enumerate(keys)}
-        items = _pages(
-            dynamodb, "scan", "Items", TableName=name, ProjectionExpression=projection, ExpressionAttributeNames=names
-        )
-        for start in range(0, len(items), 25):
-            requests = [{"DeleteRequest": {"Key": item}} for item in items[start : start + 25]]
-            while requests:
-                unprocessed = dynamodb.batch_write_item(RequestItems={name: requests})["UnprocessedItems"]
-                requests = unprocessed.get(name, [])
+        table = backend.get_table(name)
+        table.items.clear()
+        if table.stream_shard is not None:
+            table.stream_shard.items.clear()
 
 
 def _empty_queues(sqs: Any, baseline: Baseline) -> None:
@@ -230,23 +229,27 @@ def reset(provisioned: Provisioned) -> None:
 
 
 @pytest.fixture(scope="session")
-def provisioned_state() -> dict[str, Provisioned]:
-    """The worker's provisioned platform (empty until the first `cloud`)."""
-    return {}
+def provisioned_state() -> dict[str, Any]:
+    """The worker's provisioned platform (empty until the first `cloud`). One per process, whoever asks: the
+    contract tests re-export these fixtures from another conftest, where a fixture's own `{}` would be a second
+    state, and their `cloud` would provision again over this one's resources without resetting them."""
+    return PROVISIONED
 
 
 @pytest.fixture
 def cloud(
-    synthesized: Synthesized, provisioned_state: dict[str, Provisioned], monkeypatch: pytest.MonkeyPatch
+    synthesized: Synthesized, provisioned_state: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Cloud]:
     mock = mock_aws()
     mock.start(reset=False)  # keeps what this worker provisioned (unless another mock_aws() reset it since)
     try:
-        provisioned = provisioned_state.get("platform")
+        provisioned: Provisioned | None = provisioned_state.get("platform")
         if provisioned is None or not _still_provisioned(provisioned):
             provisioned = provisioned_state["platform"] = _provision(synthesized)
         else:
             reset(provisioned)
-        yield Cloud(provisioned.spec, dict(provisioned.clients), monkeypatch, provisioned.queue_url)
+        yield Cloud(
+            provisioned.spec, dict(provisioned.clients), monkeypatch, provisioned.queue_url, provisioned.snapshots
+        )
     finally:
         mock.stop(remove_data=False)

@@ -1,8 +1,8 @@
 """The agenda-openagenda connector and the agenda service against moto.
 
-The shared `cloud` fixture provisions only the domains wired into a phase stack; this module creates the agenda
-table itself, with the key schema and indexes of `infra/poche_infra/domains/agenda.py` (pk/sk, `by_commune` =
-gsi1pk/gsi1sk, `by_month` = gsi2pk/gsi2sk, TTL on expires_at). Time is injected: never today's date.
+On the `cloud` fixture: the table, the bus and the source parameter are those of the synthesized templates
+(`infra/poche_infra/domains/agenda.py`), each function imported with its deployed environment. Time is injected:
+never today's date.
 """
 
 from __future__ import annotations
@@ -10,22 +10,16 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import jsonschema
 import pytest
-from moto import mock_aws
-from support import Recording, body, fresh_import, header, http_api_event
+from support import Cloud, Recording, body, header, http_api_event, table_items
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "functions/connectors/agenda_openagenda/sample"
-TABLE = "poche-test-agenda"
-BUS = "poche-test"
-SOURCE_PARAMETER = "/poche/dev/connectors/agenda-openagenda/source"
+CONNECTOR = "agenda_openagenda"
 SCHEDULED = {"trigger": "schedule", "connector": "agenda-openagenda"}
 LIST = "GET /v1/events"
 DETAIL = "GET /v1/events/{event_id}"
@@ -34,21 +28,23 @@ NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday 1 December 2026, 10:
 FETCHED_AT = "2026-12-01T08:30:00+00:00"
 
 
-@dataclass
 class Agenda:
-    clients: dict[str, Any]
-    monkeypatch: pytest.MonkeyPatch
-    queue_url: str
-    lambda_context: Any
-    tmp_path: Path
+    """The agenda domain of the provisioned platform, and how to run its OpenAgenda connector."""
+
+    def __init__(self, cloud: Cloud, lambda_context: Any, tmp_path: Path) -> None:
+        self.cloud = cloud
+        self.clients = cloud.clients
+        self.lambda_context = lambda_context
+        self.tmp_path = tmp_path
+        self.table = cloud.table(CONNECTOR)
 
     def run(self, source: str | None = None, now: dt.datetime = NOW) -> dict[str, Any]:
         if source is not None:
-            self.monkeypatch.setenv("POCHE_SOURCE_AGENDA_OPENAGENDA", source)
-        module = fresh_import("agenda_openagenda.handler")
+            self.cloud.monkeypatch.setenv("POCHE_SOURCE_AGENDA_OPENAGENDA", source)
+        module = self.cloud.load(CONNECTOR)
         module.utc_now = lambda: now
         report: dict[str, Any] = module.handler(dict(SCHEDULED), self.lambda_context)
-        self.monkeypatch.delenv("POCHE_SOURCE_AGENDA_OPENAGENDA", raising=False)
+        self.cloud.monkeypatch.delenv("POCHE_SOURCE_AGENDA_OPENAGENDA", raising=False)
         return report
 
     def pages(self) -> list[dict[str, Any]]:
@@ -60,89 +56,39 @@ class Agenda:
         return path.as_uri()
 
     def bus_events(self) -> list[dict[str, Any]]:
-        messages: list[dict[str, Any]] = []
-        while True:
-            batch = self.clients["sqs"].receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10)
-            if not batch.get("Messages"):
-                return messages
-            for message in batch["Messages"]:
-                messages.append(json.loads(message["Body"]))
-                self.clients["sqs"].delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return self.cloud.bus_events()
 
     def items(self) -> list[dict[str, Any]]:
-        paginator = self.clients["dynamodb"].get_paginator("scan")
-        return [item for page in paginator.paginate(TableName=TABLE) for item in page["Items"]]
+        return table_items(self.table)
 
     def data(self) -> set[str]:
         return {json.dumps(i, sort_keys=True) for i in self.items() if not i["pk"]["S"].startswith("FEED#")}
 
     def set_fetched_at(self, value: str) -> None:
         self.clients["dynamodb"].update_item(
-            TableName=TABLE,
+            TableName=self.table,
             Key={"pk": {"S": "FEED#agenda-openagenda"}, "sk": {"S": "STATE"}},
             UpdateExpression="SET fetched_at = :f",
             ExpressionAttributeValues={":f": {"S": value}},
         )
 
 
-def create_table(client: Any) -> None:
-    strings = ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"]
-    client.create_table(
-        TableName=TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in strings],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": name,
-                "KeySchema": [
-                    {"AttributeName": partition, "KeyType": "HASH"},
-                    {"AttributeName": sort, "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-            for name, partition, sort in (("by_commune", "gsi1pk", "gsi1sk"), ("by_month", "gsi2pk", "gsi2sk"))
-        ],
-    )
-    client.update_time_to_live(
-        TableName=TABLE, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
-    )
-
-
 @pytest.fixture
-def agenda(monkeypatch: pytest.MonkeyPatch, lambda_context: Any, tmp_path: Path) -> Iterator[Agenda]:
-    with mock_aws():
-        clients = {n: boto3.client(n, region_name="eu-west-3") for n in ("dynamodb", "events", "sqs", "ssm")}
-        create_table(clients["dynamodb"])
-        clients["events"].create_event_bus(Name=BUS)
-        queue_url = clients["sqs"].create_queue(QueueName="agenda-bus-events")["QueueUrl"]
-        queue_arn = clients["sqs"].get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        clients["events"].put_rule(
-            Name="agenda", EventBusName=BUS, EventPattern=json.dumps({"source": [{"prefix": "poche."}]})
-        )
-        clients["events"].put_targets(Rule="agenda", EventBusName=BUS, Targets=[{"Id": "q", "Arn": queue_arn}])
-        clients["ssm"].put_parameter(Name=SOURCE_PARAMETER, Value="bundled", Type="String")
-        for key, value in {
-            "TABLE_NAME": TABLE,
-            "EVENT_BUS_NAME": BUS,
-            "SOURCE_PARAMETER": SOURCE_PARAMETER,
-            "POCHE_CONNECTOR": "agenda-openagenda",
-            "POWERTOOLS_SERVICE_NAME": "agenda",
-            "STALE_AFTER_SECONDS": "10800",
-        }.items():
-            monkeypatch.setenv(key, value)
-        yield Agenda(clients, monkeypatch, queue_url, lambda_context, tmp_path)
+def agenda(cloud: Cloud, lambda_context: Any, tmp_path: Path) -> Agenda:
+    return Agenda(cloud, lambda_context, tmp_path)
 
 
 @pytest.fixture
 def api(agenda: Agenda) -> Any:
     """The service over the bundled sample, read at FETCHED_AT; answers at NOW."""
-    agenda.run()
-    agenda.set_fetched_at(FETCHED_AT)
+
+    def write() -> None:
+        assert agenda.run()["status"] == "succeeded"
+        agenda.set_fetched_at(FETCHED_AT)
+
+    agenda.cloud.seed(f"agenda-openagenda bundled sample run at {NOW.isoformat()}, fetched_at {FETCHED_AT}", write)
     agenda.bus_events()
-    module = fresh_import("agenda.handler")
+    module = agenda.cloud.load("agenda")
     module.utc_now = lambda: NOW
     reader = module.dependencies.get().reader
     recording = Recording(reader.client)
@@ -231,7 +177,7 @@ def test_changes_updates_and_withdrawals_with_a_rejected_event_kept(agenda: Agen
 def test_a_feed_not_read_to_its_end_deletes_nothing(agenda: Agenda) -> None:
     agenda.run()
     agenda.bus_events()
-    module = fresh_import("agenda_openagenda.handler")
+    module = agenda.cloud.load(CONNECTOR)
     first_page = agenda.pages()[0]
     payload = json.dumps({"events": first_page["events"], "complete": False}).encode()
     outcome = module.ingest([payload], module.dependencies.get().store, module.dependencies.get().outbox, NOW)
@@ -404,7 +350,7 @@ def test_unknown_event_is_404(api: Any, event_id: str) -> None:
 
 def test_expired_occurrences_are_not_listed_before_ttl_deletes_them(api: Any, agenda: Agenda) -> None:
     agenda.clients["dynamodb"].update_item(
-        TableName=TABLE,
+        TableName=agenda.table,
         Key={"pk": {"S": "EVENT#openagenda:8001"}, "sk": {"S": "OCC#2026-12-04T19:30:00+00:00"}},
         UpdateExpression="SET expires_at = :e",
         ExpressionAttributeValues={":e": {"N": str(int(NOW.timestamp()) - 1)}},

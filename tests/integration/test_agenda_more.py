@@ -1,28 +1,23 @@
 """agenda-datatourisme (with de-duplication against OpenAgenda), agenda-cinema and the cinema routes, on moto.
 
-Same fixture pattern as `test_agenda.py` (the agenda table created with the key schema and indexes of
-`infra/poche_infra/domains/agenda.py`). Time is injected: never today's date.
+On the `cloud` fixture, as `test_agenda.py`: the agenda table, the bus and the source parameters of the synthesized
+templates (`infra/poche_infra/domains/agenda.py`), each function imported with its deployed environment. Time is
+injected: never today's date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import jsonschema
 import pytest
-from moto import mock_aws
-from support import Recording, body, fresh_import, header, http_api_event
+from support import Cloud, Recording, body, header, http_api_event
 
 ROOT = Path(__file__).resolve().parents[2]
 CINEMA_SAMPLE = ROOT / "functions/connectors/agenda_cinema/sample/seances.csv"
-TABLE = "poche-test-agenda"
-BUS = "poche-test"
 UTC = dt.UTC
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # Tuesday 1 December 2026, 10:00 in Paris
 ORCHESTRA = "datatourisme:a1f0c2d4-0001-4e6a-9b1e-orchestre"
@@ -35,25 +30,28 @@ PACKAGES = {
 }
 
 
-@dataclass
 class Agenda:
-    clients: dict[str, Any]
-    monkeypatch: pytest.MonkeyPatch
-    queue_url: str
-    lambda_context: Any
-    tmp_path: Path
+    """The agenda domain of the provisioned platform, and how to run its connectors and its service."""
 
-    def run(self, connector: str, source: str = "bundled", now: dt.datetime = NOW) -> dict[str, Any]:
+    def __init__(self, cloud: Cloud, lambda_context: Any, tmp_path: Path) -> None:
+        self.cloud = cloud
+        self.clients = cloud.clients
+        self.lambda_context = lambda_context
+        self.tmp_path = tmp_path
+        self.table = cloud.table("agenda")
+
+    def run(self, connector: str, source: str | None = None, now: dt.datetime = NOW) -> dict[str, Any]:
+        """A scheduled run; its deployed source parameter (`bundled`) unless `source` overrides it."""
         variable = "POCHE_SOURCE_" + connector.upper().replace("-", "_")
-        self.monkeypatch.setenv(variable, source)
-        self.monkeypatch.setenv("POCHE_CONNECTOR", connector)
-        module = fresh_import(f"{PACKAGES[connector]}.handler")
+        if source is not None:
+            self.cloud.monkeypatch.setenv(variable, source)
+        module = self.cloud.load(PACKAGES[connector])
         module.utc_now = lambda: now
         recording = Recording(module.dependencies.get().store.client)
         module.dependencies.get().store.client = recording
         report: dict[str, Any] = module.handler({"trigger": "schedule", "connector": connector}, self.lambda_context)
         report["calls"] = recording.calls
-        self.monkeypatch.delenv(variable)
+        self.cloud.monkeypatch.delenv(variable, raising=False)
         return report
 
     def write(self, name: str, text: str) -> str:
@@ -63,28 +61,21 @@ class Agenda:
 
     def item(self, pk: str, sk: str) -> dict[str, Any] | None:
         found: dict[str, Any] | None = (
-            self.clients["dynamodb"].get_item(TableName=TABLE, Key={"pk": {"S": pk}, "sk": {"S": sk}}).get("Item")
+            self.clients["dynamodb"].get_item(TableName=self.table, Key={"pk": {"S": pk}, "sk": {"S": sk}}).get("Item")
         )
         return found
 
     def partition(self, pk: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = self.clients["dynamodb"].query(
-            TableName=TABLE, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": pk}}
+            TableName=self.table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": pk}}
         )["Items"]
         return items
 
     def bus_events(self) -> list[dict[str, Any]]:
-        messages: list[dict[str, Any]] = []
-        while True:
-            batch = self.clients["sqs"].receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10)
-            if not batch.get("Messages"):
-                return messages
-            for message in batch["Messages"]:
-                messages.append(json.loads(message["Body"]))
-                self.clients["sqs"].delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return self.cloud.bus_events()
 
     def service(self, now: dt.datetime = NOW) -> Any:
-        module = fresh_import("agenda.handler")
+        module = self.cloud.load("agenda")
         module.utc_now = lambda: now
         reader = module.dependencies.get().reader
         recording = Recording(reader.client)
@@ -98,50 +89,9 @@ class Agenda:
         return call
 
 
-def create_table(client: Any) -> None:
-    strings = ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"]
-    client.create_table(
-        TableName=TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in strings],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": name,
-                "KeySchema": [
-                    {"AttributeName": partition, "KeyType": "HASH"},
-                    {"AttributeName": sort, "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-            for name, partition, sort in (("by_commune", "gsi1pk", "gsi1sk"), ("by_month", "gsi2pk", "gsi2sk"))
-        ],
-    )
-
-
 @pytest.fixture
-def agenda(monkeypatch: pytest.MonkeyPatch, lambda_context: Any, tmp_path: Path) -> Iterator[Agenda]:
-    with mock_aws():
-        clients = {n: boto3.client(n, region_name="eu-west-3") for n in ("dynamodb", "events", "sqs", "ssm")}
-        create_table(clients["dynamodb"])
-        clients["events"].create_event_bus(Name=BUS)
-        queue_url = clients["sqs"].create_queue(QueueName="agenda-more-events")["QueueUrl"]
-        queue_arn = clients["sqs"].get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        clients["events"].put_rule(
-            Name="agenda", EventBusName=BUS, EventPattern=json.dumps({"source": [{"prefix": "poche."}]})
-        )
-        clients["events"].put_targets(Rule="agenda", EventBusName=BUS, Targets=[{"Id": "q", "Arn": queue_arn}])
-        for key, value in {
-            "TABLE_NAME": TABLE,
-            "EVENT_BUS_NAME": BUS,
-            "SOURCE_PARAMETER": "/poche/dev/connectors/none/source",
-            "POWERTOOLS_SERVICE_NAME": "agenda",
-            "STALE_AFTER_SECONDS": "10800",
-        }.items():
-            monkeypatch.setenv(key, value)
-        yield Agenda(clients, monkeypatch, queue_url, lambda_context, tmp_path)
+def agenda(cloud: Cloud, lambda_context: Any, tmp_path: Path) -> Agenda:
+    return Agenda(cloud, lambda_context, tmp_path)
 
 
 def validate(payload: Any, schema_name: str) -> None:
@@ -297,7 +247,7 @@ def test_a_file_without_the_required_columns_changes_nothing(agenda: Agenda) -> 
 def test_cinema_routes(agenda: Agenda) -> None:
     agenda.run("agenda-cinema", now=dt.datetime(2026, 12, 1, 8, 30, tzinfo=UTC))
     agenda.clients["dynamodb"].update_item(
-        TableName=TABLE,
+        TableName=agenda.table,
         Key={"pk": {"S": "FEED#agenda-cinema"}, "sk": {"S": "STATE"}},
         UpdateExpression="SET fetched_at = :f",
         ExpressionAttributeValues={":f": {"S": "2026-12-01T08:30:00+00:00"}},

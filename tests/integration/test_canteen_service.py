@@ -14,7 +14,9 @@ MENUS = "GET /v1/canteens/{canteen_id}/menus"
 
 @pytest.fixture
 def api(cloud: Cloud, lambda_context: Any) -> Any:
-    cloud.load("canteen_menus_scdl").handler(dict(SCHEDULED_INPUT), lambda_context)
+    cloud.seed(
+        "canteen sample", lambda: cloud.load("canteen_menus_scdl").handler(dict(SCHEDULED_INPUT), lambda_context)
+    )
     module = cloud.load("canteen")
     module.today_paris = lambda: dt.date(2026, 12, 2)  # a Wednesday: "this week" is 11-30 .. 12-06
 
@@ -206,7 +208,9 @@ def test_before_any_feed_was_read(cloud: Cloud, lambda_context: Any) -> None:
 
 
 def test_menus_take_two_dynamodb_round_trips(cloud: Cloud, lambda_context: Any) -> None:
-    cloud.load("canteen_menus_scdl").handler(dict(SCHEDULED_INPUT), lambda_context)
+    cloud.seed(
+        "canteen sample", lambda: cloud.load("canteen_menus_scdl").handler(dict(SCHEDULED_INPUT), lambda_context)
+    )
     module = cloud.load("canteen")
     calls: list[str] = []
     reader = module.dependencies.get().reader

@@ -124,11 +124,13 @@ def _spy(module: Any, scopes: list[str]) -> None:
 
 @pytest.fixture
 def seeded(cloud: Cloud, lambda_context: Any) -> Cloud:
-    connector = cloud.load("transit_gtfs")
-    connector.utc_now = lambda: SEEDED
-    assert connector.handler({"trigger": "schedule", "connector": "transit-gtfs"}, lambda_context)["status"] == (
-        "succeeded"
-    )
+    def write() -> None:
+        connector = cloud.load("transit_gtfs")
+        connector.utc_now = lambda: SEEDED
+        report = connector.handler({"trigger": "schedule", "connector": "transit-gtfs"}, lambda_context)
+        assert report["status"] == "succeeded"
+
+    cloud.seed("transit-gtfs at SEEDED", write)
     return cloud
 
 

@@ -8,7 +8,7 @@ import json
 from typing import TYPE_CHECKING, Any, cast
 
 import pytest
-from support import Cloud, body, header, http_api_event
+from support import Cloud, body, header, http_api_event, table_items
 from test_home import FRIDAY_0650, Home
 from test_transit_service import SEEDED
 
@@ -106,11 +106,9 @@ def personal_table(cloud: Cloud) -> str:
 
 def every_item(cloud: Cloud) -> list[dict[str, Any]]:
     """Every item of every table of the platform (tests may Scan)."""
-    client = cloud.clients["dynamodb"]
     found: list[dict[str, Any]] = []
-    for table in client.list_tables()["TableNames"]:
-        for page in client.get_paginator("scan").paginate(TableName=table):
-            found += [from_item(item) for item in page["Items"]]
+    for table in cloud.clients["dynamodb"].list_tables()["TableNames"]:
+        found += [from_item(item) for item in table_items(table)]
     return found
 
 

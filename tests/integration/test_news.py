@@ -1,30 +1,23 @@
 """The news-rss connector and the news service against moto.
 
-The shared `cloud` fixture provisions the synthesized stacks only; until the news domain is wired into a
-phase stack, this module creates the domain's table itself, with the key schema and index of
-`infra/poche_infra/domains/news.py` (pk/sk, `by_tag` = gsi1pk/gsi1sk, TTL on expires_at).
+On the `cloud` fixture: the table, the bus and the source parameter are those of the synthesized templates
+(`infra/poche_infra/domains/news.py`), each function imported with its deployed environment.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import jsonschema
 import pytest
-from moto import mock_aws
-from support import Recording, body, fresh_import, header, http_api_event
+from support import Cloud, Recording, body, header, http_api_event, table_items
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "functions/connectors/news_rss/sample"
-TABLE = "poche-test-news"
-BUS = "poche-test"
-SOURCE_PARAMETER = "/poche/dev/connectors/news-rss/source"
+CONNECTOR = "news_rss"
 SCHEDULED = {"trigger": "schedule", "connector": "news-rss"}
 NEWS = "GET /v1/news"
 UTC = dt.UTC
@@ -51,36 +44,30 @@ ALL_TITLES = [  # general and Alençon, newest first
 ]
 
 
-@dataclass
 class News:
-    clients: dict[str, Any]
-    monkeypatch: pytest.MonkeyPatch
-    queue_url: str
-    lambda_context: Any
+    """The news domain of the provisioned platform, and how to run its connector."""
+
+    def __init__(self, cloud: Cloud, lambda_context: Any) -> None:
+        self.cloud = cloud
+        self.clients = cloud.clients
+        self.lambda_context = lambda_context
+        self.table = cloud.table(CONNECTOR)
 
     def run(self, source: str | None = None, now: dt.datetime = NOW) -> dict[str, Any]:
         if source is not None:
-            self.monkeypatch.setenv("POCHE_SOURCE_NEWS_RSS", source)
-        module = fresh_import("news_rss.handler")
+            self.cloud.monkeypatch.setenv("POCHE_SOURCE_NEWS_RSS", source)
+        module = self.cloud.load(CONNECTOR)
         module.utc_now = lambda: now
         report: dict[str, Any] = module.handler(dict(SCHEDULED), self.lambda_context)
-        self.monkeypatch.delenv("POCHE_SOURCE_NEWS_RSS", raising=False)
+        self.cloud.monkeypatch.delenv("POCHE_SOURCE_NEWS_RSS", raising=False)
         return report
 
     def bus_events(self) -> list[dict[str, Any]]:
-        messages: list[dict[str, Any]] = []
-        while True:
-            batch = self.clients["sqs"].receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10)
-            if not batch.get("Messages"):
-                return messages
-            for message in batch["Messages"]:
-                messages.append(json.loads(message["Body"]))
-                self.clients["sqs"].delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return self.cloud.bus_events()
 
     def items(self) -> list[dict[str, Any]]:
         """Every item of the table (the test may Scan; the functions may not)."""
-        paginator = self.clients["dynamodb"].get_paginator("scan")
-        return [item for page in paginator.paginate(TableName=TABLE) for item in page["Items"]]
+        return table_items(self.table)
 
     def articles(self) -> dict[str, dict[str, Any]]:
         return {i["title"]["S"]: i for i in self.items() if i["sk"]["S"] == "ARTICLE"}
@@ -90,74 +77,33 @@ class News:
 
     def state(self) -> dict[str, Any]:
         key = {"pk": {"S": "FEED#news-rss"}, "sk": {"S": "STATE"}}
-        return self.clients["dynamodb"].get_item(TableName=TABLE, Key=key).get("Item") or {}
+        return self.clients["dynamodb"].get_item(TableName=self.table, Key=key).get("Item") or {}
 
     def set_fetched_at(self, value: str) -> None:
         self.clients["dynamodb"].update_item(
-            TableName=TABLE,
+            TableName=self.table,
             Key={"pk": {"S": "FEED#news-rss"}, "sk": {"S": "STATE"}},
             UpdateExpression="SET fetched_at = :f",
             ExpressionAttributeValues={":f": {"S": value}},
         )
 
 
-def create_table(client: Any) -> None:
-    """The table of NewsDomain (DomainTable: pk/sk, on demand, TTL on expires_at, GSI projecting all)."""
-    client.create_table(
-        TableName=TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "by_tag",
-                "KeySchema": [
-                    {"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                    {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
-    client.update_time_to_live(
-        TableName=TABLE, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
-    )
-
-
 @pytest.fixture
-def news(monkeypatch: pytest.MonkeyPatch, lambda_context: Any) -> Iterator[News]:
-    with mock_aws():
-        clients = {n: boto3.client(n, region_name="eu-west-3") for n in ("dynamodb", "events", "sqs", "ssm")}
-        create_table(clients["dynamodb"])
-        clients["events"].create_event_bus(Name=BUS)
-        queue_url = clients["sqs"].create_queue(QueueName="news-bus-events")["QueueUrl"]
-        queue_arn = clients["sqs"].get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        clients["events"].put_rule(
-            Name="news", EventBusName=BUS, EventPattern=json.dumps({"source": [{"prefix": "poche."}]})
-        )
-        clients["events"].put_targets(Rule="news", EventBusName=BUS, Targets=[{"Id": "q", "Arn": queue_arn}])
-        clients["ssm"].put_parameter(Name=SOURCE_PARAMETER, Value="bundled", Type="String")
-        for key, value in {
-            "TABLE_NAME": TABLE,
-            "EVENT_BUS_NAME": BUS,
-            "SOURCE_PARAMETER": SOURCE_PARAMETER,
-            "POCHE_CONNECTOR": "news-rss",
-            "POWERTOOLS_SERVICE_NAME": "news",
-            "STALE_AFTER_SECONDS": "10800",
-        }.items():
-            monkeypatch.setenv(key, value)
-        yield News(clients, monkeypatch, queue_url, lambda_context)
+def news(cloud: Cloud, lambda_context: Any) -> News:
+    return News(cloud, lambda_context)
 
 
 @pytest.fixture
 def api(news: News) -> Any:
     """The service over the bundled samples, read at FETCHED_AT; answers at NOW."""
-    news.run()
-    news.set_fetched_at(FETCHED_AT)
+
+    def write() -> None:
+        assert news.run()["status"] == "succeeded"
+        news.set_fetched_at(FETCHED_AT)
+
+    news.cloud.seed(f"news-rss bundled samples run at {NOW.isoformat()}, fetched_at {FETCHED_AT}", write)
     news.bus_events()
-    module = fresh_import("news.handler")
+    module = news.cloud.load("news")
     module.utc_now = lambda: NOW
     reader = module.dependencies.get().reader
     recording = Recording(reader.client)
@@ -401,7 +347,7 @@ def test_etag_and_not_modified(api: Any) -> None:
 
 
 def test_stale_when_never_read_or_too_old(news: News) -> None:
-    module = fresh_import("news.handler")
+    module = news.cloud.load("news")
     module.utc_now = lambda: NOW
     event = http_api_event(NEWS, "/v1/news")
     payload = body(module.handler(event, news.lambda_context))

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from moto.sns.models import sns_backends
-from support import Cloud
+from support import Cloud, table_items
 
 from poche_common import schools
 from poche_common.dynamo import batch_write, from_item
@@ -175,7 +175,7 @@ class Pipeline:
     def due(self) -> list[dict[str, Any]]:
         return [
             from_item(i)
-            for i in self.dynamodb.scan(TableName=self.table)["Items"]
+            for i in table_items(self.table)
             if i["pk"]["S"].startswith("DUE#") or i["sk"]["S"].startswith("DUE#")
         ]
 

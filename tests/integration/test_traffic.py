@@ -1,30 +1,23 @@
 """The traffic-datex2 connector and the traffic service against moto.
 
-The shared `cloud` fixture provisions the synthesized stacks only; until the traffic domain is wired into a
-phase stack, this module creates the domain's table itself, with the key schema and indexes of
-`infra/poche_infra/domains/traffic.py` (pk/sk, `by_cell` = gsi1pk/gsi1sk, `by_area` = gsi2pk/gsi2sk, TTL).
+On the `cloud` fixture: the table, the bus and the source parameter are those of the synthesized templates
+(`infra/poche_infra/domains/traffic.py`), each function imported with its deployed environment.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import jsonschema
 import pytest
-from moto import mock_aws
-from support import body, fresh_import, header, http_api_event
+from support import Cloud, body, header, http_api_event, table_items
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "functions/connectors/traffic_datex2/sample"
-TABLE = "poche-test-traffic"
-BUS = "poche-test"
-SOURCE_PARAMETER = "/poche/dev/connectors/traffic-datex2/source"
+CONNECTOR = "traffic_datex2"
 SCHEDULED = {"trigger": "schedule", "connector": "traffic-datex2"}
 EVENTS = "GET /v1/traffic/events"
 UTC = dt.UTC
@@ -64,42 +57,37 @@ class Recording:
         return {name for name, _ in self.calls}
 
 
-@dataclass
 class Traffic:
-    clients: dict[str, Any]
-    monkeypatch: pytest.MonkeyPatch
-    queue_url: str
-    lambda_context: Any
+    """The traffic domain of the provisioned platform, and how to run its connector."""
+
+    def __init__(self, cloud: Cloud, lambda_context: Any) -> None:
+        self.cloud = cloud
+        self.clients = cloud.clients
+        self.lambda_context = lambda_context
+        self.table = cloud.table(CONNECTOR)
+        self.source_parameter = str(cloud.function(CONNECTOR).environment["SOURCE_PARAMETER"])
 
     def run(self, source: str | None = None, now: dt.datetime = NOW) -> dict[str, Any]:
         if source is not None:
-            self.monkeypatch.setenv("POCHE_SOURCE_TRAFFIC_DATEX2", source)
-        module = fresh_import("traffic_datex2.handler")
+            self.cloud.monkeypatch.setenv("POCHE_SOURCE_TRAFFIC_DATEX2", source)
+        module = self.cloud.load(CONNECTOR)
         module.utc_now = lambda: now
         report: dict[str, Any] = module.handler(dict(SCHEDULED), self.lambda_context)
-        self.monkeypatch.delenv("POCHE_SOURCE_TRAFFIC_DATEX2", raising=False)
+        self.cloud.monkeypatch.delenv("POCHE_SOURCE_TRAFFIC_DATEX2", raising=False)
         return report
 
     def bus_events(self) -> list[dict[str, Any]]:
-        messages: list[dict[str, Any]] = []
-        while True:
-            batch = self.clients["sqs"].receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10)
-            if not batch.get("Messages"):
-                return messages
-            for message in batch["Messages"]:
-                messages.append(json.loads(message["Body"]))
-                self.clients["sqs"].delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return self.cloud.bus_events()
 
     def items(self) -> list[dict[str, Any]]:
         """Every item of the table (the test may Scan; the functions may not)."""
-        paginator = self.clients["dynamodb"].get_paginator("scan")
-        return [item for page in paginator.paginate(TableName=TABLE) for item in page["Items"]]
+        return table_items(self.table)
 
     def data(self) -> set[str]:
         return {json.dumps(i, sort_keys=True) for i in self.items() if not i["pk"]["S"].startswith("FEED#")}
 
     def item(self, pk: str, sk: str) -> dict[str, Any] | None:
-        response = self.clients["dynamodb"].get_item(TableName=TABLE, Key={"pk": {"S": pk}, "sk": {"S": sk}})
+        response = self.clients["dynamodb"].get_item(TableName=self.table, Key={"pk": {"S": pk}, "sk": {"S": sk}})
         return response.get("Item")
 
     def state(self) -> dict[str, Any]:
@@ -107,72 +95,29 @@ class Traffic:
 
     def set_fetched_at(self, value: str) -> None:
         self.clients["dynamodb"].update_item(
-            TableName=TABLE,
+            TableName=self.table,
             Key={"pk": {"S": "FEED#traffic-datex2"}, "sk": {"S": "STATE"}},
             UpdateExpression="SET fetched_at = :f",
             ExpressionAttributeValues={":f": {"S": value}},
         )
 
 
-def create_table(client: Any) -> None:
-    """The table of TrafficDomain (DomainTable: pk/sk, on demand, TTL on expires_at, GSIs projecting all)."""
-    strings = ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"]
-    client.create_table(
-        TableName=TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in strings],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": name,
-                "KeySchema": [
-                    {"AttributeName": partition, "KeyType": "HASH"},
-                    {"AttributeName": sort, "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-            for name, partition, sort in (("by_cell", "gsi1pk", "gsi1sk"), ("by_area", "gsi2pk", "gsi2sk"))
-        ],
-    )
-    client.update_time_to_live(
-        TableName=TABLE, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
-    )
-
-
 @pytest.fixture
-def traffic(monkeypatch: pytest.MonkeyPatch, lambda_context: Any) -> Iterator[Traffic]:
-    with mock_aws():
-        clients = {n: boto3.client(n, region_name="eu-west-3") for n in ("dynamodb", "events", "sqs", "ssm")}
-        create_table(clients["dynamodb"])
-        clients["events"].create_event_bus(Name=BUS)
-        queue_url = clients["sqs"].create_queue(QueueName="traffic-bus-events")["QueueUrl"]
-        queue_arn = clients["sqs"].get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        clients["events"].put_rule(
-            Name="traffic", EventBusName=BUS, EventPattern=json.dumps({"source": [{"prefix": "poche."}]})
-        )
-        clients["events"].put_targets(Rule="traffic", EventBusName=BUS, Targets=[{"Id": "q", "Arn": queue_arn}])
-        clients["ssm"].put_parameter(Name=SOURCE_PARAMETER, Value="bundled", Type="String")
-        for key, value in {
-            "TABLE_NAME": TABLE,
-            "EVENT_BUS_NAME": BUS,
-            "SOURCE_PARAMETER": SOURCE_PARAMETER,
-            "POCHE_CONNECTOR": "traffic-datex2",
-            "POWERTOOLS_SERVICE_NAME": "traffic",
-            "STALE_AFTER_SECONDS": "1800",
-        }.items():
-            monkeypatch.setenv(key, value)
-        yield Traffic(clients, monkeypatch, queue_url, lambda_context)
+def traffic(cloud: Cloud, lambda_context: Any) -> Traffic:
+    return Traffic(cloud, lambda_context)
 
 
 @pytest.fixture
 def api(traffic: Traffic) -> Any:
     """The service over the bundled v2 sample, read at FETCHED_AT; answers at NOW unless told otherwise."""
-    traffic.run()
-    traffic.set_fetched_at(FETCHED_AT)
+
+    def write() -> None:
+        assert traffic.run()["status"] == "succeeded"
+        traffic.set_fetched_at(FETCHED_AT)
+
+    traffic.cloud.seed(f"traffic-datex2 bundled sample run at {NOW.isoformat()}, fetched_at {FETCHED_AT}", write)
     traffic.bus_events()
-    module = fresh_import("traffic.handler")
+    module = traffic.cloud.load("traffic")
     module.utc_now = lambda: NOW
     reader = module.dependencies.get().reader
     recording = Recording(reader.client)
@@ -249,7 +194,7 @@ def test_unchanged_feed_writes_nothing_and_emits_nothing(traffic: Traffic) -> No
     traffic.run()
     traffic.bus_events()
     before = traffic.data()
-    module = fresh_import("traffic_datex2.handler")
+    module = traffic.cloud.load(CONNECTOR)
     module.utc_now = lambda: NOW
     recording = Recording(module.dependencies.get().store.client)
     module.dependencies.get().store.client = recording
@@ -260,7 +205,7 @@ def test_unchanged_feed_writes_nothing_and_emits_nothing(traffic: Traffic) -> No
     assert traffic.bus_events() == []
     assert traffic.data() == before
     assert "batch_write_item" not in recording.operations() or all(
-        not kwargs["RequestItems"][TABLE] for name, kwargs in recording.calls if name == "batch_write_item"
+        not kwargs["RequestItems"][traffic.table] for name, kwargs in recording.calls if name == "batch_write_item"
     )
     assert "scan" not in recording.operations()
     assert [kwargs.get("IndexName") for name, kwargs in recording.calls if name == "query"] == ["by_area"]
@@ -376,7 +321,7 @@ def test_a_broken_feed_keeps_the_last_good_data(
 
 def test_source_comes_from_ssm(traffic: Traffic) -> None:
     traffic.clients["ssm"].put_parameter(
-        Name=SOURCE_PARAMETER, Value=(SAMPLES / "situations-v3.xml").as_uri(), Type="String", Overwrite=True
+        Name=traffic.source_parameter, Value=(SAMPLES / "situations-v3.xml").as_uri(), Type="String", Overwrite=True
     )
 
     report = traffic.run()
@@ -586,7 +531,7 @@ def test_stale_when_the_feed_was_not_read_for_half_an_hour(api: Any, traffic: Tr
 
 
 def test_before_any_feed_was_read(traffic: Traffic) -> None:
-    module = fresh_import("traffic.handler")
+    module = traffic.cloud.load("traffic")
     response = module.handler(http_api_event(EVENTS, "/v1/traffic/events"), traffic.lambda_context)
 
     assert response["statusCode"] == 200

@@ -1,8 +1,8 @@
 """The transit-gtfs-rt and transit-siri-lite connectors against moto, invoked as EventBridge Scheduler invokes them.
 
-Own fixture (not the shared `cloud` one, which only knows the synthesized stacks): a `transit` table
-as docs/transit-model.md describes it (pk/sk, GSIs by_cell and by_list, TTL on expires_at), an
-event bus whose events land in an SQS queue, the static trip -> route chunk of `transit-gtfs`.
+On the `cloud` fixture: the transit table, the bus and the source parameters of the synthesized templates
+(`infra/poche_infra/domains/transit.py`), each connector imported with its deployed environment; each test starts
+with the static trip -> route chunk of `transit-gtfs` written as that connector writes it.
 """
 
 from __future__ import annotations
@@ -13,25 +13,19 @@ import json
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from google.transit import gtfs_realtime_pb2 as pb
-from moto import mock_aws
-from support import fresh_import
+from support import Cloud, table_items
 
 from poche_common.dynamo import from_item
 
 ROOT = Path(__file__).resolve().parents[2]
 GTFS_RT_SAMPLES = ROOT / "functions/connectors/transit_gtfs_rt/sample"
 SIRI_SAMPLE = ROOT / "functions/connectors/transit_siri_lite/sample/stop-monitoring.json"
-TABLE = "poche-test-transit"
-BUS = "poche-test"
-REGION = "eu-west-3"
 T0 = dt.datetime(2026, 11, 30, 7, 30, 20, tzinfo=dt.UTC)  # 20 s after the samples' header timestamp
 T0_S = int(T0.timestamp())
 WRITES = ("BatchWriteItem", "PutItem", "UpdateItem", "DeleteItem")
@@ -57,26 +51,25 @@ STATIC_STARTS = {
 }
 
 
-@dataclass
 class Transit:
-    """A moto account with the transit table, and how to run a connector against it."""
+    """The transit table of the provisioned platform, and how to run a real-time connector against it."""
 
-    dynamodb: Any
-    sqs: Any
-    queue_url: str
-    monkeypatch: pytest.MonkeyPatch
-    tmp_path: Path
-    lambda_context: Any
+    def __init__(self, cloud: Cloud, tmp_path: Path, lambda_context: Any) -> None:
+        self.cloud = cloud
+        self.dynamodb = cloud.clients["dynamodb"]
+        self.tmp_path = tmp_path
+        self.lambda_context = lambda_context
+        self.table = cloud.table("transit_gtfs_rt")
 
     def load(self, connector: str, sources: Sequence[str | Path] | None = None) -> Any:
-        """The connector's handler module, imported fresh (a new Lambda sandbox), with its sources."""
+        """The connector's handler module, imported fresh (a new Lambda sandbox) with its deployed environment,
+        with its sources (none: its deployed source parameter, `bundled`)."""
         variable = "POCHE_SOURCE_" + connector.upper().replace("-", "_")
         if sources is None:
-            self.monkeypatch.delenv(variable, raising=False)
+            self.cloud.monkeypatch.delenv(variable, raising=False)
         else:
-            self.monkeypatch.setenv(variable, ",".join(s.as_uri() if isinstance(s, Path) else s for s in sources))
-        package = connector.replace("-", "_")
-        module = fresh_import(f"{package}.handler")
+            self.cloud.monkeypatch.setenv(variable, ",".join(s.as_uri() if isinstance(s, Path) else s for s in sources))
+        module = self.cloud.load(connector.replace("-", "_"))
         module.calls = Counter()
         module.dependencies.get().client.meta.events.register(
             "before-call.dynamodb.*", lambda model, **_: module.calls.update([model.name])
@@ -96,17 +89,15 @@ class Transit:
 
     def items(self, prefix: str = "") -> dict[tuple[str, str], dict[str, Any]]:
         """Domain items (not FEED#...), by key."""
-        paginator = self.dynamodb.get_paginator("scan")
         found = {}
-        for page in paginator.paginate(TableName=TABLE):
-            for raw in page["Items"]:
-                item = from_item(raw)
-                if not item["pk"].startswith("FEED#") and item["pk"].startswith(prefix):
-                    found[(item["pk"], item["sk"])] = item
+        for raw in table_items(self.table):
+            item = from_item(raw)
+            if not item["pk"].startswith("FEED#") and item["pk"].startswith(prefix):
+                found[(item["pk"], item["sk"])] = item
         return found
 
     def item(self, pk: str, sk: str) -> dict[str, Any] | None:
-        response = self.dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": pk}, "sk": {"S": sk}})
+        response = self.dynamodb.get_item(TableName=self.table, Key={"pk": {"S": pk}, "sk": {"S": sk}})
         return from_item(response["Item"]) if "Item" in response else None
 
     def state(self, connector: str) -> dict[str, Any]:
@@ -115,20 +106,13 @@ class Transit:
         return state
 
     def events(self) -> list[dict[str, Any]]:
-        messages: list[dict[str, Any]] = []
-        while True:
-            batch = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10)
-            if not batch.get("Messages"):
-                return messages
-            for message in batch["Messages"]:
-                messages.append(json.loads(message["Body"]))
-                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return self.cloud.bus_events()
 
     def set_static_trips(self, trips: dict[str, str], digest: str, starts: dict[str, int] | None = None) -> None:
         """`FEED#transit-gtfs / TRIPS#0000` as the static connector writes it."""
         starts = STATIC_STARTS if starts is None else starts
         self.dynamodb.put_item(
-            TableName=TABLE,
+            TableName=self.table,
             Item={
                 "pk": {"S": "FEED#transit-gtfs"},
                 "sk": {"S": "TRIPS#0000"},
@@ -141,45 +125,10 @@ class Transit:
 
 
 @pytest.fixture
-def transit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lambda_context: Any) -> Iterator[Transit]:
-    with mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name=REGION)
-        dynamodb.create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[
-                {"AttributeName": name, "AttributeType": "S"}
-                for name in ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")
-            ],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": index,
-                    "KeySchema": [
-                        {"AttributeName": f"{prefix}pk", "KeyType": "HASH"},
-                        {"AttributeName": f"{prefix}sk", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-                for index, prefix in (("by_cell", "gsi1"), ("by_list", "gsi2"))
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        dynamodb.update_time_to_live(
-            TableName=TABLE, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
-        )
-        events = boto3.client("events", region_name=REGION)
-        sqs = boto3.client("sqs", region_name=REGION)
-        events.create_event_bus(Name=BUS)
-        queue_url = sqs.create_queue(QueueName="transit-events")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        events.put_rule(Name="all", EventBusName=BUS, EventPattern=json.dumps({"source": [{"prefix": "poche."}]}))
-        events.put_targets(Rule="all", EventBusName=BUS, Targets=[{"Id": "q", "Arn": queue_arn}])
-        monkeypatch.setenv("TABLE_NAME", TABLE)
-        monkeypatch.setenv("EVENT_BUS_NAME", BUS)
-        monkeypatch.delenv("SOURCE_PARAMETER", raising=False)
-        world = Transit(dynamodb, sqs, queue_url, monkeypatch, tmp_path, lambda_context)
-        world.set_static_trips(STATIC_ROUTES, digest="static-v1")
-        yield world
+def transit(cloud: Cloud, tmp_path: Path, lambda_context: Any) -> Transit:
+    world = Transit(cloud, tmp_path, lambda_context)
+    world.set_static_trips(STATIC_ROUTES, digest="static-v1")
+    return world
 
 
 def posix_time(*parts: int) -> int:
@@ -318,9 +267,11 @@ def test_several_urls_give_the_same_store_as_the_mixed_feed(transit: Transit) ->
     assert len(report["sources"]) == 3
 
     for key in from_split:  # start again from an empty table, with the mixed feed
-        transit.dynamodb.delete_item(TableName=TABLE, Key={"pk": {"S": key[0]}, "sk": {"S": key[1]}})
+        transit.dynamodb.delete_item(TableName=transit.table, Key={"pk": {"S": key[0]}, "sk": {"S": key[1]}})
     for sk in ("STATE", "DIGESTS#0"):
-        transit.dynamodb.delete_item(TableName=TABLE, Key={"pk": {"S": "FEED#transit-gtfs-rt"}, "sk": {"S": sk}})
+        transit.dynamodb.delete_item(
+            TableName=transit.table, Key={"pk": {"S": "FEED#transit-gtfs-rt"}, "sk": {"S": sk}}
+        )
     transit.run(transit.load("transit-gtfs-rt", [GTFS_RT_SAMPLES / "mixed.pb"]))
     assert transit.items() == from_split
 
@@ -629,7 +580,7 @@ def test_an_entity_too_big_for_dynamodb_is_rejected_alone(transit: Transit, monk
         text = entity(message, "neige-ligne-20").alert.description_text.translation[0]
         text.text = "Route enneigée. " * 200  # 3 kB
 
-    transit.monkeypatch.setenv(
+    transit.cloud.monkeypatch.setenv(
         "POCHE_SOURCE_TRANSIT_GTFS_RT", transit.file("feed.pb", restamped(sample("mixed.pb"), edit=long)).as_uri()
     )
     report = transit.run(module)
@@ -713,7 +664,7 @@ def test_a_large_ledger_spans_several_chunks_and_stays_consistent(transit: Trans
     module = transit.load("transit-gtfs-rt", [path])
     first = transit.run(module)
     chunks = transit.dynamodb.query(
-        TableName=TABLE,
+        TableName=transit.table,
         KeyConditionExpression="pk = :pk AND begins_with(sk, :d)",
         ExpressionAttributeValues={":pk": {"S": "FEED#transit-gtfs-rt"}, ":d": {"S": "DIGESTS#"}},
     )["Items"]
@@ -724,7 +675,7 @@ def test_a_large_ledger_spans_several_chunks_and_stays_consistent(transit: Trans
     assert second["changed"] == 2000  # every withdrawn trip deleted, the 5 unchanged
     assert len(transit.items("TRIP#")) == 5
     chunks = transit.dynamodb.query(
-        TableName=TABLE,
+        TableName=transit.table,
         KeyConditionExpression="pk = :pk AND begins_with(sk, :d)",
         ExpressionAttributeValues={":pk": {"S": "FEED#transit-gtfs-rt"}, ":d": {"S": "DIGESTS#"}},
     )["Items"]

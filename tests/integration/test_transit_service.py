@@ -62,7 +62,7 @@ class Api:
 @pytest.fixture
 def api(cloud: Cloud, lambda_context: Any) -> Api:
     client = Api(cloud, lambda_context)
-    client.seed(SEEDED)
+    cloud.seed("transit-gtfs at SEEDED", lambda: client.seed(SEEDED))
     return client
 
 

@@ -8,12 +8,9 @@ event on the bus says which cinemas and days changed (`ingest.py`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from poche_common import sources
 from poche_common.clock import utc_now
-from poche_common.connector import connect, run_scheduled
-from poche_common.observability import logger, metrics
+from poche_common.connector import connect, scheduled_handler
 from poche_common.wiring import Provider
 
 from .ingest import CONNECTOR, ingest
@@ -23,14 +20,4 @@ SAMPLE = Path(__file__).with_name("sample") / "seances.csv"
 MAX_FEED_BYTES = 5 * 1024 * 1024
 
 dependencies = Provider(lambda: connect(CONNECTOR, "poche.agenda", CinemaWriter))
-
-
-@logger.inject_lambda_context()
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    deps = dependencies.get()
-    return run_scheduled(
-        deps,
-        fetch=lambda url: sources.fetch(url, bundled=SAMPLE, max_bytes=MAX_FEED_BYTES),
-        ingest=lambda payloads: ingest(payloads, deps.store, deps.outbox, utc_now()),
-    )
+handler = scheduled_handler(dependencies, ingest, sample=SAMPLE, max_bytes=MAX_FEED_BYTES, clock=lambda: utc_now())

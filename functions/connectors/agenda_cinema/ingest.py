@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from poche_common.connector import Outcome
 from poche_common.observability import logger
@@ -13,10 +13,13 @@ from poche_common.outbox import Outbox
 from .parser import Cinema, parse_feed
 from .store import CinemaWriter, SyncResult
 
+if TYPE_CHECKING:  # annotations only: the event registry is not compiled at this function's cold start
+    from poche_common.eventtypes import SessionsUpdatedFacts
+
 CONNECTOR = "agenda-cinema"
 
 
-def event_facts(result: SyncResult, cinemas: dict[str, Cinema]) -> dict[str, Any]:
+def event_facts(result: SyncResult, cinemas: dict[str, Cinema]) -> SessionsUpdatedFacts:
     """The `SessionsUpdated` detail: the cinemas whose sessions changed, their communes and the days changed (no
     `truncated`: a few cinemas of a département, a week each, are far below the bus limit; `eventtypes` has none)."""
     return {

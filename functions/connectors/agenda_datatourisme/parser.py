@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agenda_shared.model import AgendaEvent, Location, Occurrence, Rejected
-from poche_common import communes, safejson
+from agenda_shared.places import bounded_number, commune_of, scalar_text
+from poche_common import safejson
 from poche_common.bounds import check_date, check_moment, excerpt, web_url
 from poche_common.clock import PARIS
 from poche_common.errors import FeedFormatError
@@ -41,8 +42,6 @@ MAX_SUMMARY = 1_000
 MAX_DESCRIPTION = 10_000
 MAX_OCCURRENCES = 1_000
 MAX_TEXT = 500
-INSEE_RE = re.compile(r"^([013-9][0-9]|2[AB1-9])[0-9]{3}\Z")
-POSTCODE_RE = re.compile(r"^[0-9]{5}\Z")
 UID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")
 
 # DATAtourisme event classes (without `schema:`) -> category code; every one of them makes an object an event.
@@ -116,13 +115,11 @@ def localized(value: Any) -> Any:
 
 def _text(value: Any, limit: int = MAX_TEXT) -> str | None:
     """A short text: its HTML read as text on one line, plain, at most `limit` characters."""
-    value = localized(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
+    text = scalar_text(localized(value))
+    if text is None:
         return None
-    value = plain(re.sub(r"\s+", " ", extract(value[:MAX_HTML])[0]).strip(), limit).strip()
-    return value or None
+    text = plain(re.sub(r"\s+", " ", extract(text[:MAX_HTML])[0]).strip(), limit).strip()
+    return text or None
 
 
 def _long_text(value: Any, limit: int) -> str | None:
@@ -142,37 +139,21 @@ def _first(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _number(value: Any, bound: float) -> float | None:
-    value = localized(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return number if -bound <= number <= bound else None
-
-
 def location_of(raw: dict[str, Any]) -> Location:
     place = _first(raw.get("isLocatedAt"))
     address = _first(place.get("schema:address")) or _first(raw.get("schema:address"))
     city = _first(address.get("hasAddressCity"))
     insee = _text(city.get("insee"))
     postcode = _text(address.get("schema:postalCode"))
-    commune = insee.upper() if insee and INSEE_RE.match(insee.upper()) else None
-    if commune is None and postcode and POSTCODE_RE.match(postcode):
-        candidates = communes.search(postcode)
-        if len(candidates) == 1:
-            commune = candidates[0].insee
     geo = _first(place.get("schema:geo")) or _first(raw.get("schema:geo"))
     return Location(
         name=_text(place.get("rdfs:label")),
         address=_text(address.get("schema:streetAddress")),
-        commune=commune,
+        commune=commune_of(insee, postcode),
         city=_text(address.get("schema:addressLocality")),
         postcode=postcode,
-        lat=_number(geo.get("schema:latitude"), 90),
-        lon=_number(geo.get("schema:longitude"), 180),
+        lat=bounded_number(localized(geo.get("schema:latitude")), 90),
+        lon=bounded_number(localized(geo.get("schema:longitude")), 180),
         uid=None,
     )
 

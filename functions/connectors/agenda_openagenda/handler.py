@@ -7,13 +7,10 @@ or `bundled` (two sample pages). Each source's pages are followed to the end (`p
 
 from __future__ import annotations
 
-from typing import Any
-
 from agenda_shared.store import EventWriter
 from poche_common import sources
 from poche_common.clock import utc_now
-from poche_common.connector import connect, run_scheduled
-from poche_common.observability import logger, metrics
+from poche_common.connector import connect, scheduled_handler
 from poche_common.wiring import Provider
 
 from .ingest import CONNECTOR, ingest
@@ -27,10 +24,4 @@ def fetch_source(url: str) -> bytes:
     return read_pages(url, lambda page, budget: sources.fetch(page, bundled=SAMPLE_DIR, max_bytes=max(budget, 1)))
 
 
-@logger.inject_lambda_context()
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    deps = dependencies.get()
-    return run_scheduled(
-        deps, fetch=fetch_source, ingest=lambda payloads: ingest(payloads, deps.store, deps.outbox, utc_now())
-    )
+handler = scheduled_handler(dependencies, ingest, fetch=fetch_source, clock=lambda: utc_now())

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agenda_shared.model import AgendaEvent, Location, Occurrence, Rejected
+from agenda_shared.places import bounded_number, commune_of, scalar_text
 from agenda_shared.vocabulary import ACCESSIBILITY, STATUSES
-from poche_common import communes, safejson
+from poche_common import safejson
 from poche_common.bounds import check_moment, excerpt, web_url
 from poche_common.errors import FeedFormatError
 from poche_common.plaintext import MAX_HTML, extract, plain
@@ -40,8 +41,6 @@ MAX_TEXT = 500
 MAX_PRICE = 500
 UID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 SLUG_RE = re.compile(r"[A-Za-z0-9_.~-]{1,200}")
-INSEE_RE = re.compile(r"^([013-9][0-9]|2[AB1-9])[0-9]{3}\Z")
-POSTCODE_RE = re.compile(r"^[0-9]{5}\Z")
 
 # Keyword synonyms (folded: lower case, no accents, single spaces) -> category code. A whole keyword is looked
 # up first (so "marche nordique" is sport, not a market), then each of its words.
@@ -174,42 +173,25 @@ def occurrences_of(timings: Any) -> tuple[Occurrence, ...]:
 
 def _text(value: Any, limit: int = MAX_TEXT) -> str | None:
     """A short text (title, place): one line, plain (no markup nor control character), at most `limit`."""
-    value = localized(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
+    text = scalar_text(localized(value))
+    if text is None:
         return None
-    value = plain(re.sub(r"\s+", " ", value[: limit * 4]).strip(), limit).strip()
-    return value or None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return number if -180 <= number <= 180 else None
+    text = plain(re.sub(r"\s+", " ", text[: limit * 4]).strip(), limit).strip()
+    return text or None
 
 
 def location_of(raw: Any) -> Location:
     raw = raw if isinstance(raw, dict) else {}
     insee = _text(raw.get("insee"))
     postcode = _text(raw.get("postalCode"))
-    commune = insee.upper() if insee and INSEE_RE.match(insee.upper()) else None
-    if commune is None and postcode and POSTCODE_RE.match(postcode):
-        candidates = communes.search(postcode)
-        if len(candidates) == 1:
-            commune = candidates[0].insee
     return Location(
         name=_text(raw.get("name")),
         address=_text(raw.get("address")),
-        commune=commune,
+        commune=commune_of(insee, postcode),
         city=_text(raw.get("city")),
         postcode=postcode,
-        lat=_number(raw.get("latitude")),
-        lon=_number(raw.get("longitude")),
+        lat=bounded_number(raw.get("latitude"), 180),  # as before: latitude bounded like a longitude
+        lon=bounded_number(raw.get("longitude"), 180),
         uid=_text(raw.get("uid")),
     )
 

@@ -6,42 +6,40 @@ runtime sends the events."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from canteen_shared.keys import CONNECTOR
 from poche_common.changes import change_facts
-from poche_common.connector import Outcome
+from poche_common.connector import Outcome, TiledStores
 from poche_common.outbox import Outbox
 
 from .parser import parse_feed
 from .store import Change, MenuWriter, canteen_item
 from .tiles import MenuProjector
 
-CONNECTOR = "canteen-menus-scdl"
+if TYPE_CHECKING:  # annotations only: the event registry is not compiled at this function's cold start
+    from poche_common.eventtypes import MenuChange, MenusUpdatedFacts
+
 MAX_CHANGES_IN_EVENT = 500
 
 
-@dataclass
-class MenuStores:
+class MenuStores(TiledStores[MenuWriter, MenuProjector]):
     """What a run writes: the canteens and meals, then the tile projections."""
 
-    writer: MenuWriter
-    projector: MenuProjector
-
-    @classmethod
-    def over(cls, client: Any, table: str) -> MenuStores:
-        return cls(MenuWriter(client, table), MenuProjector(client, table))
+    writer_type, projector_type = MenuWriter, MenuProjector
 
 
-def event_facts(changes: list[Change]) -> dict[str, Any]:
+def event_facts(changes: list[Change]) -> MenusUpdatedFacts:
     """`MenusUpdated`: the canteens and dates concerned, and each change (bounded, `truncated`)."""
-    return change_facts(
-        CONNECTOR,
-        canteen_ids=sorted({c.canteen_id for c in changes}),
-        dates=sorted({c.date for c in changes if c.date}),
-        listed={"changes": [c.as_fact() for c in changes]},
-        limit=MAX_CHANGES_IN_EVENT,
-    )
+    listed: list[MenuChange] = [c.as_fact() for c in changes]
+    bounded = change_facts(CONNECTOR, listed={"changes": listed}, limit=MAX_CHANGES_IN_EVENT)
+    return {
+        "connector": CONNECTOR,
+        "canteen_ids": sorted({c.canteen_id for c in changes}),
+        "dates": sorted({c.date for c in changes if c.date}),
+        "changes": bounded["changes"],
+        "truncated": bounded["truncated"],
+    }
 
 
 def ingest(payloads: list[bytes], stores: MenuStores, outbox: Outbox, now: dt.datetime) -> Outcome:

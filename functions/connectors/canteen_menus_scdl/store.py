@@ -1,6 +1,7 @@
 """Write side of the canteen table: diff a parsed feed against what is stored, write the changes.
 
-Table layout (owned by the canteen domain; the service `functions/canteen` reads it):
+Table layout (owned by the canteen domain, spelled in `canteen_shared.keys`; the service `functions/canteen` reads
+it):
 - `CANTEEN#<id> / PROFILE`: the canteen; sparse index keys `gsi1pk=COMMUNE#<insee>` (by commune)
   and `gsi2pk=CANTEENS` (all canteens), both sorted by `<name key>#<id>`.
 - `CANTEEN#<id> / MEAL#<date>#<meal>`: one meal, dishes grouped by course; expires a year after.
@@ -16,16 +17,34 @@ untouched, so a feed that only covers next week never erases this week.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
+from canteen_shared.keys import (
+    ALL_CANTEENS,
+    ALL_CANTEENS_PK,
+    ALL_CANTEENS_SK,
+    BY_COMMUNE_PK,
+    BY_COMMUNE_SK,
+    PROFILE,
+    by_name_sk,
+    canteen_pk,
+    commune_gsi,
+    meal_of,
+    meal_sk,
+    meals_from,
+)
+from canteen_shared.keys import name_key as name_key  # the name tests reach for
 from poche_common.changes import diff
 from poche_common.clock import to_utc_iso
 from poche_common.dynamo import batch_write, content_digest, query_all, to_item
 
 from .model import CANTEEN_KINDS, COURSES, LABELS, MEALS, Canteen, Meal, ParsedFeed
+
+if TYPE_CHECKING:  # annotations only: the event registry is not compiled at this function's cold start
+    from poche_common.eventtypes import Change as ChangeKind
+    from poche_common.eventtypes import MenuChange
 
 MEAL_RETENTION_DAYS = 400
 
@@ -33,24 +52,19 @@ MEAL_RETENTION_DAYS = 400
 @dataclass(frozen=True)
 class Change:
     canteen_id: str
-    kind: str  # "canteen" | "meal"
-    change: str  # "created" | "updated" | "deleted"
+    kind: Literal["canteen", "meal"]
+    change: ChangeKind
     date: str | None = None
     meal: str | None = None
 
-    def as_fact(self) -> dict[str, str]:
-        fact = {"canteen_id": self.canteen_id, "kind": self.kind, "change": self.change}
+    def as_fact(self) -> MenuChange:
+        """The change as `MenusUpdated` lists it."""
+        fact: MenuChange = {"canteen_id": self.canteen_id, "kind": self.kind, "change": self.change}
         if self.date:
             fact["date"] = self.date
         if self.meal:
             fact["meal"] = self.meal
         return fact
-
-
-def name_key(name: str) -> str:
-    """Accent- and case-insensitive sort key."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return " ".join(ascii_name.lower().split())
 
 
 def canteen_item(canteen: Canteen) -> dict[str, Any]:
@@ -64,11 +78,11 @@ def canteen_item(canteen: Canteen) -> dict[str, Any]:
         "organisation": canteen.organisation,
         "organisation_siret": canteen.organisation_siret,
     }
-    sort_key = f"{name_key(canteen.name)}#{canteen.id}"
-    item = {"pk": f"CANTEEN#{canteen.id}", "sk": "PROFILE", **content, "digest": content_digest(content)}
-    item.update({"gsi2pk": "CANTEENS", "gsi2sk": sort_key})
+    sort_key = by_name_sk(canteen.name, canteen.id)
+    item = {"pk": canteen_pk(canteen.id), "sk": PROFILE, **content, "digest": content_digest(content)}
+    item.update({ALL_CANTEENS_PK: ALL_CANTEENS, ALL_CANTEENS_SK: sort_key})
     if canteen.commune:
-        item.update({"gsi1pk": f"COMMUNE#{canteen.commune}", "gsi1sk": sort_key})
+        item.update({BY_COMMUNE_PK: commune_gsi(canteen.commune), BY_COMMUNE_SK: sort_key})
     return item
 
 
@@ -101,8 +115,8 @@ def meal_item(meal: Meal) -> dict[str, Any]:
     }
     expires = dt.datetime.combine(meal.date, dt.time(), dt.UTC) + dt.timedelta(days=MEAL_RETENTION_DAYS)
     return {
-        "pk": f"CANTEEN#{meal.canteen_id}",
-        "sk": f"MEAL#{meal.date.isoformat()}#{meal.meal}",
+        "pk": canteen_pk(meal.canteen_id),
+        "sk": meal_sk(meal.date, meal.meal),
         **content,
         "digest": content_digest(content),
         "expires_at": int(expires.timestamp()),
@@ -120,7 +134,7 @@ class MenuWriter:
             self.client,
             TableName=self.table,
             KeyConditionExpression="pk = :pk AND sk >= :from",
-            ExpressionAttributeValues=to_item({":pk": f"CANTEEN#{canteen_id}", ":from": f"MEAL#{first_date}"}),
+            ExpressionAttributeValues=to_item({":pk": canteen_pk(canteen_id), ":from": meals_from(first_date)}),
             ProjectionExpression="sk, digest",
         )
         return {item["sk"]["S"]: item.get("digest", {}).get("S", "") for item in found}
@@ -146,7 +160,7 @@ class MenuWriter:
             )
             requests += [{"PutRequest": {"Item": to_item(items[sk])}} for sk in found.puts]
             requests += [
-                {"DeleteRequest": {"Key": to_item({"pk": f"CANTEEN#{canteen_id}", "sk": sk})}} for sk in found.deletes
+                {"DeleteRequest": {"Key": to_item({"pk": canteen_pk(canteen_id), "sk": sk})}} for sk in found.deletes
             ]
             changes += [_change(canteen_id, sk, change) for sk, change in found.changes]
         if before_write is not None:
@@ -157,11 +171,13 @@ class MenuWriter:
 
 def meals_of(dates: set[str]) -> Callable[[str], bool]:
     """The scope of a feed in a canteen's partition: the meals of the dates it mentions (not the profile)."""
-    return lambda sk: sk.startswith("MEAL#") and sk.split("#")[1] in dates
+    return lambda sk: (meal := meal_of(sk)) is not None and meal[0] in dates
 
 
-def _change(canteen_id: str, sk: str, change: str) -> Change:
-    if sk == "PROFILE":
+def _change(canteen_id: str, sk: str, change: ChangeKind) -> Change:
+    if sk == PROFILE:
         return Change(canteen_id, "canteen", change)
-    _, date, meal = sk.split("#", 2)
-    return Change(canteen_id, "meal", change, date=date, meal=meal)
+    meal = meal_of(sk)
+    if meal is None:
+        raise ValueError(f"neither a profile nor a meal: {sk!r}")
+    return Change(canteen_id, "meal", change, date=meal[0], meal=meal[1])

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from news_shared.keys import GENERAL
 from poche_common import communes, sources
 
-from .model import GENERAL, FeedSource
+from .model import FeedSource
 
 SAMPLE_DIR = Path(__file__).parent / "sample"
 SAMPLES = {GENERAL: SAMPLE_DIR / "orne-actualites.xml", "61001": SAMPLE_DIR / "alencon-actualites.xml"}

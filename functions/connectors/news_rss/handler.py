@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from news_shared.keys import CONNECTOR
 from poche_common import sources
 from poche_common.clock import utc_now
 from poche_common.connector import connect, run_scheduled
@@ -17,7 +18,7 @@ from poche_common.wiring import Provider
 from .entries import ConfigurationError as ConfigurationError
 from .entries import expand, shown
 from .entries import parse_entry as parse_entry
-from .ingest import CONNECTOR, FeedBatch, NewsStores
+from .ingest import FeedBatch, NewsStores
 
 dependencies = Provider(lambda: connect(CONNECTOR, "poche.news", NewsStores.over))
 

@@ -9,46 +9,49 @@ failed run (`FeedError`): nothing stored changes. `NewsPublished` announces the 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
+from news_shared.keys import CONNECTOR, GENERAL
 from poche_common import sources
 from poche_common.changes import change_facts
-from poche_common.connector import Outcome
+from poche_common.connector import Outcome, TiledStores
 from poche_common.errors import FeedError
 from poche_common.observability import logger, metrics
 from poche_common.outbox import Outbox
 
 from .entries import SAMPLES, ConfigurationError, parse_entry, shown
-from .model import GENERAL, FeedSource, ParsedFeed
+from .model import FeedSource, ParsedFeed
 from .parser import parse_feed
 from .store import Change, NewsWriter, merge
 from .tiles import NewsProjector
 
-CONNECTOR = "news-rss"
+if TYPE_CHECKING:  # annotations only: the event registry is not compiled at this function's cold start
+    from poche_common.eventtypes import NewsEntry, NewsPublishedFacts
+
 MAX_ITEMS_IN_EVENT = 500
 
 
-@dataclass
-class NewsStores:
+class NewsStores(TiledStores[NewsWriter, NewsProjector]):
     """What a run writes: the articles, then the tile projections."""
 
-    writer: NewsWriter
-    projector: NewsProjector
-
-    @classmethod
-    def over(cls, client: Any, table: str) -> NewsStores:
-        return cls(NewsWriter(client, table), NewsProjector(client, table))
+    writer_type, projector_type = NewsWriter, NewsProjector
 
 
-def event_facts(announced: list[Change]) -> dict[str, Any]:
-    return change_facts(
-        CONNECTOR,
-        tags=sorted({tag for c in announced for tag in c.tags}),
-        listed={"item_ids": [c.id for c in announced], "items": [c.as_fact() for c in announced]},
-        limit=MAX_ITEMS_IN_EVENT,
-        titled="items",
+def event_facts(announced: list[Change]) -> NewsPublishedFacts:
+    """`NewsPublished`: the articles' ids and entries (bounded, `truncated`, headlines within their budget) and
+    every tag of them."""
+    items: list[NewsEntry] = [c.as_fact() for c in announced]
+    item_ids = [c.id for c in announced]
+    bounded = change_facts(
+        CONNECTOR, listed={"item_ids": item_ids, "items": items}, limit=MAX_ITEMS_IN_EVENT, titled="items"
     )
+    return {
+        "connector": CONNECTOR,
+        "tags": sorted({tag for c in announced for tag in c.tags}),
+        "item_ids": bounded["item_ids"],
+        "items": bounded["items"],
+        "truncated": bounded["truncated"],
+    }
 
 
 class FeedBatch:

@@ -9,8 +9,6 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
-GENERAL = "general"  # the tag of a feed about the whole département
-
 
 def item_id(guid: str | None, link: str | None) -> str:
     """Stable article id: sha-256 of the guid (Atom id), else of the link; the same in every feed."""

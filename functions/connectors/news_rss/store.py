@@ -1,6 +1,6 @@
 """Write side of the news table: merge the feeds' items, diff against what is stored, write the changes.
 
-Table layout (owned by the news domain; the service `functions/news` reads it):
+Table layout (owned by the news domain, spelled in `news_shared.keys`; the service `functions/news` reads it):
 - `NEWS#<id> / ARTICLE`: the article once, whatever the number of feeds it came from: title, summary,
   url, published (UTC ISO), source, image, categories, `tags` (sorted: `general` and/or INSEE codes)
   and the `digest` of all that.
@@ -22,13 +22,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from news_shared.keys import ARTICLE, BY_TAG_PK, BY_TAG_SK, article_pk, by_tag_sk, tag_key
 from poche_common.changes import CREATED, diff, nothing
 from poche_common.clock import to_utc_iso
 from poche_common.dynamo import batch_get, batch_write, content_digest, from_item, to_item
 
 from .model import FeedSource, NewsItem, ParsedFeed
+
+if TYPE_CHECKING:  # annotations only: the event registry is not compiled at this function's cold start
+    from poche_common.eventtypes import NewsChange, NewsEntry
 
 RETENTION_DAYS = 90
 _BATCH_GET = 100
@@ -43,11 +47,12 @@ class TaggedItem:
 @dataclass(frozen=True)
 class Change:
     id: str
-    change: str  # "created" | "tagged" (new tags) | "updated" (same tags, new content)
+    change: NewsChange  # "created" | "tagged" (new tags) | "updated" (same tags, new content)
     tags: tuple[str, ...]
     title: str = ""  # the article's headline
 
-    def as_fact(self) -> dict[str, Any]:
+    def as_fact(self) -> NewsEntry:
+        """The change as `NewsPublished` lists it."""
         return {"id": self.id, "change": self.change, "tags": list(self.tags), "title": self.title}
 
 
@@ -84,17 +89,17 @@ def expires_at(item: NewsItem) -> int:
 def article_items(item: NewsItem, tags: Iterable[str]) -> list[dict[str, Any]]:
     """The ARTICLE item and one TAG# entry per tag."""
     content = article_content(item, tags)
-    pk = f"NEWS#{item.id}"
+    pk = article_pk(item.id)
     common = {**content, "digest": content_digest(content), "expires_at": expires_at(item)}
-    items = [{"pk": pk, "sk": "ARTICLE", **common}]
+    items = [{"pk": pk, "sk": ARTICLE, **common}]
     for tag in content["tags"]:
         items.append(
             {
                 "pk": pk,
-                "sk": f"TAG#{tag}",
+                "sk": tag_key(tag),
                 **common,
-                "gsi1pk": f"TAG#{tag}",
-                "gsi1sk": f"{content['published']}#{item.id}",
+                BY_TAG_PK: tag_key(tag),
+                BY_TAG_SK: by_tag_sk(content["published"], item.id),
             }
         )
     return items
@@ -109,7 +114,7 @@ class NewsWriter:
         """id -> {digest, tags} of the stored articles among `ids` (BatchGetItem, 100 keys a call)."""
         stored: dict[str, dict[str, Any]] = {}
         for start in range(0, len(ids), _BATCH_GET):
-            keys = [to_item({"pk": f"NEWS#{i}", "sk": "ARTICLE"}) for i in ids[start : start + _BATCH_GET]]
+            keys = [to_item({"pk": article_pk(i), "sk": ARTICLE}) for i in ids[start : start + _BATCH_GET]]
             found = batch_get(
                 self.client,
                 {
@@ -146,7 +151,7 @@ class NewsWriter:
         changes: list[Change] = []
         for item_id, change in found.changes:
             tags = set(written[item_id][0]["tags"])
-            kind = CREATED if change == CREATED else "tagged" if tags - old_tags[item_id] else "updated"
+            kind: NewsChange = "created" if change == CREATED else "tagged" if tags - old_tags[item_id] else "updated"
             changes.append(Change(item_id, kind, tuple(sorted(tags)), current[item_id].item.title))
         if before_write is not None:
             before_write(changes)

@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from news_shared.keys import GENERAL
 from news_shared.store import newest
 from news_shared.views import news_view
 from poche_common import communes
@@ -27,7 +28,6 @@ from poche_common.clock import to_utc_iso
 from poche_common.dynamo import from_item
 from poche_common.tiles import Entry, Projection, write_projections
 
-from .model import GENERAL
 from .store import Change, TaggedItem, article_content
 
 TILE = "news"

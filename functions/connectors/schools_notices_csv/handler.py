@@ -10,12 +10,9 @@ refused): every run flushes the whole table's outbox, so a staff notice's event 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from poche_common import sources
 from poche_common.clock import utc_now
-from poche_common.connector import connect, run_scheduled
-from poche_common.observability import logger, metrics
+from poche_common.connector import connect, scheduled_handler
 from poche_common.wiring import Provider
 
 from .ingest import CONNECTOR, ingest
@@ -26,14 +23,4 @@ SAMPLE = Path(__file__).parent / "sample" / "notices.csv"
 dependencies = Provider(
     lambda: connect(CONNECTOR, "poche.schools", lambda client, table: FeedNoticeWriter(client, table, CONNECTOR))
 )
-
-
-@logger.inject_lambda_context()
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    deps, now = dependencies.get(), utc_now()
-    return run_scheduled(
-        deps,
-        fetch=lambda url: sources.fetch(url, bundled=SAMPLE),
-        ingest=lambda payloads: ingest(payloads, deps.store, deps.outbox, now),
-    )
+handler = scheduled_handler(dependencies, ingest, sample=SAMPLE, clock=lambda: utc_now())

@@ -4,28 +4,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from poche_common import sources
 from poche_common.clock import utc_now
-from poche_common.connector import connect, run_scheduled
-from poche_common.observability import logger, metrics
+from poche_common.connector import connect, scheduled_handler
 from poche_common.wiring import Provider
+from traffic_shared.keys import CONNECTOR
 
-from .ingest import CONNECTOR, ingest
+from .ingest import ingest
 from .store import EventWriter
 
 SAMPLE = Path(__file__).parent / "sample" / "situations-v2.xml"
 
 dependencies = Provider(lambda: connect(CONNECTOR, "poche.traffic", EventWriter))
-
-
-@logger.inject_lambda_context()
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    deps = dependencies.get()
-    return run_scheduled(
-        deps,
-        fetch=lambda url: sources.fetch(url, bundled=SAMPLE),
-        ingest=lambda payloads: ingest(payloads, deps.store, deps.outbox, utc_now()),
-    )
+handler = scheduled_handler(dependencies, ingest, sample=SAMPLE, clock=lambda: utc_now())

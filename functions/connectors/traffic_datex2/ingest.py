@@ -6,32 +6,36 @@ is withdrawn."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from poche_common.changes import change_facts
 from poche_common.connector import Outcome
 from poche_common.observability import logger
 from poche_common.outbox import Outbox
+from traffic_shared.keys import CONNECTOR
 from traffic_shared.reader import EventReader
 from traffic_shared.tiles import write_commune_tiles
 
 from .parser import parse_feed
 from .store import EventWriter, SyncResult
 
-CONNECTOR = "traffic-datex2"
+if TYPE_CHECKING:  # annotations only: the event registry is not compiled at this function's cold start
+    from poche_common.eventtypes import TrafficChange, TrafficEventsUpdatedFacts
+
 MAX_CHANGES_IN_EVENT = 500
 
 
-def event_facts(result: SyncResult) -> dict[str, Any]:
+def event_facts(result: SyncResult) -> TrafficEventsUpdatedFacts:
     """`TrafficEventsUpdated`: each change with its `title` (the event's description, bounded)."""
-    return change_facts(
-        CONNECTOR,
-        event_ids=sorted({c.event_id for c in result.changes}),
-        communes=sorted({code for c in result.changes for code in c.communes}),
-        listed={"changes": [c.as_fact() for c in result.changes]},
-        limit=MAX_CHANGES_IN_EVENT,
-        titled="changes",
-    )
+    listed: list[TrafficChange] = [c.as_fact() for c in result.changes]
+    bounded = change_facts(CONNECTOR, listed={"changes": listed}, limit=MAX_CHANGES_IN_EVENT, titled="changes")
+    return {
+        "connector": CONNECTOR,
+        "event_ids": sorted({c.event_id for c in result.changes}),
+        "communes": sorted({code for c in result.changes for code in c.communes}),
+        "changes": bounded["changes"],
+        "truncated": bounded["truncated"],
+    }
 
 
 def ingest(payloads: list[bytes], writer: EventWriter, outbox: Outbox, now: dt.datetime) -> Outcome:

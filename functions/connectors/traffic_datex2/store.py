@@ -1,7 +1,7 @@
 """Write side of the traffic table: diff the feed's events against what is stored, write the changes.
 
-Table layout (owned by the traffic domain; the service `functions/traffic` reads it). Every item of an
-event shares its partition `EVENT#<situation id>#<record id>`:
+Table layout (owned by the traffic domain, spelled in `traffic_shared.keys`; the service `functions/traffic` reads
+it). Every item of an event shares its partition `EVENT#<situation id>#<record id>`:
 - `PROFILE`: the whole event (type, severity, validity, description, road, geometry, communes, ...).
 - `IX#ALL`: `gsi2pk=ALL` (index `by_area`): every event of the département, for the list without filter
   and for the connector's own diff (read with a Query, never a Scan). It also carries `shown_active`: whether
@@ -35,33 +35,50 @@ import json
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from poche_common import communes, geo
 from poche_common.changes import DELETED, diff
 from poche_common.clock import to_utc_iso
 from poche_common.connector import partition_keys
 from poche_common.dynamo import batch_write, content_digest, query_all, to_item
+from traffic_shared.keys import (
+    ALL,
+    AREA_PK,
+    AREA_SK,
+    BY_AREA,
+    CELL_PK,
+    CELL_SK,
+    PROFILE,
+    cell_partition,
+    commune_partition,
+    event_pk,
+    index_sk,
+)
 from traffic_shared.views import is_active
 
 from .model import SEVERITIES, TYPES, Geometry, TrafficEvent
+
+if TYPE_CHECKING:  # annotations only: the event registry is not compiled at this function's cold start
+    from poche_common.eventtypes import Change as ChangeKind
+    from poche_common.eventtypes import TrafficChange
 
 KEEP_AFTER_END_DAYS = 7
 CELL_PRECISIONS = (3, 4, 5)
 SAMPLE_STEP_M = 100.0  # a line is followed every 100 m to find the cells and communes it crosses
 BORDER_TOLERANCE_M = 100.0  # commune outlines are simplified (~70 m): a point in none is looked for around
-ALL = "ALL"
 
 
 class Change(NamedTuple):
     event_id: str
-    change: str  # "created" | "updated" | "deleted"
+    change: ChangeKind
     type: str
     communes: tuple[str, ...]
     previous: tuple[str, ...] = ()  # an updated event's communes before the change
     title: str = ""  # what the event is, for people: its description (bounded in the event by `with_titles`)
 
-    def as_fact(self) -> dict[str, Any]:
+    def as_fact(self) -> TrafficChange:
+        """The change as `TrafficEventsUpdated` lists it."""
         return {
             "id": self.event_id,
             "change": self.change,
@@ -100,7 +117,7 @@ class Footprint(NamedTuple):
 
 
 def partition(event: TrafficEvent) -> str:
-    return f"EVENT#{event.situation_id}#{event.record_id}"
+    return event_pk(event.situation_id, event.record_id)
 
 
 _digest = content_digest  # the name tests/unit/traffic/test_traffic_tile.py reaches for
@@ -216,7 +233,7 @@ def items_of(
     expiry = expires_at(event)
     profile = {
         "pk": pk,
-        "sk": "PROFILE",
+        "sk": PROFILE,
         **content,
         "bbox": json.dumps(bbox),
         "communes": list(where.communes),
@@ -237,13 +254,13 @@ def items_of(
         "expires_at": expiry,
     }
     marker = {"shown_active": shown_active} if shown_active is not None else {}
-    items = [profile, {"pk": pk, "sk": f"IX#{ALL}", "gsi2pk": ALL, "gsi2sk": event.id, **summary, **marker}]
+    items = [profile, {"pk": pk, "sk": index_sk(ALL), AREA_PK: ALL, AREA_SK: event.id, **summary, **marker}]
     for insee in where.communes:
-        items.append(
-            {"pk": pk, "sk": f"IX#COMMUNE#{insee}", "gsi2pk": f"COMMUNE#{insee}", "gsi2sk": event.id, **summary}
-        )
+        area = commune_partition(insee)
+        items.append({"pk": pk, "sk": index_sk(area), AREA_PK: area, AREA_SK: event.id, **summary})
     for cell in where.cells:
-        items.append({"pk": pk, "sk": f"IX#CELL#{cell}", "gsi1pk": f"CELL#{cell}", "gsi1sk": event.id, **summary})
+        crossed = cell_partition(cell)
+        items.append({"pk": pk, "sk": index_sk(crossed), CELL_PK: crossed, CELL_SK: event.id, **summary})
     return items
 
 
@@ -273,8 +290,8 @@ class EventWriter:
         for item in query_all(
             self.client,
             TableName=self.table,
-            IndexName="by_area",
-            KeyConditionExpression="gsi2pk = :all",
+            IndexName=BY_AREA,
+            KeyConditionExpression=f"{AREA_PK} = :all",
             ExpressionAttributeValues=to_item({":all": ALL}),
             ProjectionExpression="pk, id, digest, #t, communes, #st, #s, #e, shown_active",
             ExpressionAttributeNames={"#t": "type", "#st": "status", "#s": "start", "#e": "end"},
@@ -371,7 +388,7 @@ class EventWriter:
             try:
                 self.client.update_item(
                     TableName=self.table,
-                    Key=to_item({"pk": event.pk, "sk": f"IX#{ALL}"}),
+                    Key=to_item({"pk": event.pk, "sk": index_sk(ALL)}),
                     UpdateExpression="SET shown_active = :a",
                     ConditionExpression="attribute_exists(pk)",  # never recreate a deleted event's item
                     ExpressionAttributeValues={":a": {"BOOL": event.active}},

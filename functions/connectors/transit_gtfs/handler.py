@@ -4,12 +4,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from poche_common import sources
 from poche_common.clock import utc_now
-from poche_common.connector import connect, run_scheduled
-from poche_common.observability import logger, metrics
+from poche_common.connector import connect, scheduled_handler
 from poche_common.wiring import Provider
 
 from .ingest import ingest
@@ -20,14 +17,6 @@ MAX_FEED_BYTES = 50 * 1024 * 1024  # a regional GTFS zip exceeds the house defau
 FETCH_DEADLINE_S = 90.0  # the whole download of up to 50 MiB, within the function's 5 minutes
 
 dependencies = Provider(lambda: connect(CONNECTOR, "poche.transit", TimetableWriter))
-
-
-@logger.inject_lambda_context()
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    deps, now = dependencies.get(), utc_now()
-    return run_scheduled(
-        deps,
-        fetch=lambda url: sources.fetch(url, bundled=SAMPLE, max_bytes=MAX_FEED_BYTES, timeout=FETCH_DEADLINE_S),
-        ingest=lambda payloads: ingest(payloads, deps.store, deps.outbox, now),
-    )
+handler = scheduled_handler(
+    dependencies, ingest, sample=SAMPLE, max_bytes=MAX_FEED_BYTES, timeout=FETCH_DEADLINE_S, clock=lambda: utc_now()
+)

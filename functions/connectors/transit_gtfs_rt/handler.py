@@ -10,12 +10,10 @@ retried after the bus refused its event finds the same payloads, parses nothing 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from poche_common import sources
 from poche_common.clock import utc_now
-from poche_common.connector import Connection, connect, run_scheduled_realtime
-from poche_common.observability import logger, metrics
+from poche_common.connector import Connection, connect
+from poche_common.realtime import realtime_handler
 from poche_common.settings import optional_int
 from poche_common.wiring import Provider
 
@@ -43,14 +41,4 @@ def _connect() -> Connection[RealtimeWriter]:
 
 
 dependencies = Provider(_connect)
-
-
-@logger.inject_lambda_context()
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    deps = dependencies.get()
-    return run_scheduled_realtime(
-        deps,
-        fetch=lambda url: sources.fetch(url, bundled=SAMPLE, timeout=FETCH_TIMEOUT_S),
-        ingest=lambda named: GtfsRtIngest(deps.store, deps.outbox)(named, runs=deps.realtime_runs, now=utc_now()),
-    )
+handler = realtime_handler(dependencies, GtfsRtIngest, sample=SAMPLE, timeout=FETCH_TIMEOUT_S, clock=lambda: utc_now())

@@ -14,7 +14,7 @@ from typing import Any
 from poche_common.changes import change_facts
 from poche_common.errors import FeedFormatError
 from poche_common.events import headline
-from poche_common.outbox import Outbox, StagedEvent
+from poche_common.outbox import StagedEvent
 from poche_common.realtime import RealtimeIngest
 
 from .model import ParsedFeed
@@ -58,12 +58,8 @@ def facts(result: SyncResult, feed_timestamp: str | None, feeds: Sequence[Parsed
     return detail
 
 
-class GtfsRtIngest(RealtimeIngest[ParsedFeed, SyncResult]):
+class GtfsRtIngest(RealtimeIngest[ParsedFeed, SyncResult, RealtimeWriter]):
     kind, stamp = "GTFS-RT", "header timestamp"
-
-    def __init__(self, writer: RealtimeWriter, outbox: Outbox) -> None:
-        self.writer = writer
-        self.outbox = outbox
 
     def parse(self, data: bytes, now: dt.datetime) -> ParsedFeed:
         return parse_feed(data, received_at=now)
@@ -87,6 +83,3 @@ class GtfsRtIngest(RealtimeIngest[ParsedFeed, SyncResult]):
         if not any(change.kind != "vehicle" for change in result.changes):  # vehicles move every minute: not news
             return []
         return [self.outbox.prepare("RealtimeUpdated", facts(result, feed_timestamp, feeds), ready=True)]
-
-    def commit(self, result: SyncResult, digest: str, feed_timestamp: str | None, events: list[StagedEvent]) -> None:
-        self.writer.commit(result, digest, feed_timestamp, events)

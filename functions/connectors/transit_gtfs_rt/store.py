@@ -40,19 +40,15 @@ from poche_common.dynamo import batch_write, query_all
 from poche_common.feeds import state_pk
 from poche_common.ledger import (
     Key,
-    Ledger,
     diff_ledger,
     digest_and_size,
-    save_payload_state,
     wire_item,
-    write_ledger,
 )
-from poche_common.outbox import StagedEvent
+from poche_common.realtime import LedgerWriter
 
 from .model import SOURCE, AlertRealtime, ParsedFeed, Rejection, TripRealtime, VehicleRealtime
 
 CONNECTOR = "transit-gtfs-rt"
-FEED_PK = state_pk(CONNECTOR)
 STATIC_PK = state_pk("transit-gtfs")
 TRIPS_PREFIX = "TRIPS#"
 TTL_S = {"trip": 600, "vehicle": 300, "alert": 1800}
@@ -274,11 +270,9 @@ class SyncResult:
         return sum(1 for c in self.changes if c.kind == kind and (change is None or c.change == change))
 
 
-class RealtimeWriter:
+class RealtimeWriter(LedgerWriter):
     def __init__(self, client: Any, table: str, *, write_threads: int = DEFAULT_WRITE_THREADS) -> None:
-        self.client = client
-        self.table = table
-        self.ledger = Ledger(client, table, FEED_PK)
+        super().__init__(client, table, CONNECTOR)
         self.static_trips = StaticTrips(client, table)
         self.write_threads = write_threads
 
@@ -350,21 +344,13 @@ class RealtimeWriter:
                 result.cancelled_trips.append(key[0].removeprefix("TRIP#"))
         result.refreshed = found.refreshed
 
-        self._write(requests)
+        self.write(requests)
         result.items_written = len(requests)
         result.ledger = self.ledger.requests(found.entries, now_iso=now_iso) if found.entries != previous else []
         return result
 
-    def commit(
-        self, result: SyncResult, payload: str, feed_timestamp: str | None, events: Sequence[StagedEvent] = ()
-    ) -> None:
-        """After the items (`sync`): the ledger that describes them with the run's `events` staged in the outbox
-        (`poche_common.ledger.write_ledger`), then the payloads' digest (the same payloads next time are not even
-        parsed)."""
-        write_ledger(self.client, self.table, result.ledger, events, write=self._write)
-        save_payload_state(self.client, self.table, FEED_PK, payload, feed_timestamp)
-
-    def _write(self, requests: list[dict[str, Any]]) -> None:
+    def write(self, requests: list[dict[str, Any]]) -> None:
+        """The items and the ledger, on a few threads (module docstring)."""
         if not requests:
             return
         batches = [requests[i : i + BATCH] for i in range(0, len(requests), BATCH)]

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from poche_common.changes import change_facts
-from poche_common.outbox import Outbox, StagedEvent
+from poche_common.outbox import StagedEvent
 from poche_common.realtime import RealtimeIngest
 
 from .parser import ParsedFeed, merge_trips, parse_feed
@@ -33,12 +33,8 @@ def facts(result: SyncResult, feed_timestamp: str | None) -> dict[str, Any]:
     )
 
 
-class SiriIngest(RealtimeIngest[ParsedFeed, SyncResult]):
+class SiriIngest(RealtimeIngest[ParsedFeed, SyncResult, TripWriter]):
     kind, stamp = "SIRI", "ResponseTimestamp"
-
-    def __init__(self, writer: TripWriter, outbox: Outbox) -> None:
-        self.writer = writer
-        self.outbox = outbox
 
     def parse(self, data: bytes, now: dt.datetime) -> ParsedFeed:
         return parse_feed(data, received_at=now)
@@ -56,6 +52,3 @@ class SiriIngest(RealtimeIngest[ParsedFeed, SyncResult]):
             if result.changes
             else []
         )
-
-    def commit(self, result: SyncResult, digest: str, feed_timestamp: str | None, events: list[StagedEvent]) -> None:
-        self.writer.commit(result, digest, feed_timestamp, events)

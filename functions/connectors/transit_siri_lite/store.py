@@ -19,23 +19,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from poche_common.dynamo import batch_write
-from poche_common.feeds import state_pk
 from poche_common.ledger import (
     Key,
-    Ledger,
     diff_ledger,
     digest_and_size,
-    save_payload_state,
     wire_item,
-    write_ledger,
 )
-from poche_common.outbox import StagedEvent
+from poche_common.realtime import LedgerWriter
 
 from .parser import SOURCE, Rejection, TripRealtime
 
 CONNECTOR = "transit-siri-lite"
-FEED_PK = state_pk(CONNECTOR)
 TTL_S = 600
 MAX_ITEM_BYTES = 350_000  # DynamoDB refuses items over 400 KB, and a refused item fails its whole batch
 
@@ -75,11 +69,9 @@ class SyncResult:
     ledger: list[dict[str, Any]] = field(default_factory=list)  # ledger chunk requests, written by `commit`
 
 
-class TripWriter:
+class TripWriter(LedgerWriter):
     def __init__(self, client: Any, table: str) -> None:
-        self.client = client
-        self.table = table
-        self.ledger = Ledger(client, table, FEED_PK)
+        super().__init__(client, table, CONNECTOR)
 
     def sync(
         self,
@@ -117,19 +109,10 @@ class TripWriter:
             if change != "deleted" and planned[key][2].cancelled:
                 result.cancelled_trips.append(planned[key][2].trip_id)
         result.refreshed = found.refreshed
-        batch_write(self.client, self.table, requests)
+        self.write(requests)
         result.items_written = len(requests)
         result.ledger = self.ledger.requests(found.entries, now_iso=now_iso) if found.entries != previous else []
         return result
-
-    def commit(
-        self, result: SyncResult, payload: str, feed_timestamp: str | None, events: Sequence[StagedEvent] = ()
-    ) -> None:
-        """After the items (`sync`): the ledger that describes them with the run's `events` staged in the outbox
-        (`poche_common.ledger.write_ledger`), then the payloads' digest (the same payloads next time are not even
-        parsed)."""
-        write_ledger(self.client, self.table, result.ledger, events)
-        save_payload_state(self.client, self.table, FEED_PK, payload, feed_timestamp)
 
 
 def _protected(rejections: Iterable[Rejection]) -> set[str] | None:

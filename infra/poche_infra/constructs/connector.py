@@ -7,7 +7,6 @@ from pathlib import Path
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
@@ -18,6 +17,7 @@ from constructs import Construct
 
 from ..config import ConfigError, Settings
 from ..paths import CONNECTORS
+from .alarms import alarm
 from .function import PocheFunction, domain_of
 from .nag import suppress
 from .runtime import PhaseRuntime
@@ -128,17 +128,13 @@ class ScheduledConnector(Construct):
             statistic="Sum",
             period=cdk.Duration.hours(1),
         )
-        alarm = cloudwatch.Alarm(
+        alarm(
             self,
             "RunFailed",
-            metric=failed,
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            alarm_description=f"Connector {name}: its source could not be used; the last good data is kept",
+            failed,
+            f"Connector {name}: its source could not be used; the last good data is kept",
+            runtime.alarm_topic,
         )
-        alarm.add_alarm_action(cw_actions.SnsAction(runtime.alarm_topic))
 
     def add_to_role_policy(self, statement: iam.PolicyStatement) -> None:
         """So a grant (`DomainTable.grant`...) takes the construct itself."""

@@ -17,8 +17,6 @@ from typing import Any
 
 import aws_cdk as cdk
 import jsii
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -28,6 +26,7 @@ from cdk_nag import NagPackSuppression
 from constructs import Construct
 
 from ..config import PYTHON_RUNTIME, Settings
+from .alarms import alarm
 from .nag import LOG_STREAMS, XRAY_WILDCARD, suppress
 
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".mypy_cache", ".pytest_cache")
@@ -154,14 +153,16 @@ class PocheFunction(Construct):
                 "is published and tested here; upgrading is one line in poche_infra/config.py.",
             ),
         )
-        self._alarm(
+        alarm(
+            self,
             "Errors",
             self.function.metric_errors(period=cdk.Duration.minutes(5), statistic="Sum"),
             f"{description}: invocation errors",
             alarm_topic,
         )
         if self.dead_letter_queue is not None:
-            self._alarm(
+            alarm(
+                self,
                 "DeadLettersAlarm",
                 self.dead_letter_queue.metric_approximate_number_of_messages_visible(period=cdk.Duration.minutes(5)),
                 f"{description}: failed invocations waiting in the dead-letter queue",
@@ -171,16 +172,3 @@ class PocheFunction(Construct):
     def add_to_role_policy(self, statement: iam.PolicyStatement) -> None:
         """So a grant (`DomainTable.grant_read`...) takes the construct itself."""
         self.function.add_to_role_policy(statement)
-
-    def _alarm(self, name: str, metric: cloudwatch.IMetric, description: str, topic: sns.ITopic) -> None:
-        alarm = cloudwatch.Alarm(
-            self,
-            name,
-            metric=metric,
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            alarm_description=description,
-        )
-        alarm.add_alarm_action(cw_actions.SnsAction(topic))

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import aws_cdk as cdk
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from cdk_nag import NagPackSuppression
 from constructs import Construct
 
 from ..config import Settings
+from .alarms import alarm
 from .nag import suppress
 
 
@@ -62,15 +61,11 @@ def work_queue(
         dead_letter_queue=sqs.DeadLetterQueue(queue=dead_letters, max_receive_count=max_receives),
         removal_policy=removal,
     )
-    alarm = cloudwatch.Alarm(
+    alarm(
         scope,
         f"{name}DeadLettersAlarm",
-        metric=dead_letters.metric_approximate_number_of_messages_visible(period=cdk.Duration.minutes(5)),
-        threshold=1,
-        evaluation_periods=1,
-        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarm_description=alarm_description,
+        dead_letters.metric_approximate_number_of_messages_visible(period=cdk.Duration.minutes(5)),
+        alarm_description,
+        alarm_topic,
     )
-    alarm.add_alarm_action(cw_actions.SnsAction(alarm_topic))
     return WorkQueue(queue, dead_letters)

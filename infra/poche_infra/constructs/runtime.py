@@ -58,13 +58,8 @@ class PhaseRuntime(Construct):
             event_bus_policy="",
         )
         self.alarm_topic = sns.Topic.from_topic_arn(self, "AlarmTopic", contract(CONTRACT_ALARM_TOPIC_ARN))
-        self.common_layer = lambda_.LayerVersion(
-            self,
-            "CommonLayer",
-            code=lambda_.Code.from_asset(str(LAYERS / "common"), exclude=["**/__pycache__", "*.pyc"]),
-            compatible_runtimes=[RUNTIME],
-            compatible_architectures=[lambda_.Architecture.ARM_64],
-            description="poche_common: observability, HTTP conventions, connector runtime",
+        self.common_layer = self._layer(
+            "CommonLayer", _source("common"), "poche_common: observability, HTTP conventions, connector runtime"
         )
 
         self._powertools_layer: lambda_.ILayerVersion | None = None
@@ -137,25 +132,33 @@ class PhaseRuntime(Construct):
         """The layer `layers/<name>` (pure Python, shipped as is, like `common`): code shared by one domain's
         functions. One per phase stack, whatever the number of functions using it."""
         if name not in self._domain_layers:
-            self._domain_layers[name] = lambda_.LayerVersion(
-                self,
-                f"DomainLayer-{name}",
-                code=lambda_.Code.from_asset(str(LAYERS / name), exclude=["**/__pycache__", "*.pyc"]),
-                compatible_runtimes=[RUNTIME],
-                compatible_architectures=[lambda_.Architecture.ARM_64],
-                description=f"Code shared by the {name} domain's functions (layers/{name})",
+            self._domain_layers[name] = self._layer(
+                f"DomainLayer-{name}", _source(name), f"Code shared by the {name} domain's functions (layers/{name})"
             )
         return self._domain_layers[name]
 
     def dependency_layer(self, name: str) -> lambda_.LayerVersion:
         """The built dependency layer `layers/<name>` (third-party packages, see `make layers`)."""
         if name not in self._dependency_layers:
-            self._dependency_layers[name] = lambda_.LayerVersion(
-                self,
+            self._dependency_layers[name] = self._layer(
                 f"Layer-{name}",
-                code=lambda_.Code.from_asset(str(built_layer(name))),
-                compatible_runtimes=[RUNTIME],
-                compatible_architectures=[lambda_.Architecture.ARM_64],
-                description=f"Third-party packages of layers/{name}/requirements.txt for arm64 {PYTHON_RUNTIME}",
+                lambda_.Code.from_asset(str(built_layer(name))),
+                f"Third-party packages of layers/{name}/requirements.txt for arm64 {PYTHON_RUNTIME}",
             )
         return self._dependency_layers[name]
+
+    def _layer(self, construct_id: str, code: lambda_.Code, description: str) -> lambda_.LayerVersion:
+        """A layer for the platform's functions (arm64, the pinned Python runtime)."""
+        return lambda_.LayerVersion(
+            self,
+            construct_id,
+            code=code,
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[lambda_.Architecture.ARM_64],
+            description=description,
+        )
+
+
+def _source(name: str) -> lambda_.Code:
+    """The pure Python layer `layers/<name>`, shipped as is (no build)."""
+    return lambda_.Code.from_asset(str(LAYERS / name), exclude=["**/__pycache__", "*.pyc"])

@@ -14,14 +14,8 @@ keep the `events` tile projections (`TILE#events#<insee>`, layers/agenda/python/
 
 from __future__ import annotations
 
-from constructs import Construct
-
-from ..config import Settings
-from ..constructs.connector import ScheduledConnector
-from ..constructs.runtime import PhaseRuntime
-from ..constructs.service import ServiceFunction
-from ..constructs.table import DomainTable
-from ..constructs.tiles import TileSpec, TileType
+from ..constructs.domain import Domain
+from ..constructs.tiles import TileSpec
 
 CONNECTOR = "agenda-openagenda"
 DATATOURISME = "agenda-datatourisme"
@@ -29,27 +23,16 @@ CINEMA = "agenda-cinema"
 STALE_AFTER_SECONDS = 3 * 3600  # three missed hourly runs
 
 
-class AgendaDomain(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, runtime: PhaseRuntime) -> None:
-        super().__init__(scope, construct_id)
-        self.table = DomainTable(
-            self,
-            "Events",
-            settings=settings,
-            indexes={"by_commune": ("gsi1pk", "gsi1sk"), "by_month": ("gsi2pk", "gsi2sk")},
-        )
+class AgendaDomain(Domain):
+    def declare(self) -> None:
+        self.table = self.add_table("Events", by_commune=("gsi1pk", "gsi1sk"), by_month=("gsi2pk", "gsi2sk"))
         # agenda_shared: the event model and write side, the event view, the occurrence reader, the tiles
-        agenda_layer = runtime.domain_layer("agenda")
+        agenda_layer = self.runtime.domain_layer("agenda")
 
-        self.service = ServiceFunction(
-            self,
-            "Service",
-            settings=settings,
-            runtime=runtime,
+        self.service = self.add_service(
             package="agenda",
             description="Poche agenda service (GET /v1/events..., /v1/cinemas...)",
             layers=[agenda_layer],
-            table=self.table,
             # Feed state, an event's profile (GetItem) and its occurrences (Query on its partition); lists through
             # the two indexes.
             reads=("GetItem", "Query"),
@@ -63,13 +46,9 @@ class AgendaDomain(Construct):
         # partition of `by_commune` (also the candidates of DATAtourisme's duplicates), BatchGetItem of the stored
         # projections' digests.
         self.connector, self.datatourisme = (
-            ScheduledConnector(
-                self,
+            self.add_connector(
                 node_id,
-                settings=settings,
-                runtime=runtime,
                 name=name,
-                table=self.table,
                 uses=("BatchGetItem", "Query"),
                 indexes=("by_month", "by_commune"),
                 layers=[agenda_layer],
@@ -77,17 +56,10 @@ class AgendaDomain(Construct):
             for node_id, name in (("OpenAgenda", CONNECTOR), ("DataTourisme", DATATOURISME))
         )
         # Cinema profiles and a cinema's day (Query on its partition); no index, no tile.
-        self.cinema = ScheduledConnector(
-            self, "Cinema", settings=settings, runtime=runtime, name=CINEMA, table=self.table, uses=("Query",)
-        )
+        self.cinema = self.add_connector("Cinema", name=CINEMA, uses=("Query",))
 
-        self.tile = TileType(
-            self,
-            "Tile",
-            settings=settings,
-            runtime=runtime,
-            table=self.table,
-            spec=TileSpec(
+        self.tile = self.add_tile(
+            TileSpec(
                 id="events",
                 title="Sorties et événements",
                 service="agenda",
@@ -96,5 +68,5 @@ class AgendaDomain(Construct):
                 sources=(CONNECTOR,),
                 stale_after_s=STALE_AFTER_SECONDS,
                 limit=5,
-            ),
+            )
         )

@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-from constructs import Construct
-
-from ..config import Settings
-from ..constructs.connector import ScheduledConnector
-from ..constructs.runtime import PhaseRuntime
-from ..constructs.service import ServiceFunction
-from ..constructs.table import DomainTable
-from ..constructs.tiles import TileSpec, TileType
+from ..constructs.domain import Domain
+from ..constructs.tiles import TileSpec
 
 CONNECTOR = "canteen-menus-scdl"
 STALE_AFTER_SECONDS = 2 * 24 * 3600
 
 
-class CanteenDomain(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, runtime: PhaseRuntime) -> None:
-        super().__init__(scope, construct_id)
-        self.table = DomainTable(
-            self,
-            "Menus",
-            settings=settings,
-            indexes={"by_commune": ("gsi1pk", "gsi1sk"), "all_canteens": ("gsi2pk", "gsi2sk")},
-        )
-        canteen_layer = runtime.domain_layer("canteen")  # canteen_shared: the public views, the meals read
+class CanteenDomain(Domain):
+    def declare(self) -> None:
+        self.table = self.add_table("Menus", by_commune=("gsi1pk", "gsi1sk"), all_canteens=("gsi2pk", "gsi2sk"))
+        canteen_layer = self.runtime.domain_layer("canteen")  # canteen_shared: the public views, the meals read
 
-        self.service = ServiceFunction(
-            self,
-            "Service",
-            settings=settings,
-            runtime=runtime,
+        self.service = self.add_service(
             package="canteen",
             description="Poche canteen service (GET /v1/canteens...)",
             layers=[canteen_layer],
-            table=self.table,
             # A canteen's profile and meals (GetItem, Query, BatchGetItem); lists by commune or of all canteens.
             reads=("GetItem", "BatchGetItem", "Query"),
             indexes=("by_commune", "all_canteens"),
@@ -44,24 +27,15 @@ class CanteenDomain(Construct):
 
         # Meals and profiles (Query of a canteen's partition, BatchWriteItem puts and deletes, DeleteItem) and the
         # tile projections (BatchGetItem of their digests).
-        self.connector = ScheduledConnector(
-            self,
+        self.connector = self.add_connector(
             "MenusScdl",
-            settings=settings,
-            runtime=runtime,
             name=CONNECTOR,
-            table=self.table,
             uses=("Query", "DeleteItem", "BatchGetItem"),
             layers=[canteen_layer],
         )
 
-        self.tile = TileType(
-            self,
-            "Tile",
-            settings=settings,
-            runtime=runtime,
-            table=self.table,
-            spec=TileSpec(
+        self.tile = self.add_tile(
+            TileSpec(
                 id="canteen-menu",
                 title="Menu de la cantine",
                 service="canteen",
@@ -71,5 +45,5 @@ class CanteenDomain(Construct):
                 stale_after_s=STALE_AFTER_SECONDS,
                 limit=1,
                 must_exist=True,
-            ),
+            )
         )

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from constructs import Construct
-
-from ..config import Settings
-from ..constructs.runtime import PhaseRuntime
-from ..constructs.service import ServiceFunction
+from ..constructs.domain import Domain
 
 
-class CommunesDomain(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, runtime: PhaseRuntime) -> None:
-        super().__init__(scope, construct_id)
+class CommunesDomain(Domain):
+    def declare(self) -> None:
         # Reads `poche_common/data/communes.json` from the layer: no table, no AWS permission beyond its logs.
-        self.service = ServiceFunction(
-            self,
-            "Service",
-            settings=settings,
-            runtime=runtime,
+        self.service = self.add_service(
             package="communes",
             description="Poche communes service (GET /v1/communes...)",
             public=["/v1/communes", "/v1/communes/{insee}"],

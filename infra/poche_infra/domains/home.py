@@ -10,13 +10,10 @@ from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_iam as iam
 from cdk_nag import NagPackSuppression
-from constructs import Construct
 
-from ..config import Settings
+from ..constructs.domain import Domain
 from ..constructs.function import PocheFunction
 from ..constructs.nag import suppress
-from ..constructs.runtime import PhaseRuntime
-from ..constructs.service import ServiceFunction
 from ..constructs.tiles import TILES_PATH, TileType
 
 LIVE_KEYS = {"transit-realtime": ["TRIP#*"]}  # what a live tile reads besides its projections
@@ -38,18 +35,14 @@ def grant_tile_reads(function: PocheFunction, tiles: list[TileType], path: str) 
         tile.table.grant(function, "BatchGetItem", leading_keys=leading)
 
 
-class HomeDomain(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, runtime: PhaseRuntime) -> None:
-        super().__init__(scope, construct_id)
+class HomeDomain(Domain):
+    def declare(self) -> None:
+        runtime = self.runtime
         tiles: list[TileType] = list(runtime.tiles)
         if not tiles:
             raise ValueError("HomeDomain comes after the domains that register tile types")
-        path = settings.parameter(TILES_PATH)
-        self.service = ServiceFunction(
-            self,
-            "Service",
-            settings=settings,
-            runtime=runtime,
+        path = self.settings.parameter(TILES_PATH)
+        self.service = self.add_service(
             package="home",
             description="Poche home screen (GET /v1/tiles/catalogue, POST /v1/home)",
             layers=[runtime.domain_layer("transit"), runtime.domain_layer("home")],

@@ -30,14 +30,13 @@ from cdk_nag import NagPackSuppression
 from constructs import Construct
 
 from ..config import Settings
+from ..constructs.domain import Domain
 from ..constructs.function import PocheFunction
 from ..constructs.nag import suppress
 from ..constructs.queue import work_queue
 from ..constructs.runtime import PhaseRuntime
-from ..constructs.service import ServiceFunction
 from ..constructs.table import DomainTable
 from ..constructs.tiles import TILES_PATH, TileType
-from ..paths import FUNCTIONS
 from .home import grant_tile_reads
 
 # Its own table: read the caller's items and the tombstone (BatchGetItem), the caller's partition (Query),
@@ -55,19 +54,26 @@ COGNITO = ["cognito-idp:AdminGetUser", "cognito-idp:AdminDeleteUser"]
 ERASURE = ("Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem")
 ERASURE_TIMEOUT = cdk.Duration.seconds(60)
 ERASURE_RECEIVES = 8  # about 50 minutes of retries (visibility 6 minutes), then the dead-letter queue
+GET, PUT, POST, DELETE = (
+    apigwv2.HttpMethod.GET,
+    apigwv2.HttpMethod.PUT,
+    apigwv2.HttpMethod.POST,
+    apigwv2.HttpMethod.DELETE,
+)
 ROUTES = [
-    (apigwv2.HttpMethod.GET, "/v1/me/home/layout"),
-    (apigwv2.HttpMethod.PUT, "/v1/me/home/layout"),
-    (apigwv2.HttpMethod.GET, "/v1/me/home"),
-    (apigwv2.HttpMethod.GET, "/v1/me/subscriptions"),
-    (apigwv2.HttpMethod.PUT, "/v1/me/subscriptions"),
-    (apigwv2.HttpMethod.POST, "/v1/me/devices"),
-    (apigwv2.HttpMethod.GET, "/v1/me/devices"),
-    (apigwv2.HttpMethod.DELETE, "/v1/me/devices/{device_id}"),
-    (apigwv2.HttpMethod.GET, "/v1/me/notifications"),
-    (apigwv2.HttpMethod.POST, "/v1/me/notifications/{note_id}/read"),
-    (apigwv2.HttpMethod.GET, "/v1/me/export"),
-    (apigwv2.HttpMethod.DELETE, "/v1/me"),
+    (method, path)
+    for path, methods in {
+        "/v1/me/home/layout": (GET, PUT),
+        "/v1/me/home": (GET,),
+        "/v1/me/subscriptions": (GET, PUT),
+        "/v1/me/devices": (POST, GET),
+        "/v1/me/devices/{device_id}": (DELETE,),
+        "/v1/me/notifications": (GET,),
+        "/v1/me/notifications/{note_id}/read": (POST,),
+        "/v1/me/export": (GET,),
+        "/v1/me": (DELETE,),
+    }.items()
+    for method in methods
 ]
 
 # Mobile push: endpoints are created on the configured applications, and managed (deleted, read, enabled again)
@@ -123,7 +129,7 @@ def grant_endpoints(function: PocheFunction, statements: list[iam.PolicyStatemen
         )
 
 
-class MeDomain(Construct):
+class MeDomain(Domain):
     def __init__(
         self,
         scope: Construct,
@@ -133,23 +139,18 @@ class MeDomain(Construct):
         runtime: PhaseRuntime,
         transit_table: DomainTable,
     ) -> None:
-        super().__init__(scope, construct_id)
+        super().__init__(scope, construct_id, settings=settings, runtime=runtime)
         tiles: list[TileType] = list(runtime.tiles)
         if not tiles:
             raise ValueError("MeDomain comes after the domains that register tile types")
-        self.table = DomainTable(self, "Personal", settings=settings)
+        self.table = self.add_table("Personal")
         path = settings.parameter(TILES_PATH)
         me_layer = runtime.domain_layer("me")  # me_shared: the erasure and device ownership, for both functions
         self.erasure_queue = self._erasure_queue(settings, runtime)
-        self.service = ServiceFunction(
-            self,
-            "Service",
-            settings=settings,
-            runtime=runtime,
+        self.service = self.add_service(
             package="me",
             description="Poche personal API (/v1/me: layout, subscriptions, devices, notifications, export, erasure)",
             layers=[runtime.domain_layer("transit"), runtime.domain_layer("home"), me_layer],
-            table=self.table,
             audience="citizens",
             routes=ROUTES,
             environment={
@@ -172,14 +173,11 @@ class MeDomain(Construct):
         grant_tile_reads(service, tiles, path)
 
         # --- the erasure worker ------------------------------------------------------------------------
-        self.erasure = PocheFunction(
-            self,
+        self.erasure = self.add_function(
             "Erasure",
-            settings=settings,
-            package_dir=FUNCTIONS / "me_erasure",
+            package="me_erasure",
             description="Poche account erasures (queued by DELETE /v1/me: devices, items, Cognito user)",
-            layers=runtime.function_layers(me_layer),
-            alarm_topic=runtime.alarm_topic,
+            layers=[me_layer],
             timeout=ERASURE_TIMEOUT,
             environment={"TABLE_NAME": self.table.table_name, "CITIZEN_USER_POOL_ID": runtime.citizen_user_pool_id},
         )

@@ -25,11 +25,10 @@ from cdk_nag import NagPackSuppression
 from constructs import Construct
 
 from ..config import Settings
-from ..constructs.function import PocheFunction
+from ..constructs.domain import Domain
 from ..constructs.nag import suppress
 from ..constructs.queue import work_queue
 from ..constructs.runtime import PhaseRuntime
-from ..paths import FUNCTIONS
 from .me import MeDomain, endpoint_statements, grant_endpoints
 
 EVENTS = {
@@ -45,7 +44,7 @@ MAX_RECEIVES = 5  # then the dead-letter queue
 PUSH = ["sns:Publish", "sns:DeleteEndpoint"]
 
 
-class NotificationsDomain(Construct):
+class NotificationsDomain(Domain):
     def __init__(
         self,
         scope: Construct,
@@ -55,7 +54,7 @@ class NotificationsDomain(Construct):
         runtime: PhaseRuntime,
         me: MeDomain,
     ) -> None:
-        super().__init__(scope, construct_id)
+        super().__init__(scope, construct_id, settings=settings, runtime=runtime)
         personal_table = me.table  # the `personal` table of MeDomain
         stack = cdk.Stack.of(self)
         applications = settings.territory.push_applications
@@ -76,14 +75,10 @@ class NotificationsDomain(Construct):
         self.queue, self.dead_letters = deliveries.queue, deliveries.dead_letters
 
         # --- the matcher -----------------------------------------------------------------------------
-        self.matcher = PocheFunction(
-            self,
+        self.matcher = self.add_function(
             "Matcher",
-            settings=settings,
-            package_dir=FUNCTIONS / "notifications_match",
+            package="notifications_match",
             description="Poche notifications matcher (bus events -> subscribers -> delivery queue)",
-            layers=runtime.function_layers(),
-            alarm_topic=runtime.alarm_topic,
             asynchronous=True,
             memory_mb=512,
             timeout=cdk.Duration.minutes(5),
@@ -115,14 +110,11 @@ class NotificationsDomain(Construct):
         )
 
         # --- the sender ------------------------------------------------------------------------------
-        self.sender = PocheFunction(
-            self,
+        self.sender = self.add_function(
             "Sender",
-            settings=settings,
-            package_dir=FUNCTIONS / "notifications_send",
+            package="notifications_send",
             description="Poche notifications sender (inbox items, mobile pushes)",
-            layers=runtime.function_layers(runtime.domain_layer("notifications")),
-            alarm_topic=runtime.alarm_topic,
+            layers=[runtime.domain_layer("notifications")],
             timeout=SENDER_TIMEOUT,
             environment={"TABLE_NAME": table_name},
         )
@@ -142,14 +134,11 @@ class NotificationsDomain(Construct):
         grant_endpoints(self.sender, endpoint_statements(applications, PUSH))
 
         # --- deferred pushes -------------------------------------------------------------------------
-        self.deferred = PocheFunction(
-            self,
+        self.deferred = self.add_function(
             "Deferred",
-            settings=settings,
-            package_dir=FUNCTIONS / "notifications_deferred",
+            package="notifications_deferred",
             description="Poche deferred pushes (quiet hours ended, digest time)",
-            layers=runtime.function_layers(runtime.domain_layer("notifications")),
-            alarm_topic=runtime.alarm_topic,
+            layers=[runtime.domain_layer("notifications")],
             asynchronous=True,
             timeout=cdk.Duration.minutes(5),
             environment={"TABLE_NAME": table_name},

@@ -11,47 +11,32 @@ from __future__ import annotations
 
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_iam as iam
-from constructs import Construct
 
-from ..config import Settings
-from ..constructs.connector import ScheduledConnector
-from ..constructs.runtime import PhaseRuntime
-from ..constructs.service import ServiceFunction
-from ..constructs.table import DomainTable
-from ..constructs.tiles import TileSpec, TileType
+from ..constructs.domain import Domain
+from ..constructs.tiles import TileSpec
 
 CONNECTOR = "schools-notices-csv"
 STALE_AFTER_SECONDS = 3600  # four missed runs of the 15-minute feed
 POST, PATCH, DELETE = apigwv2.HttpMethod.POST, apigwv2.HttpMethod.PATCH, apigwv2.HttpMethod.DELETE
 
 
-class SchoolsDomain(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, runtime: PhaseRuntime) -> None:
-        super().__init__(scope, construct_id)
-        self.table = DomainTable(self, "Notices", settings=settings, indexes={"by_origin": ("gsi1pk", "gsi1sk")})
+class SchoolsDomain(Domain):
+    def declare(self) -> None:
+        self.table = self.add_table("Notices", by_origin=("gsi1pk", "gsi1sk"))
 
-        self.service = ServiceFunction(
-            self,
-            "Service",
-            settings=settings,
-            runtime=runtime,
+        self.service = self.add_service(
             package="schools",
             description="Poche schools service (GET /v1/schools...)",
-            table=self.table,
             reads=("GetItem", "Query"),  # the notices of one school (Query) and the feed's state (GetItem)
             environment={"STALE_AFTER_SECONDS": str(STALE_AFTER_SECONDS)},
             public=["/v1/schools", "/v1/schools/{uai}/notices"],
         )
 
-        self.admin = ServiceFunction(
-            self,
+        self.admin = self.add_service(
             "Admin",
-            settings=settings,
-            runtime=runtime,
             package="schools_admin",
             description="Poche schools admin API (POST/PATCH/DELETE /v1/admin/schools/{uai}/notices)",
-            table=self.table,
-            environment={"EVENT_BUS_NAME": runtime.bus.event_bus_name},
+            environment={"EVENT_BUS_NAME": self.runtime.bus.event_bus_name},
             audience="staff",
             routes=[
                 (POST, "/v1/admin/schools/{uai}/notices"),
@@ -63,29 +48,20 @@ class SchoolsDomain(Construct):
         # school's notices for its tile (Query), rewrite the tile projection (BatchGetItem, BatchWriteItem).
         self.table.grant(self.admin, "GetItem", "Query", "PutItem", "DeleteItem", "BatchGetItem", "BatchWriteItem")
         self.admin.add_to_role_policy(
-            iam.PolicyStatement(actions=["events:PutEvents"], resources=[runtime.bus.event_bus_arn])
+            iam.PolicyStatement(actions=["events:PutEvents"], resources=[self.runtime.bus.event_bus_arn])
         )
 
         # Its notices through the `by_origin` index and each school's notices (Query), notices and tiles written and
         # withdrawn in batches (BatchGetItem, BatchWriteItem).
-        self.connector = ScheduledConnector(
-            self,
+        self.connector = self.add_connector(
             "NoticesCsv",
-            settings=settings,
-            runtime=runtime,
             name=CONNECTOR,
-            table=self.table,
             uses=("Query", "BatchGetItem"),
             indexes=("by_origin",),
         )
 
-        self.tile = TileType(
-            self,
-            "Tile",
-            settings=settings,
-            runtime=runtime,
-            table=self.table,
-            spec=TileSpec(
+        self.tile = self.add_tile(
+            TileSpec(
                 id="school-notices",
                 title="Vie scolaire",
                 service="schools",
@@ -93,5 +69,5 @@ class SchoolsDomain(Construct):
                 description="Les avis en cours et à venir d'un collège ou d'un lycée : changement d'horaires, "
                 "fermeture, transport scolaire suspendu, examens.",
                 limit=5,
-            ),
+            )
         )

@@ -6,41 +6,24 @@ is attached to the service and the connector, which keeps the `traffic` tile pro
 
 from __future__ import annotations
 
-from constructs import Construct
-
-from ..config import Settings
-from ..constructs.connector import ScheduledConnector
-from ..constructs.runtime import PhaseRuntime
-from ..constructs.service import ServiceFunction
-from ..constructs.table import DomainTable
-from ..constructs.tiles import TileSpec, TileType
+from ..constructs.domain import Domain
+from ..constructs.tiles import TileSpec
 
 CONNECTOR = "traffic-datex2"
 STALE_AFTER_SECONDS = 30 * 60  # six missed 5-minute runs
 
 
-class TrafficDomain(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, runtime: PhaseRuntime) -> None:
-        super().__init__(scope, construct_id)
+class TrafficDomain(Domain):
+    def declare(self) -> None:
         # Layout: functions/connectors/traffic_datex2/store.py. `by_cell`: CELL#<geohash> (bbox look-ups);
         # `by_area`: COMMUNE#<insee> and ALL (commune and département look-ups, the connector's diff).
-        self.table = DomainTable(
-            self,
-            "Events",
-            settings=settings,
-            indexes={"by_cell": ("gsi1pk", "gsi1sk"), "by_area": ("gsi2pk", "gsi2sk")},
-        )
-        traffic_layer = runtime.domain_layer("traffic")  # traffic_shared: event view, reader, tile projections
+        self.table = self.add_table("Events", by_cell=("gsi1pk", "gsi1sk"), by_area=("gsi2pk", "gsi2sk"))
+        traffic_layer = self.runtime.domain_layer("traffic")  # traffic_shared: event view, reader, tile projections
 
-        self.service = ServiceFunction(
-            self,
-            "Service",
-            settings=settings,
-            runtime=runtime,
+        self.service = self.add_service(
             package="traffic",
             description="Poche traffic service (GET /v1/traffic/events)",
             layers=[traffic_layer],
-            table=self.table,
             # Feed state and the page's profiles from the table; look-ups only through the two indexes.
             reads=("GetItem", "BatchGetItem"),
             indexes=("by_cell", "by_area"),
@@ -51,25 +34,16 @@ class TrafficDomain(Construct):
         # An event's items (Query on its partition), and the diff: one Query of the ALL partition of `by_area`.
         # Tile projections: the touched communes' partitions of `by_area` (Query), their events' profiles and the
         # stored projections' digests (BatchGetItem), `shown_active` markers (UpdateItem, as the run log).
-        self.connector = ScheduledConnector(
-            self,
+        self.connector = self.add_connector(
             "Datex2",
-            settings=settings,
-            runtime=runtime,
             name=CONNECTOR,
-            table=self.table,
             uses=("BatchGetItem", "Query"),
             indexes=("by_area",),
             layers=[traffic_layer],
         )
 
-        self.tile = TileType(
-            self,
-            "Tile",
-            settings=settings,
-            runtime=runtime,
-            table=self.table,
-            spec=TileSpec(
+        self.tile = self.add_tile(
+            TileSpec(
                 id="traffic",
                 title="Info trafic",
                 service="traffic",
@@ -78,5 +52,5 @@ class TrafficDomain(Construct):
                 sources=(CONNECTOR,),
                 stale_after_s=STALE_AFTER_SECONDS,
                 limit=5,
-            ),
+            )
         )

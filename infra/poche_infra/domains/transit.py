@@ -11,14 +11,10 @@ from collections.abc import Sequence
 
 import aws_cdk as cdk
 from aws_cdk import aws_lambda as lambda_
-from constructs import Construct
 
-from ..config import Settings
 from ..constructs.connector import ScheduledConnector
-from ..constructs.runtime import PhaseRuntime
-from ..constructs.service import ServiceFunction
-from ..constructs.table import DomainTable
-from ..constructs.tiles import TileSpec, TileType
+from ..constructs.domain import Domain
+from ..constructs.tiles import TileSpec
 
 # A connector reads what it diffs against (its partitions, and the by_list index lists stored stops and routes) and
 # writes and deletes changes.
@@ -34,27 +30,14 @@ PATHS = [
 ]
 
 
-class TransitDomain(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings, runtime: PhaseRuntime) -> None:
-        super().__init__(scope, construct_id)
-        self.settings = settings
-        self.runtime = runtime
-        self.table = DomainTable(
-            self,
-            "Transit",
-            settings=settings,
-            indexes={"by_cell": ("gsi1pk", "gsi1sk"), "by_list": ("gsi2pk", "gsi2sk")},
-        )
+class TransitDomain(Domain):
+    def declare(self) -> None:
+        self.table = self.add_table("Transit", by_cell=("gsi1pk", "gsi1sk"), by_list=("gsi2pk", "gsi2sk"))
 
-        self.service = ServiceFunction(
-            self,
-            "Service",
-            settings=settings,
-            runtime=runtime,
+        self.service = self.add_service(
             package="transit",
             description="Poche transit service (GET /v1/transit/...)",
-            layers=[runtime.domain_layer("transit")],
-            table=self.table,
+            layers=[self.runtime.domain_layer("transit")],
             # One Query for a stop's departures, then one BatchGetItem (profile, feed state, real time); stops by
             # cell or name, routes by order through the indexes.
             reads=("GetItem", "Query", "BatchGetItem"),
@@ -69,13 +52,9 @@ class TransitDomain(Construct):
         )
 
         # The timetable, and the home screen's tile it keeps (BatchGetItem: its stored projections).
-        self.gtfs = ScheduledConnector(
-            self,
+        self.gtfs = self.add_connector(
             "Gtfs",
-            settings=settings,
-            runtime=runtime,
             name="transit-gtfs",
-            table=self.table,
             uses=(*CONNECTOR_USES, "BatchGetItem"),
             indexes=("by_list",),
             timeout=cdk.Duration.minutes(5),
@@ -85,17 +64,12 @@ class TransitDomain(Construct):
         # Real time: GTFS-RT (protobuf, from the transit-deps layer built by `make layers`) and SIRI Lite.
         # Both write the same TRIP#/RT# items: a territory gives each network one of them, or both when
         # they cover different trips.
-        protobuf = runtime.dependency_layer("transit-deps")
+        protobuf = self.runtime.dependency_layer("transit-deps")
         self.add_realtime_connector("GtfsRt", name="transit-gtfs-rt", layers=[protobuf], memory_mb=512)
         self.add_realtime_connector("SiriLite", name="transit-siri-lite")
 
-        self.tile = TileType(
-            self,
-            "Tile",
-            settings=settings,
-            runtime=runtime,
-            table=self.table,
-            spec=TileSpec(
+        self.tile = self.add_tile(
+            TileSpec(
                 id="departures",
                 title="Prochains passages",
                 service="transit",
@@ -106,7 +80,7 @@ class TransitDomain(Construct):
                 limit=3,
                 must_exist=True,
                 live="transit-realtime",
-            ),
+            )
         )
 
     def add_realtime_connector(
@@ -121,13 +95,9 @@ class TransitDomain(Construct):
     ) -> ScheduledConnector:
         """A real-time connector `name` (code in functions/connectors/<name with _>), scheduled by the territory:
         its table, the `by_list` index, two days of runs; the service learns its name (REALTIME_CONNECTORS)."""
-        connector = ScheduledConnector(
-            self,
+        connector = self.add_connector(
             construct_id,
-            settings=self.settings,
-            runtime=self.runtime,
             name=name,
-            table=self.table,
             uses=CONNECTOR_USES,
             indexes=("by_list",),
             layers=layers,

@@ -197,31 +197,21 @@ class CoreStack(cdk.Stack):
             # the finance group's procedures (payments phase), not enforced pool-wide.
             **_hardened(settings, removal, min_password_length=12, plan=settings.territory.staff_feature_plan),
         )
-        suppress(
+        _mfa_optional(
             pool,
-            NagPackSuppression(
-                id="AwsSolutions-COG2",
-                reason="MFA is optional (TOTP offered, no SMS): school staff sign in from shared devices the "
-                "département does not manage; " + _protection(settings.territory.staff_feature_plan),
-            ),
-            *_without_threat_protection("staff_feature_plan", settings.territory.staff_feature_plan),
+            "MFA is optional (TOTP offered, no SMS): school staff sign in from shared devices the département does "
+            "not manage; ",
+            "staff_feature_plan",
+            settings.territory.staff_feature_plan,
         )
-        client = pool.add_client(
+        client = _app_client(
+            pool,
             "AppClient",
-            user_pool_client_name=f"poche-{settings.stage}-app",
-            generate_secret=False,  # public clients (web, app, curl) cannot keep a secret
-            # SRP for the apps; USER_PASSWORD_AUTH so `poche user create` and tests get tokens
-            # without an SRP implementation (the password travels over TLS to Cognito only).
-            auth_flows=cognito.AuthFlow(user_srp=True, user_password=True),
-            disable_o_auth=True,  # no hosted UI: no OAuth flow (CDK's default allows implicit to example.com)
-            prevent_user_existence_errors=True,
-            id_token_validity=cdk.Duration.hours(1),
-            access_token_validity=cdk.Duration.hours(1),
-            refresh_token_validity=cdk.Duration.days(30),
-            read_attributes=cognito.ClientAttributes()
+            name=f"poche-{settings.stage}-app",
+            read=cognito.ClientAttributes()
             .with_standard_attributes(**STAFF_READ)
             .with_custom_attributes(*STAFF_READ_CUSTOM),
-            write_attributes=cognito.ClientAttributes().with_standard_attributes(**STAFF_WRITE),
+            write=cognito.ClientAttributes().with_standard_attributes(**STAFF_WRITE),
         )
         for name, description in ACCOUNT_GROUPS.items():
             cognito.CfnUserPoolGroup(
@@ -258,30 +248,59 @@ class CoreStack(cdk.Stack):
             ),
             **_hardened(settings, removal, min_password_length=10, plan=settings.territory.citizen_feature_plan),
         )
-        suppress(
+        _mfa_optional(
             pool,
-            NagPackSuppression(
-                id="AwsSolutions-COG2",
-                reason="Citizens' accounts hold preferences and notifications, no procedure: MFA is offered (TOTP, "
-                "no SMS) but not imposed on the public; " + _protection(settings.territory.citizen_feature_plan),
-            ),
-            *_without_threat_protection("citizen_feature_plan", settings.territory.citizen_feature_plan),
+            "Citizens' accounts hold preferences and notifications, no procedure: MFA is offered (TOTP, no SMS) but "
+            "not imposed on the public; ",
+            "citizen_feature_plan",
+            settings.territory.citizen_feature_plan,
         )
-        client = pool.add_client(
+        client = _app_client(
+            pool,
             "CitizenAppClient",
-            user_pool_client_name=f"poche-{settings.stage}-citizens-app",
-            generate_secret=False,  # the citizens' app and web site cannot keep a secret
-            # SRP for the apps; USER_PASSWORD_AUTH so `poche user create --citizen` and tests get tokens.
-            auth_flows=cognito.AuthFlow(user_srp=True, user_password=True),
-            disable_o_auth=True,  # no hosted UI yet: no OAuth flow (CDK's default allows implicit to example.com)
-            prevent_user_existence_errors=True,  # sign-in and recovery never reveal whether an address has an account
-            id_token_validity=cdk.Duration.hours(1),
-            access_token_validity=cdk.Duration.hours(1),
-            refresh_token_validity=cdk.Duration.days(30),
-            read_attributes=cognito.ClientAttributes().with_standard_attributes(**CITIZEN_READ),
-            write_attributes=cognito.ClientAttributes().with_standard_attributes(**CITIZEN_WRITE),
+            name=f"poche-{settings.stage}-citizens-app",
+            read=cognito.ClientAttributes().with_standard_attributes(**CITIZEN_READ),
+            write=cognito.ClientAttributes().with_standard_attributes(**CITIZEN_WRITE),
         )
         return pool, client
+
+
+def _mfa_optional(pool: cognito.UserPool, why: str, plan_field: str, plan: str) -> None:
+    """The cdk-nag suppressions of a pool whose MFA is optional (`why`, then what its feature plan protects), and of
+    the threat protection a plan without it cannot have (`plan_field`: the territory's setting naming the plan)."""
+    suppress(
+        pool,
+        NagPackSuppression(id="AwsSolutions-COG2", reason=why + _protection(plan)),
+        *_without_threat_protection(plan_field, plan),
+    )
+
+
+def _app_client(
+    pool: cognito.UserPool,
+    construct_id: str,
+    *,
+    name: str,
+    read: cognito.ClientAttributes,
+    write: cognito.ClientAttributes,
+) -> cognito.UserPoolClient:
+    """What both app clients share: public clients (web, app, curl cannot keep a secret); SRP for the apps and
+    USER_PASSWORD_AUTH so `poche user create [--citizen]` and tests get tokens without an SRP implementation (the
+    password travels over TLS to Cognito only); no hosted UI, so no OAuth flow (CDK's default allows implicit to
+    example.com); sign-in and recovery never reveal whether an address has an account; one-hour tokens, refreshed
+    for 30 days. `read` and `write`: the attributes the client may read and write."""
+    return pool.add_client(
+        construct_id,
+        user_pool_client_name=name,
+        generate_secret=False,
+        auth_flows=cognito.AuthFlow(user_srp=True, user_password=True),
+        disable_o_auth=True,
+        prevent_user_existence_errors=True,
+        id_token_validity=cdk.Duration.hours(1),
+        access_token_validity=cdk.Duration.hours(1),
+        refresh_token_validity=cdk.Duration.days(30),
+        read_attributes=read,
+        write_attributes=write,
+    )
 
 
 def _hardened(settings: Settings, removal: cdk.RemovalPolicy, *, min_password_length: int, plan: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from notifications_match.logic import MalformedEvent, match
+from notifications_shared.delivery import Recipient
 
 RACINE = "0610003X"
 NOW = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
@@ -52,7 +53,7 @@ class Subscribers:
     def first_seen(self, event_id: str, occurred_at: str, expires_at: int) -> str:
         return occurred_at
 
-    def pages(self, kind: str, topic_id: str | None) -> Iterator[list[dict[str, Any]]]:
+    def pages(self, kind: str, topic_id: str | None) -> Iterator[list[Recipient]]:
         self.read.append((kind, topic_id))
         yield [{"sub": "sub-a", "mode": "immediate", "quiet_hours": None}]
 

@@ -11,6 +11,7 @@ from notifications_match.logic import fan_out
 from notifications_match.store import Subscribers
 from notifications_match.topics import Topic, event_envelope
 from notifications_send.items import due_items, note_item
+from notifications_shared.delivery import Notification
 from notifications_shared.push import message
 from poche_common.dynamo import to_item
 
@@ -79,7 +80,7 @@ def test_the_event_id_is_the_publishers_so_a_redelivery_has_the_same() -> None:
 
 
 def test_note_and_due_items_follow_the_contract() -> None:
-    body = {
+    body: Notification = {
         "event_id": "ev1",
         "occurred_at": "2026-11-30T09:00:00+01:00",
         "kind": "school",

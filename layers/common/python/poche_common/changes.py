@@ -21,14 +21,17 @@ Standard library only: cheap at cold start.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar
 
 from .events import with_titles
 
 if TYPE_CHECKING:
     from _typeshed import SupportsRichComparison
 
-CREATED, UPDATED, DELETED = "created", "updated", "deleted"
+Kind = Literal["created", "updated", "deleted"]  # as the events say it (`poche_common.eventtypes.Change`)
+CREATED: Final[Kind] = "created"
+UPDATED: Final[Kind] = "updated"
+DELETED: Final[Kind] = "deleted"
 MAX_LISTED = 500  # entries of one list in an event (of at most ~400 bytes each: far below the bus limit)
 
 K = TypeVar("K", bound="SupportsRichComparison")
@@ -41,7 +44,7 @@ class Diff(Generic[K]):
 
     __slots__ = ("changes", "deletes", "puts")
 
-    def __init__(self, puts: list[K], deletes: list[K], changes: list[tuple[K, str]]) -> None:
+    def __init__(self, puts: list[K], deletes: list[K], changes: list[tuple[K, Kind]]) -> None:
         self.puts = puts
         self.deletes = deletes
         self.changes = changes
@@ -66,7 +69,7 @@ def nothing(key: Any) -> bool:
 def diff(stored: Mapping[K, Any], desired: Mapping[K, Any], scope: Scope) -> Diff[K]:
     """The puts, deletes and changes that make `stored` what `desired` says within `scope` (module docstring)."""
     puts: list[K] = []
-    changes: list[tuple[K, str]] = []
+    changes: list[tuple[K, Kind]] = []
     for key, value in desired.items():
         if key not in stored:
             puts.append(key)

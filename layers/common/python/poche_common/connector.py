@@ -17,13 +17,11 @@ domain still owes. Events the bus refuses stay staged; the run, already recorded
 Wiring (every connector's handler): `connect` builds what a run uses (the DynamoDB client, the domain table, the
 RunLog, the Outbox and the connector's own store over them), called by the handler's `wiring.Provider` on first
 use, never at import; `run_scheduled` (`run_scheduled_realtime`) then runs the connector over its configured
-sources (the SSM parameter in AWS, `POCHE_SOURCE_<NAME>` locally) and returns the run's report:
+sources (the SSM parameter in AWS, `POCHE_SOURCE_<NAME>` locally) and returns the run's report. `scheduled_handler`
+(`realtime.realtime_handler`) is the whole Lambda handler over them:
 
     dependencies = Provider(lambda: connect(CONNECTOR, "poche.canteen", Stores))
-
-    def handler(event, context):
-        deps, now = dependencies.get(), utc_now()
-        return run_scheduled(deps, fetch=..., ingest=lambda payloads: ingest(payloads, deps.store, deps.outbox, now))
+    handler = scheduled_handler(dependencies, ingest, sample=SAMPLE, clock=lambda: utc_now())
 """
 
 from __future__ import annotations
@@ -32,7 +30,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 
 from .clock import to_utc_iso, utc_now
 from .dynamo import from_item, query_all, to_item
@@ -41,6 +39,11 @@ from .feeds import STATE_SK, state_pk
 from .observability import logger, metrics
 from .outbox import Outbox
 from .settings import optional_int, required
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .wiring import Provider
 
 RUN_HISTORY_DAYS = 30
 MAX_REJECTIONS_KEPT = 50
@@ -321,6 +324,27 @@ class Connection(Generic[S]):
         return self.runs
 
 
+WR = TypeVar("WR")
+PR = TypeVar("PR")
+
+
+@dataclass
+class TiledStores(Generic[WR, PR]):
+    """A connector's store when a run writes its items (`writer`), then the tile projections of what changed
+    (`projector`), both over one client and table. A subclass names their classes (`writer_type`, `projector_type`);
+    `over` is the `store` given to `connect`."""
+
+    writer: WR
+    projector: PR
+
+    writer_type: ClassVar[type[Any]]  # (client, table) -> WR
+    projector_type: ClassVar[type[Any]]  # (client, table) -> PR
+
+    @classmethod
+    def over(cls, client: Any, table: str) -> Self:
+        return cls(cls.writer_type(client, table), cls.projector_type(client, table))
+
+
 def connect(
     connector: str,
     source: str,
@@ -402,3 +426,67 @@ def run_scheduled_realtime(
         describe=sources.describe,
         outbox=connection.outbox,
     )
+
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def source_fetch(
+    sample: Path | None,
+    fetch: Callable[[str], bytes] | None = None,
+    *,
+    max_bytes: int | None = None,
+    timeout: float | None = None,
+) -> Callable[[str], bytes]:
+    """`fetch`, or `sources.fetch` of one source (`bundled`: `sample`) with the connector's `max_bytes` and
+    `timeout` when it has its own (else the house defaults)."""
+    if fetch is not None:
+        return fetch
+    if sample is None:
+        raise TypeError("a connector fetches with its own `fetch` or its bundled `sample`")
+    bundled = sample
+    limits: dict[str, Any] = {"max_bytes": max_bytes, "timeout": timeout}
+    options = {name: value for name, value in limits.items() if value is not None}
+
+    def fetch_one(url: str) -> bytes:
+        from . import sources
+
+        return sources.fetch(url, bundled=bundled, **options)
+
+    return fetch_one
+
+
+def lambda_handler(run: Callable[[], dict[str, Any]]) -> Handler:
+    """A connector's Lambda handler: `run()` with the invocation's context in every log line and its metrics
+    flushed when it ends."""
+
+    @logger.inject_lambda_context()
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return run()
+
+    return handler
+
+
+def scheduled_handler(
+    dependencies: Provider[Connection[S]],
+    ingest: Callable[[list[bytes], S, Outbox, dt.datetime], Outcome],
+    *,
+    clock: Callable[[], dt.datetime],
+    sample: Path | None = None,
+    fetch: Callable[[str], bytes] | None = None,
+    max_bytes: int | None = None,
+    timeout: float | None = None,
+) -> Handler:
+    """The Lambda handler of a scheduled connector: `run_scheduled` over its connection (`dependencies.get()`),
+    fetching each source with `source_fetch(sample, fetch, ...)`, then `ingest(payloads, store, outbox, clock())`.
+    `clock` is read when the payloads are ingested (a handler passes `lambda: utc_now()`, which tests replace)."""
+    fetch_one = source_fetch(sample, fetch, max_bytes=max_bytes, timeout=timeout)
+
+    def run() -> dict[str, Any]:
+        deps = dependencies.get()
+        return run_scheduled(
+            deps, fetch=fetch_one, ingest=lambda payloads: ingest(payloads, deps.store, deps.outbox, clock())
+        )
+
+    return lambda_handler(run)

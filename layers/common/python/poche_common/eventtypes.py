@@ -1,7 +1,8 @@
 """Every event on the platform's bus, defined once: its source, detail-type, version and the `TypedDict` of its
 `detail` (the house envelope, `events.envelope`, and the facts), with who produces it and who consumes it.
 
-Producers annotate the facts they build with the event's `...Facts` type (the detail without the envelope);
+Producers annotate the facts they build with the event's `...Facts` type (the detail without the envelope),
+imported under `if TYPE_CHECKING:` (this module is not on their cold start);
 consumers read an event through `read`, which checks its detail against the definition: a missing or mistyped
 field raises `MalformedEvent` (the consumer fails, the event goes to its dead-letter queue), it is never read as a
 default. A field a consumer may find absent is `NotRequired` here, and says why.
@@ -16,12 +17,15 @@ catalogue and the tests convert these, `poche_infra.events_catalogue.pydantic_re
 imports typing_extensions.)
 """
 
-import types
-import typing
 from collections.abc import Mapping
-from typing import Any, Literal, NamedTuple, NotRequired, TypedDict, TypeVar, Union
+from typing import Any, Literal, NamedTuple, NotRequired, TypedDict, TypeVar
+
+from .typedcheck import MalformedEvent, conform
+
+__all__ = ["MalformedEvent", "conform"]  # re-exported: consumers read events through this module
 
 Change = Literal["created", "updated", "deleted"]
+NewsChange = Literal["created", "tagged", "updated"]
 
 
 class Envelope(TypedDict):
@@ -114,7 +118,7 @@ class TrafficEventsUpdated(Envelope, TrafficEventsUpdatedFacts):
 # ---------------------------------------------------------------- poche.news
 class NewsEntry(TypedDict):
     id: str
-    change: Literal["created", "tagged", "updated"]
+    change: NewsChange
     tags: list[str]  # INSEE codes, or `general`
     title: NotRequired[str]  # the article's headline; absent past the titles budget
 
@@ -316,10 +320,6 @@ EVENTS: dict[tuple[str, str], EventType] = {(t.source, t.detail_type): t for t i
 
 
 # ---------------------------------------------------------------- consumers' typed accessor
-class MalformedEvent(ValueError):
-    """An event whose detail is not what its definition says: the consumer must fail (never read a default)."""
-
-
 D = TypeVar("D")
 
 
@@ -327,65 +327,9 @@ def read(event: Mapping[str, Any], detail: type[D]) -> D:
     """The `detail` of a bus event (EventBridge's shape: `source`, `detail-type`, `detail`) checked against its
     definition `detail` (one of the TypedDicts above); `MalformedEvent` naming the first field missing or mistyped.
     Fields the definition does not name are allowed (a newer producer may add some)."""
-    body = event.get("detail")
-    _check(body, detail, "detail")
-    return typing.cast(D, body)
+    return conform(event.get("detail"), detail, "detail")
 
 
 def definition(event: Mapping[str, Any]) -> EventType | None:
     """The definition of a bus event by its source and detail-type (None for one not on the registry)."""
     return EVENTS.get((str(event.get("source")), str(event.get("detail-type"))))
-
-
-_HINTS: dict[type, dict[str, Any]] = {}
-
-
-def _hints(typed: type) -> dict[str, Any]:
-    if typed not in _HINTS:
-        _HINTS[typed] = typing.get_type_hints(typed)
-    return _HINTS[typed]
-
-
-def _check(value: Any, expected: Any, path: str) -> None:
-    origin = typing.get_origin(expected)
-    if isinstance(expected, type) and hasattr(expected, "__required_keys__"):  # a TypedDict
-        if not isinstance(value, dict):
-            raise MalformedEvent(f"{path}: an object expected, not {type(value).__name__}")
-        hints = _hints(expected)
-        for key in expected.__required_keys__:
-            if key not in value:
-                raise MalformedEvent(f"{path}.{key}: missing")
-        for key, hint in hints.items():
-            if key in value:
-                _check(value[key], hint, f"{path}.{key}")
-    elif origin is list:
-        if not isinstance(value, list):
-            raise MalformedEvent(f"{path}: a list expected, not {type(value).__name__}")
-        (item,) = typing.get_args(expected)
-        for number, entry in enumerate(value):
-            _check(entry, item, f"{path}[{number}]")
-    elif origin is dict:
-        if not isinstance(value, dict):
-            raise MalformedEvent(f"{path}: an object expected, not {type(value).__name__}")
-        _, item = typing.get_args(expected)
-        for key, entry in value.items():
-            _check(entry, item, f"{path}.{key}")
-    elif origin is Literal:
-        if value not in typing.get_args(expected):
-            raise MalformedEvent(f"{path}: {value!r} is none of {list(typing.get_args(expected))}")
-    elif origin is Union or origin is types.UnionType:
-        for option in typing.get_args(expected):
-            try:
-                _check(value, option, path)
-                return
-            except MalformedEvent:
-                continue
-        raise MalformedEvent(f"{path}: {type(value).__name__} is not {expected}")
-    elif expected is type(None):
-        if value is not None:
-            raise MalformedEvent(f"{path}: null expected")
-    elif expected is int:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise MalformedEvent(f"{path}: an integer expected, not {type(value).__name__}")
-    elif not isinstance(value, expected):
-        raise MalformedEvent(f"{path}: {expected.__name__} expected, not {type(value).__name__}")

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from .changes import diff
+from .changes import Kind, diff
 from .dynamo import batch_write, query_all
 from .feeds import STATE_SK
 from .outbox import StagedEvent, write_with_events
@@ -49,7 +49,7 @@ class LedgerDiff(NamedTuple):
     """What a run writes, from the ledger of the previous one (`diff_ledger`)."""
 
     puts: list[tuple[Key, int]]  # (key, new expiry) of the items to put: changed, or refreshed
-    changes: list[tuple[Key, str]]  # created | updated (in `desired` order), then deleted (sorted)
+    changes: list[tuple[Key, Kind]]  # created | updated (in `desired` order), then deleted (sorted)
     refreshed: int  # unchanged items put again to push their expiry
     deletes: list[Key]
     entries: dict[Key, Known]  # the ledger this run leaves

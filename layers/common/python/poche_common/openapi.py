@@ -5,6 +5,11 @@ The shapes of a service's requests and answers are pydantic models (`functions/<
 method, parameters, summary, responses) next to them. Never imported by a handler at run time (pydantic costs a
 Lambda's cold start): the build (`python -m poche_infra.openapi`), the local platform and the tests merge the
 services' documents into the one document of the public API (`/openapi.json`).
+
+The rest is what every service's routes share, so that an `openapi.py` (`from poche_common import openapi as spec`)
+writes only what is its own: parameters (`commune_parameter`, `page_parameters`, `path_parameter`…), answers
+(`json_ok`, `problem_response`…), whole operations (`cached_get` for a public read with its ETag, `commune_page` for
+a list that `commune` filters, `signed_in_operation` behind a JWT authorizer) and `service_document`.
 """
 
 from __future__ import annotations
@@ -124,6 +129,16 @@ LATITUDE_PATTERN = "-?(0?90(\\.0+)?|0?[0-8]?[0-9](\\.[0-9]+)?)"
 INSEE_PATTERN = "^([013-9][0-9]|2[1-9ABab])[0-9]{3}$"
 
 
+def schema_ref(name: str) -> dict[str, str]:
+    """`{"$ref": …}` to the component schema `name`."""
+    return {"$ref": REF_TEMPLATE.format(model=name)}
+
+
+def bearer_jwt(description: str) -> dict[str, Any]:
+    """The security scheme of a JWT authorizer (an ID token of a user pool, as `Authorization: Bearer …`)."""
+    return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": description}
+
+
 def query_parameter(name: str, schema: dict[str, Any], description: str | None = None) -> dict[str, Any]:
     """An optional query parameter. `poche_common.api.query` reads an empty (or blank) value as no value at all,
     which `allowEmptyValue` says: `?commune=` is the same request as no `commune`."""
@@ -134,6 +149,23 @@ def query_parameter(name: str, schema: dict[str, Any], description: str | None =
     return parameter
 
 
+def path_parameter(
+    name: str, schema: dict[str, Any] | None = None, description: str | None = None, example: str | None = None
+) -> dict[str, Any]:
+    """A path parameter (`/v1/things/{name}`): a string unless `schema` says otherwise."""
+    parameter: dict[str, Any] = {"name": name, "in": "path", "required": True, "schema": schema or {"type": "string"}}
+    if description is not None:
+        parameter["description"] = description
+    if example is not None:
+        parameter["example"] = example
+    return parameter
+
+
+def date_parameter(name: str, description: str) -> dict[str, Any]:
+    """An optional day (`AAAA-MM-JJ`) in the query."""
+    return query_parameter(name, {"type": "string", "format": "date"}, description)
+
+
 CURSOR: dict[str, Any] = query_parameter(
     "cursor",
     {"type": "string"},
@@ -141,43 +173,64 @@ CURSOR: dict[str, Any] = query_parameter(
 )
 
 
-def limit_parameter(default: int, maximum: int) -> dict[str, Any]:
+def limit_parameter(default: int, maximum: int, description: str | None = None) -> dict[str, Any]:
     return query_parameter(
         "limit",
         {"type": "integer", "minimum": 1, "maximum": maximum, "default": default},
-        f"Nombre d'éléments par page (1 à {maximum}).",
+        description or f"Nombre d'éléments par page (1 à {maximum}).",
     )
+
+
+def page_parameters(default: int = 50, maximum: int = 100, description: str | None = None) -> list[dict[str, Any]]:
+    """`limit` and `cursor`: the parameters of a paged list (`poche_common.api` pages)."""
+    return [limit_parameter(default, maximum, description), CURSOR]
 
 
 def commune_parameter(description: str = "Code INSEE de la commune (61001 pour Alençon).") -> dict[str, Any]:
     return query_parameter("commune", {"type": "string", "pattern": INSEE_PATTERN}, description)
 
 
+# 404 of a `commune` that is not one of the territory (`poche_common.communes`).
+UNKNOWN_COMMUNE = "Code INSEE qui n'est pas celui d'une commune du territoire."
+
+
 def problem_response(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
+    return {"description": description, "content": {"application/problem+json": {"schema": schema_ref("Problem")}}}
 
 
 def unauthorized_response(description: str, *, problem_too: bool = False) -> dict[str, Any]:
     """401: the gateway's own answer when the JWT authorizer refuses the token; with `problem_too`, also the
     function's problem (a valid token of an account that no longer exists)."""
-    content: dict[str, Any] = {"application/json": {"schema": {"$ref": "#/components/schemas/GatewayMessage"}}}
+    content: dict[str, Any] = {"application/json": {"schema": schema_ref("GatewayMessage")}}
     if problem_too:
-        content["application/problem+json"] = {"schema": {"$ref": "#/components/schemas/Problem"}}
+        content["application/problem+json"] = {"schema": schema_ref("Problem")}
     return {"description": description, "content": content}
 
 
-def json_ok(description: str, schema_ref: str, *, max_age: int) -> dict[str, Any]:
+def json_response(description: str, schema_name: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An answer whose JSON body is the component schema `schema_name`, with these headers if any."""
+    response: dict[str, Any] = {"description": description}
+    if headers is not None:
+        response["headers"] = headers
+    response["content"] = {"application/json": {"schema": schema_ref(schema_name)}}
+    return response
+
+
+def _etag_headers(cache_control: str) -> dict[str, Any]:
     return {
-        "description": description,
-        "headers": {
-            "ETag": {"schema": {"type": "string"}},
-            "Cache-Control": {"schema": {"type": "string", "example": f"public, max-age={max_age}"}},
-        },
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}},
+        "ETag": {"schema": {"type": "string"}},
+        "Cache-Control": {"schema": {"type": "string", "example": cache_control}},
     }
+
+
+def json_ok(description: str, schema_name: str, *, max_age: int) -> dict[str, Any]:
+    """A public answer, cached `max_age` seconds, with its ETag."""
+    return json_response(description, schema_name, _etag_headers(f"public, max-age={max_age}"))
+
+
+def private_json_ok(description: str, schema_name: str) -> dict[str, Any]:
+    """A signed-in citizen's own answer, never cached, with its ETag."""
+    return json_response(description, schema_name, _etag_headers("private, no-store"))
 
 
 NOT_MODIFIED: dict[str, Any] = {"description": "Non modifié depuis l'ETag envoyé dans If-None-Match."}
@@ -191,26 +244,93 @@ IF_NONE_MATCH: dict[str, Any] = {
 }
 
 
+def cached_get(
+    operation_id: str,
+    summary: str,
+    ok: tuple[str, str],
+    errors: dict[str, str] | None = None,
+    *,
+    tag: str,
+    max_age: int,
+    parameters: Iterable[dict[str, Any]] = (),
+    description: str | None = None,
+) -> dict[str, Any]:
+    """`{"get": …}`: a public read, cached `max_age` seconds, with its ETag (`If-None-Match` last among the
+    `parameters`; 304 when unchanged). `ok` is the 200's description and schema name, `errors` the problems' by
+    status."""
+    operation: dict[str, Any] = {"operationId": operation_id, "tags": [tag], "summary": summary}
+    if description is not None:
+        operation["description"] = description
+    operation["parameters"] = [*parameters, IF_NONE_MATCH]
+    operation["responses"] = {
+        "200": json_ok(*ok, max_age=max_age),
+        "304": NOT_MODIFIED,
+        **{status: problem_response(text) for status, text in (errors or {}).items()},
+    }
+    return {"get": operation}
+
+
+def commune_page(
+    operation_id: str,
+    summary: str,
+    ok: tuple[str, str],
+    unknown_commune: str = UNKNOWN_COMMUNE,
+    *,
+    tag: str,
+    max_age: int,
+    limit_description: str | None = None,
+) -> dict[str, Any]:
+    """`{"get": …}`: a public paged list that `commune` filters (`cached_get`), 404 for an unknown commune."""
+    return cached_get(
+        operation_id,
+        summary,
+        ok,
+        {"400": "Paramètre invalide (commune, limit ou curseur).", "404": unknown_commune},
+        tag=tag,
+        max_age=max_age,
+        parameters=[commune_parameter(), *page_parameters(description=limit_description)],
+    )
+
+
+def json_body(schema_name: str) -> dict[str, Any]:
+    """A required JSON request body, the component schema `schema_name`."""
+    return {"required": True, "content": {"application/json": {"schema": schema_ref(schema_name)}}}
+
+
 def signed_in_operation(
     operation_id: str,
     summary: str,
     responses: dict[str, Any],
+    body: str | None = None,
     *,
     tag: str,
     scheme: str,
-    body: str | None = None,
+    errors: dict[str, Any] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """An operation behind a JWT authorizer: its security scheme, responses and optional JSON body schema."""
+    """An operation behind a JWT authorizer: its security scheme, responses (then the `errors` every operation of
+    the service shares) and optional JSON body schema. A service binds `tag`, `scheme` and `errors` once
+    (`functools.partial`)."""
     operation: dict[str, Any] = {
         "operationId": operation_id,
         "tags": [tag],
         "summary": summary,
         "security": [{scheme: []}],
-        "responses": responses,
+        "responses": {**responses, **(errors or {})},
         **extra,
     }
     if body is not None:
-        schema = {"$ref": f"#/components/schemas/{body}"}
-        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
+        operation["requestBody"] = json_body(body)
     return operation
+
+
+def service_document(
+    paths: dict[str, Any], schemas: dict[str, Any], security_schemes: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A service's part of the API document: its paths, its component schemas and the problem's; behind a JWT
+    authorizer (`security_schemes`), also the gateway's own answer and the schemes."""
+    components: dict[str, Any] = {"schemas": {**schemas, "Problem": PROBLEM_SCHEMA}}
+    if security_schemes is not None:
+        components["schemas"]["GatewayMessage"] = GATEWAY_MESSAGE_SCHEMA
+        components["securitySchemes"] = security_schemes
+    return {"paths": paths, "components": components}

@@ -10,24 +10,41 @@ Given the run's payloads, (source as shown in logs, bytes) in source order:
   payloads' digest (`ledger.write_ledger`: the event exists exactly when the diff base has moved on);
 - give the run log the feed's freshness (`RealtimeRunLog.extras`) and the `FeedAgeSeconds` metric.
 
-A connector subclasses `RealtimeIngest` with its format (`parse`, `entities`), its writer (`sync`, `commit`) and its
-events (`events`); see `transit_gtfs_rt` and `transit_siri_lite`.
+A connector subclasses `RealtimeIngest` with its format (`parse`, `entities`), its writer (`sync`; a `LedgerWriter`
+that `commit`s) and its events (`events`); see `transit_gtfs_rt` and `transit_siri_lite`. `realtime_handler` is its
+Lambda handler.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from .clock import to_utc_iso
-from .connector import Outcome, RealtimeRunLog, watch_freshness
+from .connector import (
+    Connection,
+    Handler,
+    Outcome,
+    RealtimeRunLog,
+    lambda_handler,
+    run_scheduled_realtime,
+    source_fetch,
+    watch_freshness,
+)
+from .dynamo import batch_write
 from .errors import FeedFormatError
-from .ledger import payload_digest
+from .feeds import state_pk
+from .ledger import Ledger, payload_digest, save_payload_state, write_ledger
 from .observability import metrics
-from .outbox import StagedEvent
+from .outbox import Outbox, StagedEvent
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .wiring import Provider
 
 
 class _Rejection(Protocol):
@@ -56,9 +73,37 @@ class Written(Protocol):
     @property
     def rejected(self) -> Sequence[_Rejection]: ...  # found while writing (an item too big to store...)
 
+    @property
+    def ledger(self) -> list[dict[str, Any]]: ...  # the ledger chunk requests (`Ledger.requests`) for `commit`
+
+
+class LedgerWriter:
+    """The write side every real-time connector shares: the client and table, the ledger of what the previous run
+    left (`FEED#<connector> / DIGESTS#<n>`, `poche_common.ledger`), how a list of BatchWriteItem requests is written
+    (`write`: `batch_write`, a writer may write in threads) and the run's `commit`."""
+
+    def __init__(self, client: Any, table: str, connector: str) -> None:
+        self.client = client
+        self.table = table
+        self.feed_pk = state_pk(connector)
+        self.ledger = Ledger(client, table, self.feed_pk)
+
+    def write(self, requests: list[dict[str, Any]]) -> None:
+        batch_write(self.client, self.table, requests)
+
+    def commit(
+        self, result: Written, payload: str, feed_timestamp: str | None, events: Sequence[StagedEvent] = ()
+    ) -> None:
+        """After the items (`sync`): the ledger that describes them with the run's `events` staged in the outbox
+        (`poche_common.ledger.write_ledger`), then the payloads' digest (the same payloads next time are not even
+        parsed)."""
+        write_ledger(self.client, self.table, result.ledger, events, write=self.write)
+        save_payload_state(self.client, self.table, self.feed_pk, payload, feed_timestamp)
+
 
 F = TypeVar("F", bound=ParsedRealtime)
 W = TypeVar("W", bound=Written)
+S = TypeVar("S", bound=LedgerWriter)
 
 
 @contextmanager
@@ -74,13 +119,17 @@ def cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-class RealtimeIngest(Generic[F, W]):
-    """The `ingest` of a real-time connector's run (module docstring); `kind` and `stamp` name the format and its
-    timestamp for people ("GTFS-RT", "header timestamp")."""
+class RealtimeIngest(Generic[F, W, S]):
+    """The `ingest` of a real-time connector's run (module docstring) over its `writer` and `outbox`; `kind` and
+    `stamp` name the format and its timestamp for people ("GTFS-RT", "header timestamp")."""
 
     kind = ""
     stamp = ""
     stale_after_s = 65  # the national validator warns past 65 s
+
+    def __init__(self, writer: S, outbox: Outbox) -> None:
+        self.writer = writer
+        self.outbox = outbox
 
     # ------------------------------------------------------------ what a connector defines
     def parse(self, data: bytes, now: dt.datetime) -> F:
@@ -102,8 +151,8 @@ class RealtimeIngest(Generic[F, W]):
         raise NotImplementedError
 
     def commit(self, result: W, digest: str, feed_timestamp: str | None, events: list[StagedEvent]) -> None:
-        """The ledger of `result` with `events`, then the payloads' `digest` (see `ledger.write_ledger`)."""
-        raise NotImplementedError
+        """The ledger of `result` with `events`, then the payloads' `digest` (the writer's `LedgerWriter.commit`)."""
+        self.writer.commit(result, digest, feed_timestamp, events)
 
     # ------------------------------------------------------------ the run
     def watch(self, shown: str, feed_timestamp: str | None, now: dt.datetime) -> int | None:
@@ -160,3 +209,28 @@ class RealtimeIngest(Generic[F, W]):
             rejected=len(rejections),
             rejections=rejections,
         )
+
+
+def realtime_handler(
+    dependencies: Provider[Connection[S]],
+    ingest: Callable[[S, Outbox], RealtimeIngest[Any, Any, S]],
+    *,
+    clock: Callable[[], dt.datetime],
+    sample: Path,
+    timeout: float | None = None,
+) -> Handler:
+    """The Lambda handler of a real-time connector: `run_scheduled_realtime` over its connection
+    (`dependencies.get()`, connected with `realtime=True`), each source fetched with `sources.fetch` (`bundled`:
+    `sample`), then `ingest(store, outbox)` over the named payloads with `clock()` read at that time (a handler passes
+    `lambda: utc_now()`, which tests replace)."""
+    fetch_one = source_fetch(sample, timeout=timeout)
+
+    def run() -> dict[str, Any]:
+        deps = dependencies.get()
+        return run_scheduled_realtime(
+            deps,
+            fetch=fetch_one,
+            ingest=lambda named: ingest(deps.store, deps.outbox)(named, runs=deps.realtime_runs, now=clock()),
+        )
+
+    return lambda_handler(run)

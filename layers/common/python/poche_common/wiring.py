@@ -14,10 +14,11 @@ start does not).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 T = TypeVar("T")
 
@@ -57,6 +58,8 @@ class Provider(Generic[T]):
 
 
 R = TypeVar("R")
+A = TypeVar("A")
+P = ParamSpec("P")
 
 
 @dataclass
@@ -67,18 +70,45 @@ class ReaderDeps(Generic[R]):
     reader: R
     stale_after_s: int
 
+    def ask(
+        self,
+        rule: Callable[Concatenate[R, int, dt.datetime, P], A],
+        now: dt.datetime,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> A:
+        """A route's one rule of `logic` over them: `rule(reader, stale_after_s, now, *args, **kwargs)`."""
+        return rule(self.reader, self.stale_after_s, now, *args, **kwargs)
+
+
+def client(service: str) -> Any:
+    """boto3's low-level client of `service` (boto3 imported now, on first use, not with the handler)."""
+    import boto3
+
+    return boto3.client(service)
+
+
+def on_table(build: Callable[[Any, str], T]) -> Provider[T]:
+    """The `dependencies` of a function over its domain's table: `build(DynamoDB client, TABLE_NAME)` on first use.
+    `build` imports its adapters inside, so that neither boto3 nor they are imported with the handler."""
+
+    def make() -> T:
+        from .settings import required
+
+        return build(client("dynamodb"), required("TABLE_NAME"))
+
+    return Provider(make)
+
 
 def table_reader(make: Callable[[Any, str], R], stale_after_s: int) -> Provider[ReaderDeps[R]]:
-    """The `dependencies` of such a service: `make(dynamodb client, TABLE_NAME)` and `STALE_AFTER_SECONDS`
-    (default `stale_after_s`), built on first use. `make` imports its adapter inside, so that neither boto3 nor
-    the adapter is imported with the handler."""
+    """The `dependencies` of a service that only reads its table: `ReaderDeps` of `make(DynamoDB client,
+    TABLE_NAME)` (`on_table`) and `STALE_AFTER_SECONDS` (default `stale_after_s`). The service's `deps.py` is that
+    `make` (its store imported inside) and `Deps = ReaderDeps`; a test passes fakes with
+    `dependencies.override(Deps(reader=FakeReader(...), stale_after_s=...))`."""
 
-    def build() -> ReaderDeps[R]:
-        import boto3
+    def build(dynamodb: Any, table: str) -> ReaderDeps[R]:
+        from .settings import optional_int
 
-        from .settings import optional_int, required
+        return ReaderDeps(make(dynamodb, table), optional_int("STALE_AFTER_SECONDS", stale_after_s))
 
-        reader = make(boto3.client("dynamodb"), required("TABLE_NAME"))
-        return ReaderDeps(reader, optional_int("STALE_AFTER_SECONDS", stale_after_s))
-
-    return Provider(build)
+    return on_table(build)

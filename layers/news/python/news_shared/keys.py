@@ -12,6 +12,7 @@ from __future__ import annotations
 CONNECTOR = "news-rss"
 ARTICLE = "ARTICLE"
 BY_TAG_INDEX = "by_tag"
+BY_TAG_PK, BY_TAG_SK = "gsi1pk", "gsi1sk"  # the attributes of the `by_tag` index
 GENERAL = "general"  # the tag of the département's news, shown with every commune's
 
 

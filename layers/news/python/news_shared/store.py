@@ -6,7 +6,7 @@ from typing import Any
 
 from poche_common.dynamo import query_page, to_item
 
-from .keys import BY_TAG_INDEX, tag_key
+from .keys import BY_TAG_INDEX, BY_TAG_PK, tag_key
 
 
 def newest(
@@ -20,7 +20,7 @@ def newest(
         TableName=table,
         IndexName=BY_TAG_INDEX,
         KeyConditionExpression="#p = :v",
-        ExpressionAttributeNames={"#p": "gsi1pk"},
+        ExpressionAttributeNames={"#p": BY_TAG_PK},
         ExpressionAttributeValues=to_item({":v": tag_key(tag)}),
         ScanIndexForward=False,
         Limit=limit,

@@ -13,6 +13,8 @@ CONNECTOR = "traffic-datex2"
 PROFILE = "PROFILE"
 ALL = "ALL"  # the by_area partition holding every event of the département
 BY_AREA, BY_CELL = "by_area", "by_cell"
+AREA_PK, AREA_SK = "gsi2pk", "gsi2sk"  # the attributes of the `by_area` index (sort key: the event id)
+CELL_PK, CELL_SK = "gsi1pk", "gsi1sk"  # ... and of the `by_cell` index
 
 
 def event_pk(situation_id: str, record_id: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from poche_common import feeds
 from poche_common.dynamo import batch_get, from_item, query_all, to_item
 
-from .keys import ALL, BY_AREA, BY_CELL, CONNECTOR, PROFILE, cell_partition, commune_partition
+from .keys import ALL, AREA_PK, BY_AREA, BY_CELL, CELL_PK, CONNECTOR, PROFILE, cell_partition, commune_partition
 
 BATCH_GET_MAX = 100
 PROFILE_ATTEMPTS = 8  # round trips of one BatchGetItem before unprocessed profiles are an error
@@ -37,17 +37,17 @@ class EventReader:
 
     def everywhere(self) -> list[dict[str, Any]]:
         """Summaries of every event of the département."""
-        return self._partition(BY_AREA, "gsi2pk", ALL)
+        return self._partition(BY_AREA, AREA_PK, ALL)
 
     def in_commune(self, insee: str) -> list[dict[str, Any]]:
         """Summaries of the events touching a commune."""
-        return self._partition(BY_AREA, "gsi2pk", commune_partition(insee))
+        return self._partition(BY_AREA, AREA_PK, commune_partition(insee))
 
     def in_cells(self, cells: Iterable[str]) -> list[dict[str, Any]]:
         """Summaries of the events crossing any of these geohash cells, each once."""
         by_id: dict[str, dict[str, Any]] = {}
         for cell in cells:
-            for summary in self._partition(BY_CELL, "gsi1pk", cell_partition(cell)):
+            for summary in self._partition(BY_CELL, CELL_PK, cell_partition(cell)):
                 by_id.setdefault(summary["id"], summary)
         return list(by_id.values())
 
