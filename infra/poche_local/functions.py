@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +16,7 @@ from .model import FunctionSpec
 from .resolver import REGION
 
 PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR")
+STOP_GRACE_S = 3.0  # what the workers get, together, to finish their invocation when the platform stops
 
 
 class InvocationError(RuntimeError):
@@ -87,14 +90,19 @@ class Worker:
             raise InvocationError(self.spec.name, answer["error"])
         return answer["result"]
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            assert self.process.stdin is not None
-            self.process.stdin.close()
-            try:
-                self.process.wait(timeout=3)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+    def close(self) -> None:
+        """No more requests: the worker exits once its current invocation (if any) is answered."""
+        if self.process.poll() is None and self.process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+
+    def stop(self, timeout_s: float = STOP_GRACE_S) -> None:
+        self.close()
+        try:
+            self.process.wait(timeout=max(timeout_s, 0))
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 def _own_path() -> list[str]:
@@ -111,9 +119,14 @@ class FunctionPool:
         self.on_log = on_log
         self._workers: dict[str, Worker] = {}
         self._lock = threading.Lock()
+        self._stopping = False
 
     def _worker(self, name: str) -> Worker:
         with self._lock:
+            if self._stopping:
+                raise InvocationError(
+                    name, {"errorType": "Platform.Stopping", "errorMessage": "the platform is stopping"}
+                )
             if name not in self._workers:
                 self._workers[name] = Worker(self.functions[name], self.endpoint, self.on_log)
             return self._workers[name]
@@ -126,5 +139,14 @@ class FunctionPool:
         return result if isinstance(result, dict) else None
 
     def stop(self) -> None:
-        for worker in self._workers.values():
-            worker.stop()
+        """Every worker told to stop at once, then given the same few seconds to finish its invocation (a scheduled
+        run or a relayed event may be under way), then killed: stopping takes at most `STOP_GRACE_S`, however many
+        workers are busy. No worker starts after this."""
+        with self._lock:
+            self._stopping = True
+            workers = list(self._workers.values())
+        for worker in workers:
+            worker.close()
+        deadline = time.monotonic() + STOP_GRACE_S
+        for worker in workers:
+            worker.stop(deadline - time.monotonic())
