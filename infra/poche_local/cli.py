@@ -14,7 +14,6 @@ poche notifications --user EMAIL              a citizen's inbox (newest first) a
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import signal
@@ -46,20 +45,28 @@ def _running_state() -> dict[str, Any]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    # ctrl-c stops the platform even when it was started from a non-interactive shell's background job (`make run &`),
+    # which starts it with SIGINT ignored: Python would then never raise KeyboardInterrupt
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     port = args.port if args.port is not None else int(os.environ.get("POCHE_PORT", "8000"))
     platform = Platform(cdk_out=Path(args.cdk_out), port=port)
-    try:
-        platform.start()
-    except OSError as exc:
-        raise CliError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror} (choose another with POCHE_PORT)") from None
-    except ValueError as exc:  # a POCHE_START_CONNECTORS naming no connector
-        raise CliError(str(exc)) from None
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    with contextlib.suppress(KeyboardInterrupt):
+    try:  # ctrl-c at any moment, while starting too, stops what has started
+        try:
+            platform.start()
+        except OSError as exc:
+            raise CliError(
+                f"cannot listen on 127.0.0.1:{port}: {exc.strerror} (choose another with POCHE_PORT)"
+            ) from None
+        except ValueError as exc:  # a POCHE_START_CONNECTORS naming no connector
+            raise CliError(str(exc)) from None
         stopped.wait()
-    print("stopping…", flush=True)
-    platform.stop()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("stopping…", flush=True)
+        platform.stop()
     return 0
 
 

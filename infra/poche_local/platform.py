@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -108,6 +109,7 @@ class Platform:
         self.server = serve(self.port, handler)
         self.port = int(self.server.server_address[1])
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self._serving = True
         self.write_state()
         started = start_connectors(list(self.spec.connectors()), os.environ.get(START_CONNECTORS))
         for name in started:
@@ -199,10 +201,15 @@ class Platform:
         (directory / STATE_FILE).write_text(json.dumps(state, indent=1))
 
     def stop(self) -> None:
+        """Stops what has started (all of it, or what a ctrl-c during `start` left)."""
         self.stop_event.set()
-        self.server.shutdown()
-        self.pool.stop()
-        self.moto.stop()
+        if getattr(self, "_serving", False):
+            self.server.shutdown()
+        if hasattr(self, "pool"):
+            self.pool.stop()
+        if hasattr(self, "moto"):
+            with contextlib.suppress(Exception):  # interrupted before it listened
+                self.moto.stop()
         state = state_dir() / STATE_FILE
         if state.exists() and json.loads(state.read_text()).get("pid") == os.getpid():
             state.unlink()

@@ -59,7 +59,11 @@ def only_connectors(*names: str) -> dict[str, str]:
     return {"POCHE_START_CONNECTORS": ",".join(names) or "none"}
 
 
-def start_platform(cdk_out: Path, state_dir: Path, extra_env: dict[str, str] | None = None) -> RunningPlatform:
+def start_platform(
+    cdk_out: Path, state_dir: Path, extra_env: dict[str, str] | None = None, *, sigint_ignored: bool = False
+) -> RunningPlatform:
+    """`poche run` as a process; `sigint_ignored`: started as a non-interactive shell starts a background job (`make
+    run &`), with SIGINT ignored, which the platform must still stop on."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("POCHE_SOURCE_", "AWS_"))}
     env.update({"POCHE_STATE_DIR": str(state_dir), "PYTHONUNBUFFERED": "1", **(extra_env or {})})
@@ -69,6 +73,7 @@ def start_platform(cdk_out: Path, state_dir: Path, extra_env: dict[str, str] | N
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint_ignored else None,
     )
     platform = RunningPlatform(f"http://127.0.0.1:{port}", process, env, cdk_out)
     ready: queue.Queue[bool] = queue.Queue()

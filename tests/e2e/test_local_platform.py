@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from platform_support import RunningPlatform, get, json_get, start_platform, stop_platform
+from platform_support import RunningPlatform, get, json_get, only_connectors, start_platform, stop_platform
 from support import SAMPLE, Synthesized
 
 pytestmark = pytest.mark.e2e
@@ -181,6 +181,12 @@ def test_ready_quickly_and_stops_cleanly_on_ctrl_c(synthesized: Synthesized, tmp
     assert stop_platform(running) == 0
     assert any("stopping" in line for line in running.lines)
     assert not (tmp_path / "run.json").exists()
+
+
+def test_ctrl_c_stops_it_even_when_started_as_a_background_job(synthesized: Synthesized, tmp_path: Path) -> None:
+    running = start_platform(synthesized.outdir, tmp_path, only_connectors(), sigint_ignored=True)
+    assert stop_platform(running) == 0
+    assert any("stopping" in line for line in running.lines)
 
 
 def test_communes_search_and_lookup(platform: RunningPlatform) -> None:
