@@ -113,7 +113,25 @@ def fresh_import(module: str) -> Any:
 
     for name in [m for m in sys.modules if stale(m)]:
         del sys.modules[name]
-    return importlib.import_module(module)
+    loaded = importlib.import_module(module)
+    for package in [module.split(".")[0], *(m for m in list(sys.modules) if "." not in m and m.endswith("_shared"))]:
+        _import_the_rest(package)
+    return loaded
+
+
+def _import_the_rest(package: str) -> None:
+    """The other modules of a function's package (or of a domain layer it uses), imported now with this sandbox's
+    common layer: a handler imports some of them on the first request that needs them (a cold start compiles less),
+    and by then another test sandbox may have imported the common layer anew, which would give them other classes
+    than the handler's (an error the router no longer maps). Not the API shapes (`models`, `openapi`: never on a
+    handler's path)."""
+    import importlib
+    import pkgutil
+
+    root = importlib.import_module(package)
+    for found in pkgutil.walk_packages(root.__path__, prefix=f"{package}."):
+        if found.name.rsplit(".", 1)[-1] not in ("models", "openapi"):
+            importlib.import_module(found.name)
 
 
 SAMPLE = Path(__file__).resolve().parents[1] / "functions/connectors/canteen_menus_scdl/sample/menus-collectifs.csv"

@@ -9,7 +9,7 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from me_shared.ports import DeviceRegistry, Eraser, Identity
 from poche_common.clock import utc_now
@@ -34,31 +34,46 @@ class Deps:
 
 def build() -> Deps:
     """The adapters over DynamoDB (created now), SNS, Cognito and SQS (created on their first use: most requests
-    need none of them)."""
+    need none of them). The devices, identity and erasure adapters are built, and their modules imported, by the
+    first request that uses them (`me_shared.lazy.Lazy`): a home-screen request never compiles them."""
     import boto3
 
     from home_shared.catalogue import Catalogue
     from home_shared.store import BatchReader
-    from me_shared.devices import Devices
-    from me_shared.erasure import Erasure
-    from me_shared.identity import CognitoIdentity
-    from me_shared.lazy import LazyClient
+    from me_shared.lazy import Lazy, LazyClient
 
     from .adapters import ErasureQueue
     from .store import PersonalStore
 
     dynamodb = boto3.client("dynamodb")
     table = required("TABLE_NAME")
+    pool_id = required("CITIZEN_USER_POOL_ID")
     store = PersonalStore(dynamodb, table, required("TRANSIT_TABLE"))
-    devices = Devices(dynamodb, LazyClient("sns"), table)
-    identity = CognitoIdentity(LazyClient("cognito-idp"), required("CITIZEN_USER_POOL_ID"))
+
+    def devices() -> DeviceRegistry:
+        from me_shared.devices import Devices
+
+        return Devices(dynamodb, LazyClient("sns"), table)
+
+    def identity() -> Identity:
+        from me_shared.identity import CognitoIdentity
+
+        return CognitoIdentity(LazyClient("cognito-idp"), pool_id)
+
+    lazy_devices, lazy_identity = cast(DeviceRegistry, Lazy(devices)), cast(Identity, Lazy(identity))
+
+    def erasure() -> Eraser:
+        from me_shared.erasure import Erasure
+
+        return Erasure(store.personal, lazy_devices, lazy_identity)
+
     return Deps(
         store=store,
         catalogue=Catalogue(None, required("TILES_PARAMETER_PATH"), ttl_s=optional_int("TILES_REFRESH_SECONDS", 300)),
-        devices=devices,
-        identity=identity,
+        devices=lazy_devices,
+        identity=lazy_identity,
         erasure_queue=ErasureQueue(LazyClient("sqs"), os.environ.get("ERASURE_QUEUE_URL") or ""),
-        erasure=Erasure(store.personal, devices, identity),
+        erasure=cast(Eraser, Lazy(erasure)),
         tile_reader=lambda: BatchReader(dynamodb),
         push_applications=json.loads(os.environ.get("PUSH_APPLICATIONS") or "{}"),
     )

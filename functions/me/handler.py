@@ -1,19 +1,11 @@
 """Lambda entry point of the citizen's personal API (API Gateway HTTP API, payload 2.0, citizens' JWT authorizer).
 
-GET    /v1/me/home/layout      the saved home screen {"tiles": [{type, params}], "updated_at"} + strong ETag
-PUT    /v1/me/home/layout      replace it: If-Match (412 stale, 428 absent while a layout exists, `*` for any)
-GET    /v1/me/home             the saved tiles' content, exactly as POST /v1/home answers it
-GET    /v1/me/subscriptions    topics and quiet hours
-PUT    /v1/me/subscriptions    replace them; the subscribers index (TOPIC#...) kept in step
-POST   /v1/me/devices          register a device token -> 201 + Location (200: registered already)
-GET    /v1/me/devices          the devices (id, platform, created_at: never the token nor the endpoint)
-DELETE /v1/me/devices/{id}     the device, and its SNS endpoint unless another account owns the token -> 204
-GET    /v1/me/notifications    the inbox, newest first (?limit=&cursor=)
-POST   /v1/me/notifications/{id}/read   mark an inbox item read -> 204 (idempotent)
-GET    /v1/me/export           everything held about the caller
-DELETE /v1/me                  erase the account -> 204 (503 "erasure-pending": DELETE again)
+The twelve routes (home layout and content, subscriptions, devices, inbox, export, erasure) are described in
+docs/me.md and in the OpenAPI document (`openapi.py`, `/docs`).
 
 Routes only: each reads the request, calls one rule of `logic/` and answers; the rules say what each route does.
+The home screen's rules are imported with the handler, the others by the first request that needs them (so the
+cold start compiles only what the most frequent requests use).
 Dependencies come from `deps.py`. The caller is the `sub` claim of the token the gateway verified, so a caller
 only ever reaches their own partition. No e-mail, token or `sub` is ever logged. Table layout: `store.py`.
 """
@@ -28,7 +20,7 @@ from poche_common.observability import logger, metrics
 from poche_common.router import Response, response
 
 from .deps import dependencies
-from .logic import account, devices, inbox, layout, subscriptions
+from .logic import layout
 from .logic.caller import Caller
 from .views import device_view, dumps, layout_etag
 
@@ -70,11 +62,15 @@ def get_home() -> Response:
 # --- subscriptions -------------------------------------------------------------------------------
 @app.get("/v1/me/subscriptions")
 def get_subscriptions() -> Response:
+    from .logic import subscriptions
+
     return json_response(app, subscriptions.current(dependencies.get().store, _caller()), max_age=0, private=True)
 
 
 @app.route("PUT", "/v1/me/subscriptions")
 def put_subscriptions() -> Response:
+    from .logic import subscriptions
+
     d = dependencies.get()
     return _private(subscriptions.save(d.store, _caller(), json_body(app), d.clock()))
 
@@ -82,6 +78,8 @@ def put_subscriptions() -> Response:
 # --- devices -------------------------------------------------------------------------------------
 @app.route("POST", "/v1/me/devices")
 def register_device() -> Response:
+    from .logic import devices
+
     d = dependencies.get()
     try:
         done = devices.register(d.store, d.devices, d.push_applications, _caller(), json_body(app), d.clock())
@@ -93,12 +91,16 @@ def register_device() -> Response:
 
 @app.get("/v1/me/devices")
 def list_devices() -> Response:
+    from .logic import devices
+
     d = dependencies.get()
     return _private(devices.listed(d.store, _caller(), d.clock()))
 
 
 @app.route("DELETE", "/v1/me/devices/{device_id}")
 def delete_device(device_id: str) -> Response:
+    from .logic import devices
+
     d = dependencies.get()
     devices.remove(d.store, d.devices, _caller(), device_id)
     return response(204, "", NO_STORE)
@@ -107,6 +109,8 @@ def delete_device(device_id: str) -> Response:
 # --- inbox ---------------------------------------------------------------------------------------
 @app.get("/v1/me/notifications")
 def list_notifications() -> Response:
+    from .logic import inbox
+
     d = dependencies.get()
     limit = functools.partial(query_limit, app, default=20, maximum=100)  # read under the 401-first rule
     return _private(inbox.page(d.store, _caller(), limit, query(app, "cursor"), d.clock()))
@@ -114,6 +118,8 @@ def list_notifications() -> Response:
 
 @app.route("POST", "/v1/me/notifications/{note_id}/read")
 def mark_read(note_id: str) -> Response:
+    from .logic import inbox
+
     d = dependencies.get()
     inbox.mark_read(d.store, _caller(), note_id, d.clock())
     return response(204, "", NO_STORE)
@@ -122,12 +128,16 @@ def mark_read(note_id: str) -> Response:
 # --- personal data (RGPD) ------------------------------------------------------------------------
 @app.get("/v1/me/export")
 def export() -> Response:
+    from .logic import account
+
     d = dependencies.get()
     return _private(account.export(d.store, d.identity, _caller(), d.clock()))
 
 
 @app.route("DELETE", "/v1/me")
 def erase() -> Response:
+    from .logic import account
+
     d = dependencies.get()
     try:
         account.erase(d.store, d.erasure_queue, d.erasure, _caller(), d.clock())
