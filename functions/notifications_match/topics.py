@@ -21,7 +21,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from poche_common import communes, schools
 from poche_common.clock import PARIS
 from poche_common.events import headline
 from poche_common.eventtypes import (
@@ -74,6 +73,8 @@ def topics(detail_type: str, source: str, detail: Mapping[str, Any]) -> list[Top
 
 
 def _commune_name(insee: str) -> str:
+    from poche_common import communes  # on first use: an event of another kind never loads it
+
     commune = communes.get(insee)
     return commune.name if commune else insee
 
@@ -117,6 +118,8 @@ def _topic(kind: str, topic_id: str | None, title: str, body: str, url: str) -> 
 
 
 def _notice_text(notice: NoticeEntry) -> str:
+    from poche_common import schools  # on first use: an event of another kind never loads it
+
     label = schools.NOTICE_KINDS.get(notice["kind"], "Information")  # a kind this version does not know yet
     starts, ends = _when(notice["starts"]), _when(notice["ends"])
     details = f"{label}, du {starts} au {ends}." if starts and ends else f"{label}."
@@ -125,6 +128,8 @@ def _notice_text(notice: NoticeEntry) -> str:
 
 
 def _school_topics(detail: SchoolNoticeFacts) -> list[Topic]:
+    from poche_common import schools  # on first use: an event of another kind never loads it
+
     notices = [n for n in detail["notices"] if n["change"] in ANNOUNCED and n["uai"]]
     uais = sorted({n["uai"] for n in notices} | set(detail["uais"]))
     by_school: dict[str, list[NoticeEntry]] = {}
@@ -152,6 +157,8 @@ def _school_topics(detail: SchoolNoticeFacts) -> list[Topic]:
 
 
 def _news_topics(detail: NewsPublishedFacts) -> list[Topic]:
+    from poche_common import communes  # on first use: an event of another kind never loads it
+
     counts: dict[str, int] = {}
     words: dict[str, list[str]] = {}
     for item in detail["items"]:
