@@ -62,10 +62,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         except ValueError as exc:  # a POCHE_START_CONNECTORS naming no connector
             raise CliError(str(exc)) from None
         stopped.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
         print("stopping…", flush=True)
+    except KeyboardInterrupt:
+        print("stopping…", flush=True)
+    finally:  # a start that failed (CliError) stops what it had started too, without announcing a stop
         platform.stop()
     return 0
 
