@@ -64,7 +64,8 @@ lint: $(STAMPS)/python ## ruff and mypy over the whole tree
 bench: synth ## every function's cold start, memory, latency, DynamoDB calls; GTFS-RT ingest; GTFS zip memory (.bench/*.json)
 	status=0; $(BIN)/python bench/functions.py --cdk-out cdk.out || status=$$?; \
 	$(BIN)/python bench/transit_rt.py || status=$$?; $(BIN)/python bench/notifications.py || status=$$?; \
-	$(BIN)/python bench/gtfs_zip.py || status=$$?; exit $$status
+	$(BIN)/python bench/gtfs_zip.py || status=$$?; $(BIN)/python bench/reconciliation.py || status=$$?; \
+	exit $$status
 
 deploy: install layers ## deploy every stack of STAGE (make deploy STAGE=prod); needs AWS credentials
 	$(CDK) deploy --all --no-notices $(CONTEXT) --require-approval broadening

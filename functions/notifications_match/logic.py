@@ -91,8 +91,14 @@ def fan_out(
         result.messages += len(pending)
         pending.clear()
 
-    for page in subscribers.pages(topic.kind, topic.topic_id):
-        result.queries += 1
+    personal = topic.payer is not None  # its one recipient, told at once (the result of their own act)
+    pages: Any = (
+        [[{"sub": topic.payer, "mode": "immediate", "quiet_hours": None}]]
+        if personal
+        else subscribers.pages(topic.kind, topic.topic_id)
+    )
+    for page in pages:
+        result.queries += 0 if personal else 1
         for recipient in page:
             chunk.append(recipient)
             result.recipients += 1

@@ -6,6 +6,8 @@ Events (`detail-type` on the bus, the facts their publishers put in `detail`, de
 - `poche.news` `NewsPublished`: `news/<INSEE>` for each commune tag of its articles.
 - `poche.traffic` `TrafficEventsUpdated`: `traffic/<INSEE>` of the communes of created or updated events.
 - `poche.transit` `RealtimeUpdated`: `route/<route_id>` of the routes of created or updated alerts.
+- `poche.payments` `PaymentSucceeded` / `PaymentFailed` of a signed-in payer (`payer`): `payment`, told to that
+  payer only (the topic names its one recipient: nobody subscribes to another person's payments).
 
 Every topic says the item the same way (issue 9): the title names the topic (the school, the commune, the
 line); the body leads with the item's own words — a notice's `title`, an article's `title` (headline), a
@@ -27,12 +29,13 @@ from poche_common.eventtypes import (
     AlertChange,
     NewsPublishedFacts,
     NoticeEntry,
+    PaymentFacts,
     RealtimeUpdatedFacts,
     SchoolNoticeFacts,
     TrafficEventsUpdatedFacts,
 )
 
-KINDS = ("school", "route", "traffic", "news", "emergency")
+KINDS = ("school", "route", "traffic", "news", "emergency", "payment")
 ANNOUNCED = ("created", "updated")
 TITLE_MAX = 120  # characters of a notification's title
 BODY_MAX = 240  # ... and of its body (a push shows two to four lines)
@@ -48,6 +51,7 @@ class Topic:
     title: str
     body: str
     url: str
+    payer: str | None = None  # a personal topic: its one recipient (the `sub`), instead of the subscribers
 
 
 def event_envelope(event: dict[str, Any]) -> dict[str, Any]:
@@ -251,9 +255,31 @@ def _alert_text(entries: list[AlertChange], seen: set[str]) -> str:
     return _said(len(entries), "alertes", words, generic)
 
 
+def _euros(cents: int) -> str:
+    return f"{cents // 100:,}".replace(",", "\u202f") + f",{cents % 100:02d} €"
+
+
+def _payment_topics(succeeded: bool) -> Callable[[PaymentFacts], list[Topic]]:
+    def build(detail: PaymentFacts) -> list[Topic]:
+        payer = detail.get("payer")
+        if not payer:  # an anonymous payer has PayFiP's e-mail ticket, and no inbox
+            return []
+        what = f"{_euros(detail['amount_cents'])} (créance {detail['refdet']} de {detail['exer']})"
+        if succeeded:
+            title, body = "Paiement reçu", f"Votre paiement de {what} est enregistré. Merci !"
+        else:
+            title, body = "Paiement refusé", f"Votre paiement de {what} a été refusé : la créance reste à payer."
+        url = f"/v1/payments/{detail['payment_id']}"
+        return [Topic("payment", None, title, _bounded(body, BODY_MAX), url, payer=payer)]
+
+    return build
+
+
 _BUILDERS: dict[tuple[str, str], Callable[[Any], list[Topic]]] = {
     ("poche.schools", "SchoolNoticePublished"): _school_topics,
     ("poche.news", "NewsPublished"): _news_topics,
     ("poche.traffic", "TrafficEventsUpdated"): _traffic_topics,
     ("poche.transit", "RealtimeUpdated"): _route_topics,
+    ("poche.payments", "PaymentSucceeded"): _payment_topics(succeeded=True),
+    ("poche.payments", "PaymentFailed"): _payment_topics(succeeded=False),
 }

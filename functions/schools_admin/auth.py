@@ -8,30 +8,16 @@ Nothing here is logged or stored: the caller is only checked, never recorded.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from poche_common import schools
+from poche_common.claims import GROUPS_CLAIM, claim_values, groups
 from poche_common.errors import ForbiddenError
 
+__all__ = ["GROUPS_CLAIM", "SCHOOLS_CLAIM", "STAFF_GROUP", "attached_schools", "authorize", "claim_values", "groups"]
+
 STAFF_GROUP = "school-staff"
-GROUPS_CLAIM = "cognito:groups"
 SCHOOLS_CLAIM = "custom:schools"
-
-
-def claim_values(value: str | None) -> list[str]:
-    """The values of a list claim as API Gateway renders it: `[a b]`, `a`, `a,b`, or a JSON array."""
-    if not value:
-        return []
-    text = value.strip()
-    if text.startswith("[") and text.endswith("]"):
-        text = text[1:-1]
-    parts = (part.strip().strip("\"'") for part in re.split(r"[\s,]+", text))
-    return [part for part in parts if part]
-
-
-def groups(claims: Mapping[str, str]) -> list[str]:
-    return claim_values(claims.get(GROUPS_CLAIM))
 
 
 def attached_schools(claims: Mapping[str, str]) -> set[str]:

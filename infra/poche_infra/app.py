@@ -10,9 +10,10 @@ from cdk_nag import AwsSolutionsChecks
 
 from .config import Settings, settings_from_context
 from .stacks.core import CoreStack
+from .stacks.payments import PaymentsStack
 from .stacks.proximity import ProximityStack
 
-PHASE_STACKS: dict[str, Callable[..., cdk.Stack]] = {"proximity": ProximityStack}
+PHASE_STACKS: dict[str, Callable[..., cdk.Stack]] = {"proximity": ProximityStack, "payments": PaymentsStack}
 
 
 def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) -> tuple[cdk.App, Settings]:

@@ -13,7 +13,7 @@ from typing import Any
 
 TERRITORIES_DIR = Path(__file__).resolve().parent.parent / "territories"
 STAGES = ("dev", "prod")
-PHASES = ("proximity",)  # later: "services", "payments", in rollout order
+PHASES = ("proximity", "payments")  # later: "services" (phase 2), in rollout order
 POWERTOOLS_VERSION = "3.37.0"  # must equal the aws-lambda-powertools pin in constraints.txt
 PYTHON_RUNTIME = "python3.13"
 PUSH_PLATFORMS = ("fcm", "apns")
@@ -46,6 +46,25 @@ class AccountEmail:
     ses_region: str | None = None
 
 
+PAYFIP_SAISIE = ("T", "X", "W")  # test, activation, production (DGFiP's codes)
+PAYFIP_ENDPOINT = "https://www.tipi.budget.gouv.fr/tpa/services/securite"
+PAYFIP_PAGE = "https://www.tipi.budget.gouv.fr/tpa/paiementws.web"
+
+
+@dataclass(frozen=True)
+class Payfip:
+    """The territory's PayFiP account (DGFiP): its client number, the mode of its payments and the service's
+    addresses. `numcli` is not a secret (it appears in PayFiP's page address) but is kept out of logs.
+    `return_url`: where PayFiP sends the payer's browser back (the app's status page; PayFiP appends
+    `idop=`); default, the API's own `GET /v1/payments/payfip/return`."""
+
+    numcli: str
+    saisie: str
+    endpoint: str = PAYFIP_ENDPOINT
+    page_url: str = PAYFIP_PAGE
+    return_url: str | None = None
+
+
 @dataclass(frozen=True)
 class Territory:
     name: str
@@ -64,6 +83,8 @@ class Territory:
     account_email: AccountEmail | None = None
     citizen_feature_plan: str = "lite"
     staff_feature_plan: str = "plus"
+    # Online payments (phase 3): the PayFiP account; None: the payments phase cannot be deployed.
+    payfip: Payfip | None = None
 
     def source(self, connector: str) -> str:
         return self.sources.get(connector, "bundled")
@@ -80,6 +101,11 @@ class Settings:
             raise ConfigError(
                 f"territory {self.territory.name!r}: prod needs account_email (an SES sender of a verified domain): "
                 "Cognito's built-in sender allows about 50 e-mails a day, so sign-ups would stall; see docs/accounts.md"
+            )
+        if "payments" in self.phases and self.territory.payfip is None:
+            raise ConfigError(
+                f"territory {self.territory.name!r}: the payments phase needs a payfip object (numcli, saisie) in "
+                "the territory file; see docs/payments.md"
             )
 
     @property
@@ -106,6 +132,8 @@ def load_territory(name: str, directory: Path = TERRITORIES_DIR) -> Territory:
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     if data.get("account_email") is not None:
         data["account_email"] = account_email(data["account_email"], path)
+    if data.get("payfip") is not None:
+        data["payfip"] = payfip(data["payfip"], path)
     for key in ("citizen_feature_plan", "staff_feature_plan"):
         if key in data and data[key] not in FEATURE_PLANS:
             raise ConfigError(f"{path}: {key} {data[key]!r} is not one of {', '.join(FEATURE_PLANS)}")
@@ -161,6 +189,26 @@ def account_email(value: Any, path: Path) -> AccountEmail:
     if region is not None and (not isinstance(region, str) or not AWS_REGION.fullmatch(region)):
         raise ConfigError(f"{where}.ses_region {region!r} is not an AWS region (e.g. eu-west-3)")
     return AccountEmail(**value)
+
+
+def payfip(value: Any, path: Path) -> Payfip:
+    """The territory's `payfip` object, checked: every problem named with its key."""
+    where = f"{path}: payfip"
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must be an object with numcli and saisie (see docs/payments.md)")
+    known = {f.name for f in fields(Payfip)}
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; keys: {', '.join(sorted(known))}")
+    if not re.fullmatch(r"\d{6}", str(value.get("numcli", ""))):
+        raise ConfigError(f"{where}.numcli must be the 6-digit PayFiP client number given by the DGFiP")
+    if value.get("saisie") not in PAYFIP_SAISIE:
+        raise ConfigError(f"{where}.saisie must be one of {', '.join(PAYFIP_SAISIE)} (test, activation, production)")
+    for key in ("endpoint", "page_url", "return_url"):
+        url = value.get(key)
+        if url is not None and (not isinstance(url, str) or not re.fullmatch(r"https://[^\s\x00-\x1f]{4,2000}", url)):
+            raise ConfigError(f"{where}.{key} {url!r} must be an https:// address")
+    return Payfip(**value)
 
 
 def settings_from_context(context: dict[str, Any]) -> Settings:

@@ -22,6 +22,17 @@ if TYPE_CHECKING:
 OUT = ROOT / "docs" / "events.md"
 COMMAND = "python -m poche_infra.events_catalogue"
 _ENVELOPE = {"id": "5b1f3c2e-8d4a-5e6f-9a0b-1c2d3e4f5a6b", "occurred_at": "2026-11-30T09:00:00+00:00", "version": 1}
+PAYMENT: dict[str, Any] = {
+    "payment_id": "3f2a9c1e5b7d4e8fa0c1d2e3f4a5b6c7",
+    "attempt": 1,
+    "exer": "2026",
+    "refdet": "CANT202611000123",
+    "product": "CANTINE",
+    "amount_cents": 4280,
+    "at": "2026-11-30T09:00:00+00:00",
+    "payer": "6c1f0d1e-2b3a-4c5d-8e9f-0a1b2c3d4e5f",
+    "idop": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+}
 EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("poche.canteen", "MenusUpdated"): {
         "connector": "canteen-menus-scdl",
@@ -128,6 +139,38 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
         "alert_changes": [{"alert_id": "neige", "change": "created", "title": "Neige : service réduit"}],
         "truncated": False,
         "alert_routes": {"neige": ["L20", "L21"]},
+    },
+    ("poche.payments", "DebtsUpdated"): {
+        "connector": "payments-debts-csv",
+        "changes": [
+            {"exer": "2026", "refdet": "CANT202611000123", "change": "created"},
+            {"exer": "2026", "refdet": "TRSC202609000042", "change": "cancelled"},
+        ],
+        "counts": {"created": 1, "updated": 1, "deleted": 0},
+        "truncated": False,
+    },
+    ("poche.payments", "PaymentInitiated"): PAYMENT,
+    ("poche.payments", "PaymentSucceeded"): {
+        **PAYMENT,
+        "resultrans": "P",
+        "paid_at": "2026-11-30T08:58:00+00:00",
+    },
+    ("poche.payments", "PaymentFailed"): {**PAYMENT, "resultrans": "R"},
+    ("poche.payments", "PaymentCancelled"): {**PAYMENT, "resultrans": "A"},
+    ("poche.payments", "PaymentExpired"): {**PAYMENT, "reason": "no result long after the idOp's validity (P5)"},
+    ("poche.payments", "PaymentDuplicated"): {
+        **PAYMENT,
+        "attempt": 2,
+        "resultrans": "V",
+        "paid_at": "2026-11-30T08:58:00+00:00",
+        "reason": "duplicate",
+    },
+    ("poche.payments", "ExceptionResolved"): {
+        "date": "2026-11-30",
+        "exception_id": "9d4c2b7a1e3f5a6b",
+        "kind": "duplicate",
+        "by": "0b9a8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d",
+        "at": "2026-12-01T10:15:00+00:00",
     },
 }
 

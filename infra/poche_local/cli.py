@@ -22,9 +22,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from . import communes_refresh
+from . import communes_refresh, finance
 from .assembly import AssemblyError, load_assembly
 from .model import FunctionSpec, PlatformSpec
+from .payfip import cli as payfip_cli
 from .platform import AWS_SERVICES, STATE_FILE, Platform, aws_clients, state_dir, summarize
 
 
@@ -119,10 +120,13 @@ def _describe_last_run(clients: dict[str, Any], function: FunctionSpec, name: st
 def cmd_invoke(args: argparse.Namespace) -> int:
     state = _running_state()
     spec = PlatformSpec.from_json(state["spec"])
-    connectors = spec.connectors()
+    connectors = dict(spec.connectors())
+    for scheduled in spec.schedules:  # the scheduled functions that are not connectors (the payments sweeper...)
+        function = spec.functions[scheduled.function]
+        connectors.setdefault(function.package.replace("_", "-"), function)
     if args.connector not in connectors:
         known = ", ".join(sorted(connectors)) or "none"
-        raise CliError(f"unknown connector {args.connector!r}; known connectors: {known}")
+        raise CliError(f"unknown connector or scheduled function {args.connector!r}; known: {known}")
     from . import logs
     from .functions import FunctionPool
 
@@ -194,8 +198,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("connectors", help="list connectors, schedules, sources and last runs").set_defaults(
         func=cmd_connectors
     )
-    invoke = commands.add_parser("invoke", help="run one connector now against the running platform")
-    invoke.add_argument("connector", help="connector name, e.g. canteen-menus-scdl")
+    invoke = commands.add_parser(
+        "invoke", help="run one connector (or scheduled function) now against the running platform"
+    )
+    invoke.add_argument("connector", help="connector name, e.g. canteen-menus-scdl, or payments-sweeper")
     invoke.set_defaults(func=cmd_invoke)
     user = commands.add_parser("user", help="accounts of the local user pools (staff, citizens)").add_subparsers(
         dest="user_command", required=True
@@ -212,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     notifications.add_argument("--user", required=True, help="the citizen's sign-in email")
     notifications.set_defaults(func=cmd_notifications)
     communes_refresh.add_parser(commands)
+    payfip_cli.add_parser(commands)
+    finance.add_parser(commands)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

@@ -151,13 +151,24 @@ def http_response(result: Any) -> tuple[int, dict[str, str], list[str], bytes]:
     return int(result["statusCode"]), headers, list(result.get("cookies") or []), body
 
 
+# A local service mounted beside the API (the PayFiP twin under /payfip/): (method, path, query, headers, body) ->
+# (status, headers, body).
+Mount = Callable[[str, str, str, dict[str, str], bytes], tuple[int, dict[str, str], bytes]]
+
+
 def make_handler(
     router: Router,
     invoke: Callable[[str, dict[str, Any]], Any],
     local_pages: Callable[[str], tuple[str, bytes] | None],
     log: Callable[[str], None],
     verifier: JwtVerifier | None = None,
+    mounts: dict[str, Mount] | None = None,
+    enrich: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> type[BaseHTTPRequestHandler]:
+    """The gateway's request handler: `local_pages` (the API document and its docs), `mounts` (path prefix ->
+    a local service, such as the PayFiP twin), then the API's routes. `enrich` completes a verified token's claims
+    where the emulation's tokens fall short of Cognito's (`users.cognito_claims`)."""
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "poche-local"
@@ -182,6 +193,13 @@ def make_handler(
             path = urlsplit(self.path).path
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            for prefix, mount in (mounts or {}).items():
+                if path.startswith(prefix):
+                    query = urlsplit(self.path).query
+                    status, headers, payload = mount(self.command, path, query, dict(self.headers.items()), body)
+                    log(f"{self.command} {path} -> {status} ({prefix.strip('/')})")
+                    self._send(status, headers, payload)
+                    return
             page = local_pages(path) if self.command == "GET" else None
             if page is not None:
                 content_type, content = page
@@ -200,6 +218,8 @@ def make_handler(
                         raise Unauthorized("no verifier")
                     token = bearer(dict(self.headers.items()))
                     claims = verifier.verify(token, route.authorizer["issuer"], route.authorizer["audience"])
+                    if enrich is not None:
+                        claims = enrich(claims)
                 except Unauthorized as exc:
                     log(f"{self.command} {self.path} -> 401 ({exc})")
                     self._send(401, {"Content-Type": "application/json"}, b'{"message":"Unauthorized"}')

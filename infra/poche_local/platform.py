@@ -20,9 +20,11 @@ from .functions import FunctionPool
 from .gateway import LOCAL_PATHS, Router, make_handler, serve
 from .jwt import JwtVerifier, cognito_jwks_fetcher
 from .model import PlatformSpec, QueueSourceSpec, ScheduleSpec
+from .payfip.twin import PAGE_PATH, SERVICE_PATH, PayfipTwin
 from .provision import Provisioner
 from .resolver import REGION
 from .schedule import next_run
+from .users import cognito_claims
 
 STATE_FILE = "run.json"
 START_CONNECTORS = "POCHE_START_CONNECTORS"
@@ -66,6 +68,28 @@ def start_connectors(known: list[str], setting: str | None) -> list[str]:
     return sorted(set(chosen))
 
 
+PAYFIP_PREFIX = "/payfip/"
+
+
+def payments_deployed(spec: PlatformSpec) -> bool:
+    """Whether a function of the platform talks to PayFiP (the payments phase is deployed)."""
+    return any("PAYFIP_ENDPOINT" in f.environment for f in spec.functions.values())
+
+
+def localize(spec: PlatformSpec, url: str) -> None:
+    """What a deployed function reaches on the Internet, pointed at this machine: the API's public address (the
+    payments service gives it to PayFiP as `urlnotif`/`urlredirect`) and PayFiP itself (the twin under
+    /payfip/). The territory's numcli and saisie are kept."""
+    for function in spec.functions.values():
+        env = function.environment
+        if "PUBLIC_API_URL" in env:
+            env["PUBLIC_API_URL"] = url
+        if "PAYFIP_ENDPOINT" in env:
+            env["PAYFIP_ENDPOINT"] = url + SERVICE_PATH
+            env["PAYFIP_PAGE_URL"] = url + PAGE_PATH
+            env.pop("PAYFIP_RETURN_URL", None)  # the API's own return route
+
+
 def scheduled_event(input_: dict[str, Any]) -> dict[str, Any]:
     """What EventBridge Scheduler delivers to a Lambda target: the schedule's input, as is."""
     return dict(input_)
@@ -96,18 +120,24 @@ class Platform:
             f"provisioned {len(stacks)} stacks: {len(self.spec.functions)} functions, "
             f"{len(self.spec.routes)} routes, {len(self.spec.schedules)} schedules"
         )
-        self.pool = FunctionPool(self.spec.functions, self.endpoint, logs.function_line)
         self.router = Router(self.spec.routes)
         self._document: dict[str, Any] | None = None
+        self.payfip = PayfipTwin() if payments_deployed(self.spec) else None
         handler = make_handler(
             self.router,
-            self.pool.invoke,
+            lambda name, event: self.pool.invoke(name, event),
             self.local_page,
             lambda line: logs.emit(f"[gateway] {line}"),
             JwtVerifier(cognito_jwks_fetcher(self.endpoint)),
+            mounts={PAYFIP_PREFIX: self.payfip.handle} if self.payfip else None,
+            enrich=cognito_claims(aws_clients(self.endpoint)["cognito-idp"]),
         )
         self.server = serve(self.port, handler)
         self.port = int(self.server.server_address[1])
+        localize(self.spec, f"http://127.0.0.1:{self.port}")
+        if self.payfip:
+            logs.emit(f"PayFiP twin: http://127.0.0.1:{self.port}{PAYFIP_PREFIX} (poche payfip pay <idOp> --result P)")
+        self.pool = FunctionPool(self.spec.functions, self.endpoint, logs.function_line)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self._serving = True
         self.write_state()

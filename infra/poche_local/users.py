@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,3 +132,28 @@ def _sign_in(cognito: Any, pool: UserPool, email: str, password: str) -> dict[st
         AuthParameters={"USERNAME": email, "PASSWORD": password},
     )["AuthenticationResult"]
     return {"id_token": result["IdToken"], "access_token": result["AccessToken"], "pool_id": pool.pool_id}
+
+
+def cognito_claims(cognito: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The claims of an ID token as Cognito writes them: the emulation's ID tokens carry `email` but not
+    `email_verified`, which Cognito adds from the user's attribute (the payments service lists a citizen's debts by
+    their verified e-mail only). Completed from the emulated pool, once per user and process."""
+    known: dict[tuple[str, str], str | None] = {}
+
+    def complete(claims: dict[str, Any]) -> dict[str, Any]:
+        if claims.get("token_use") != "id" or "email_verified" in claims or "email" not in claims:
+            return claims
+        pool_id = str(claims.get("iss", "")).rsplit("/", 1)[-1]
+        username = str(claims.get("cognito:username") or claims.get("sub"))
+        key = (pool_id, username)
+        if key not in known:
+            try:
+                user = cognito.admin_get_user(UserPoolId=pool_id, Username=username)
+                attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
+                known[key] = attributes.get("email_verified")
+            except Exception:  # an unknown user: leave the claims as the token says
+                known[key] = None
+        verified = known[key]
+        return claims if verified is None else {**claims, "email_verified": verified == "true"}
+
+    return complete

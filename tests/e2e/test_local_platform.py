@@ -145,7 +145,8 @@ def test_poche_invoke_with_a_broken_source_fails_and_keeps_the_data(platform: Ru
 def test_poche_invoke_of_an_unknown_connector_is_explained(platform: RunningPlatform) -> None:
     result = platform.poche("invoke", "canteen-menus-xml")
     assert result.returncode == 2
-    assert "unknown connector 'canteen-menus-xml'" in result.stderr and "canteen-menus-scdl" in result.stderr
+    assert "unknown connector or scheduled function 'canteen-menus-xml'" in result.stderr
+    assert "canteen-menus-scdl" in result.stderr and "payments-sweeper" in result.stderr
 
 
 def test_commands_without_a_running_platform_say_so(synthesized: Synthesized, tmp_path: Path) -> None:

@@ -661,6 +661,48 @@ SCHOOLS = Connector(
 )
 
 
+# ---------------------------------------------------------------- payments-debts-csv (CSV, FORMAT.md)
+
+
+def _debts_row(change: dict[str, str]) -> Callable[[bytes], bytes]:
+    """The debt 2026/T2026000447 (it has a payer e-mail: its due date is in an index key too), edited."""
+    return lambda body: ff.csv_edit(
+        body, delimiter=";", where=lambda r: r["exer"] == "2026" and r["refdet"] == "T2026000447", change=change
+    )
+
+
+def _debt_ids(items: Sequence[Mapping[str, Any]]) -> set[str]:
+    """`<exer>|<refdet>` of every debt (the outbox and the run records left out)."""
+    return {
+        f"{item['exer']['S']}|{item['refdet']['S']}"
+        for item in items
+        if item["pk"]["S"].startswith("DEBT#") and item["sk"]["S"] == "DEBT"
+    }
+
+
+DEBTS_LOST = "2026|T2026000447"
+DEBTS = Connector(
+    name="payments-debts-csv",
+    package="payments_debts_csv",
+    domain="payments",  # its Debts table; the (empty) Ledger it reads is fault_platform.READ_TABLES'
+    now=dt.datetime(2026, 12, 2, 9, 0, tzinfo=UTC),
+    good=lambda: sample("payments_debts_csv", "debts.csv"),
+    content_type="text/csv; charset=utf-8",
+    max_bytes=DEFAULT_MAX_BYTES,  # FORMAT.md: at most 20 MiB per file
+    ids=_debt_ids,
+    malformed=lambda body: mutation(
+        _debts_row({"montant_centimes": "153,90", "statut": "peut-etre"})(body), DEBTS_LOST, markers=("153,90",)
+    ),
+    out_of_range_date=lambda body: mutation(
+        _debts_row({"date_echeance": ff.ANCIENT_DAY})(body), DEBTS_LOST, markers=(ff.ANCIENT_DAY,)
+    ),
+    over_long_id=lambda body: mutation(
+        _debts_row({"refdet": ff.OVERLONG_ID})(body), DEBTS_LOST, markers=(ff.OVERLONG_MARK,), in_keys=True
+    ),
+    not_applicable={"deep_nesting": FLAT_CSV, "xml_entities": NOT_XML_CSV},
+)
+
+
 # The matrix's connectors: add a new one here (and nowhere else).
 CONNECTORS: tuple[Connector, ...] = (
     CANTEEN,
@@ -673,4 +715,5 @@ CONNECTORS: tuple[Connector, ...] = (
     CINEMA,
     NEWS,
     SCHOOLS,
+    DEBTS,
 )

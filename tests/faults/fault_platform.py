@@ -30,6 +30,20 @@ TABLES: dict[str, dict[str, str]] = {
     "agenda": {"by_commune": "gsi1", "by_month": "gsi2"},
     "news": {"by_tag": "gsi1"},
     "schools": {"by_origin": "gsi1"},
+    "payments": {"by_payer": "gsi1", "by_origin": "gsi2", "cancelled": "gsi3"},
+}
+
+# domain -> the other tables its connector reads, as infra/poche_infra/domains/<domain>.py gives them to it: the
+# environment variable naming each -> (its table_name suffix, its secondary indexes). Created empty and left so:
+# a fault cell resets the domain's own table only. (payments: the Ledger, `LEDGER_INDEXES`; the connector Queries
+# a debt's partition there before it changes the debt, to know whether it was paid online.)
+READ_TABLES: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
+    "payments": {
+        "LEDGER_TABLE_NAME": (
+            "payments-ledger",
+            {"by_payment": "gsi1", "by_idop": "gsi2", "by_day": "gsi3", "by_closed": "gsi4"},
+        ),
+    },
 }
 
 
@@ -38,10 +52,12 @@ def table_name(domain: str) -> str:
 
 
 def create_tables(dynamodb: Any) -> None:
-    for domain, indexes in TABLES.items():
+    tables = dict(TABLES)
+    tables.update(table for others in READ_TABLES.values() for table in others.values())
+    for table, indexes in tables.items():
         prefixes = sorted(set(indexes.values()))
         dynamodb.create_table(
-            TableName=table_name(domain),
+            TableName=table_name(table),
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
             AttributeDefinitions=[
                 {"AttributeName": name, "AttributeType": "S"}
@@ -148,6 +164,7 @@ def load_handler(package: str, domain: str, service: str, monkeypatch: Any, dyna
         "POWERTOOLS_LOG_LEVEL": "INFO",
         "POCHE_STAGE": "test",
     }
+    environment.update({variable: table_name(name) for variable, (name, _) in READ_TABLES.get(domain, {}).items()})
     for key, value in environment.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("SOURCE_PARAMETER", raising=False)

@@ -287,7 +287,14 @@ BODY_OPERATIONS = sorted(
     if "application/json" in operation.get("requestBody", {}).get("content", {})
 )
 # Path parameters for the operations with a body: the staff account's school, and ids that name nothing.
-PATH_VALUES = {"uai": STAFF_SCHOOL, "notice_id": "0", "device_id": "0", "note_id": "0"}
+PATH_VALUES = {
+    "uai": STAFF_SCHOOL,
+    "notice_id": "0",
+    "device_id": "0",
+    "note_id": "0",
+    "date": "2026-12-02",
+    "exception_id": "0" * 32,
+}
 
 
 @pytest.mark.parametrize(("method", "path"), BODY_OPERATIONS)

@@ -11,7 +11,7 @@ import pytest
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk.assertions import Template
 from support import Synthesized
-from test_stacks import PROXIMITY, resources
+from test_stacks import PAYMENTS, PROXIMITY, resources
 
 from poche_infra.config import ConfigError, Settings, load_territory, settings_from_context
 from poche_infra.constructs.connector import ScheduledConnector
@@ -126,9 +126,14 @@ def test_a_connector_the_territory_does_not_schedule_is_a_configuration_error() 
 
 def test_every_schedule_lives_in_the_territory_file_and_names_a_deployed_connector(synthesized: Synthesized) -> None:
     schedules = load_territory("orne").schedules
-    functions = resources(synthesized, PROXIMITY, "AWS::Lambda::Function")
+    functions = {
+        k: v
+        for stack in (PROXIMITY, PAYMENTS)
+        for k, v in resources(synthesized, stack, "AWS::Lambda::Function").items()
+    }
     deployed: dict[str, str] = {}
-    for schedule in resources(synthesized, PROXIMITY, "AWS::Scheduler::Schedule").values():
+    schedules_of = [resources(synthesized, stack, "AWS::Scheduler::Schedule") for stack in (PROXIMITY, PAYMENTS)]
+    for schedule in [s for found in schedules_of for s in found.values()]:
         target = json.loads(schedule["Properties"]["Target"]["Input"])
         if "connector" in target:
             logical = schedule["Properties"]["Target"]["Arn"]["Fn::GetAtt"][0]

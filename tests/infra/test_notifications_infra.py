@@ -49,7 +49,7 @@ def test_the_three_functions_share_the_personal_table(synthesized: Synthesized) 
         assert all("dynamodb:Scan" not in actions(s) for s in statements)
 
 
-def test_the_rule_sends_the_four_event_types_to_the_matcher_with_a_dead_letter_queue(
+def test_the_rule_sends_the_six_event_types_to_the_matcher_with_a_dead_letter_queue(
     synthesized: Synthesized,
 ) -> None:
     matcher, _ = function_named(synthesized, "notifications_match")
@@ -59,9 +59,12 @@ def test_the_rule_sends_the_four_event_types_to_the_matcher_with_a_dead_letter_q
         if any(t["Arn"] == {"Fn::GetAtt": [matcher, "Arn"]} for t in r["Properties"].get("Targets", []))
     ]
     [rule] = rules
-    assert sorted(rule["EventPattern"]["source"]) == ["poche.news", "poche.schools", "poche.traffic", "poche.transit"]
+    sources = ["poche.news", "poche.payments", "poche.schools", "poche.traffic", "poche.transit"]
+    assert sorted(rule["EventPattern"]["source"]) == sources
     assert sorted(rule["EventPattern"]["detail-type"]) == [
         "NewsPublished",
+        "PaymentFailed",
+        "PaymentSucceeded",
         "RealtimeUpdated",
         "SchoolNoticePublished",
         "TrafficEventsUpdated",

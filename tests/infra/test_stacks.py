@@ -10,6 +10,7 @@ from support import Synthesized
 
 CORE = "Poche-dev-Core"
 PROXIMITY = "Poche-dev-Proximity"
+PAYMENTS = "Poche-dev-Payments"
 
 
 def resources(synthesized: Synthesized, stack: str, kind: str) -> dict[str, dict[str, Any]]:
@@ -45,8 +46,8 @@ def actions(statement: dict[str, Any]) -> set[str]:
     return {value} if isinstance(value, str) else set(value)
 
 
-def test_stacks_are_core_and_the_proximity_phase(synthesized: Synthesized) -> None:
-    assert set(synthesized.templates) == {CORE, PROXIMITY}
+def test_stacks_are_core_and_the_proximity_and_payments_phases(synthesized: Synthesized) -> None:
+    assert set(synthesized.templates) == {CORE, PROXIMITY, PAYMENTS}
 
 
 def test_synth_needs_no_account_lookup(synthesized: Synthesized) -> None:
@@ -107,9 +108,11 @@ def test_routes_of_the_canteen_and_communes_services(synthesized: Synthesized) -
     assert {"GET /v1/communes", "GET /v1/communes/{insee}"} <= route_keys(synthesized)
     routes = all_resources(synthesized, "AWS::ApiGatewayV2::Route").values()
     anonymous = {r["Properties"]["RouteKey"] for r in routes if r["Properties"].get("AuthorizationType") != "JWT"}
-    # Anonymous routes only read; the one exception is the home screen, a read sent as POST (its tiles in the body).
-    assert all(key.startswith("GET /v1/") for key in anonymous - {"POST /v1/home"})
-    assert "POST /v1/home" in anonymous
+    # Anonymous routes only read; the exceptions: the home screen, a read sent as POST (its tiles in the body), an
+    # anonymous payer's payment (reference and amount must match) and PayFiP's unsigned notification (only queued).
+    writes = {"POST /v1/home", "POST /v1/payments", "POST /v1/payments/payfip/notifications"}
+    assert all(key.startswith("GET /v1/") for key in anonymous - writes)
+    assert writes <= anonymous
     for integration in resources(synthesized, PROXIMITY, "AWS::ApiGatewayV2::Integration").values():
         assert integration["Properties"]["PayloadFormatVersion"] == "2.0"
 

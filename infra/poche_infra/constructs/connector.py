@@ -10,17 +10,15 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_scheduler_targets as targets
 from aws_cdk import aws_ssm as ssm
-from cdk_nag import NagPackSuppression
 from constructs import Construct
 
 from ..config import ConfigError, Settings
 from ..paths import CONNECTORS
 from .alarms import alarm
 from .function import PocheFunction, domain_of
-from .nag import suppress
 from .runtime import PhaseRuntime
+from .schedule import invoke_on_schedule
 from .table import DomainTable
 
 
@@ -99,27 +97,17 @@ class ScheduledConnector(Construct):
             iam.PolicyStatement(actions=["events:PutEvents"], resources=[runtime.bus.event_bus_arn])
         )
         table.grant_connector(self, *uses, indexes=indexes)
-        self.schedule = scheduler.Schedule(
+        self.schedule = invoke_on_schedule(
             self,
             "Schedule",
+            self.function,
+            expression=_expression(schedule),
             description=f"Run connector {name}",
-            schedule=_expression(schedule),
-            target=targets.LambdaInvoke(
-                self.function,
-                input=scheduler.ScheduleTargetInput.from_object({"trigger": "schedule", "connector": name}),
-                dead_letter_queue=self.handler.dead_letter_queue,
-                retry_attempts=2,
-                max_event_age=cdk.Duration.hours(1),
-            ),
-        )
-        suppress(
-            cdk.Stack.of(self),
-            NagPackSuppression(
-                id="AwsSolutions-IAM5",
-                reason="The scheduler's role may invoke the connector function and its versions (<arn>:*), "
-                "nothing else; CDK's LambdaInvoke target grants exactly that.",
-                applies_to=[{"regex": "/^Resource::<.*Connector.*\\.Arn>:\\*$/g"}],
-            ),
+            event={"trigger": "schedule", "connector": name},
+            dead_letter_queue=self.handler.dead_letter_queue,
+            max_event_age=cdk.Duration.hours(1),
+            what="the connector function",
+            logical_id_hint="Connector",
         )
         failed = cloudwatch.Metric(
             namespace="Poche",

@@ -15,7 +15,8 @@ from .runtime import PhaseRuntime
 
 
 class PublicRoutes(Construct):
-    """Anonymous read-only routes (open data). Routes needing a user get an authorizer later."""
+    """Anonymous routes: read-only open data (`paths`, GET), and the few anonymous writes a service justifies
+    (`writes`, each with its reason: an anonymous payer's payment, PayFiP's unsigned notification)."""
 
     def __init__(
         self,
@@ -25,24 +26,29 @@ class PublicRoutes(Construct):
         api: apigwv2.IHttpApi,
         function: lambda_.IFunction,
         paths: list[str],
+        writes: list[tuple[apigwv2.HttpMethod, str, str]] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         integration = integrations.HttpLambdaIntegration("Integration", function)
-        for index, path in enumerate(paths):
+        reads = [(apigwv2.HttpMethod.GET, path, "") for path in paths]
+        for index, (method, path, why) in enumerate([*reads, *(writes or [])]):
             if not path.startswith("/v1/"):
                 raise ValueError(f"{path}: every public route lives under /v1")
+            if method != apigwv2.HttpMethod.GET and not why:
+                raise ValueError(f"{method} {path}: an anonymous write needs its reason")
             route = apigwv2.HttpRoute(
                 self,
                 f"Route{index}",
                 http_api=api,
-                route_key=apigwv2.HttpRouteKey.with_(path, apigwv2.HttpMethod.GET),
+                route_key=apigwv2.HttpRouteKey.with_(path, method),
                 integration=integration,
             )
             suppress(
                 route,
                 NagPackSuppression(
                     id="AwsSolutions-APIG4",
-                    reason="Public, read-only open data for anonymous citizens (GET only); throttled at the stage.",
+                    reason=why
+                    or "Public, read-only open data for anonymous citizens (GET only); throttled at the stage.",
                 ),
             )
 

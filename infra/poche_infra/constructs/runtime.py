@@ -98,6 +98,10 @@ class PhaseRuntime(Construct):
             )
         return self._citizen_authorizer
 
+    def contract(self, path: str) -> str:
+        """A contract of Core (`CONTRACT_*`), read from SSM at deploy time (a token at synth)."""
+        return self._contract(path)
+
     @property
     def citizen_user_pool_id(self) -> str:
         """The citizens pool's id (a token resolved at deploy time), e.g. for a function's environment."""

@@ -20,7 +20,9 @@ from .table import DomainTable
 class ServiceFunction(PocheFunction):
     """The function of `functions/<package>` behind routes of the one public API.
 
-    - `public`: anonymous GET routes (open data); `audience` and `routes`: signed-in routes behind that audience's
+    - `public`: anonymous GET routes (open data); `anonymous_writes`: anonymous (method, path, reason) routes that
+      are not reads, each with the reason it must be anonymous (it becomes the nag suppression's); `audience` and
+      `routes`: signed-in routes behind that audience's
       JWT authorizer ("staff": /v1/admin..., "citizens": /v1/me...). Routes are the construct's siblings, `Routes`
       for the construct `Service` and `<id>Routes` for any other: the logical ids of the deployed stacks, since a
       route key is unique per API and a replaced route would fail the update.
@@ -45,6 +47,7 @@ class ServiceFunction(PocheFunction):
         indexes: Sequence[str] = (),
         environment: dict[str, str] | None = None,
         public: Sequence[str] = (),
+        anonymous_writes: Sequence[tuple[apigwv2.HttpMethod, str, str]] = (),
         audience: Audience | None = None,
         routes: Sequence[tuple[apigwv2.HttpMethod, str]] = (),
         memory_mb: int = 256,
@@ -69,8 +72,15 @@ class ServiceFunction(PocheFunction):
         if table is not None and (reads or indexes):
             table.grant_read(self, *reads, indexes=indexes)
         routes_id = "Routes" if construct_id == "Service" else f"{construct_id}Routes"
-        if public:
-            PublicRoutes(scope, routes_id, api=runtime.api, function=self.function, paths=list(public))
+        if public or anonymous_writes:
+            PublicRoutes(
+                scope,
+                routes_id,
+                api=runtime.api,
+                function=self.function,
+                paths=list(public),
+                writes=list(anonymous_writes),
+            )
         if audience:
             AuthorizedRoutes(
                 scope, routes_id, runtime=runtime, audience=audience, function=self.function, routes=list(routes)

@@ -43,8 +43,16 @@ class PolicyHolder(Protocol):
     def add_to_role_policy(self, statement: iam.PolicyStatement) -> None: ...
 
 
+# What can change or remove an item: never granted on an append-only table.
+MUTATING_ACTIONS = frozenset({"UpdateItem", "DeleteItem", "BatchWriteItem"})
+
+
 class DomainTable(Construct):
-    """On-demand, `pk`/`sk` keys, TTL on `expires_at`, point-in-time recovery, kept in prod."""
+    """On-demand, `pk`/`sk` keys, TTL on `expires_at`, point-in-time recovery, kept in prod.
+
+    `append_only` (a ledger: public accounting keeps its records for 10 years): no TTL, deletion protection and
+    `RETAIN` in every stage, and no function is ever granted an action that updates or deletes an item
+    (`MUTATING_ACTIONS`): items are put once (`PutItem` with `attribute_not_exists`), never changed."""
 
     def __init__(
         self,
@@ -53,20 +61,23 @@ class DomainTable(Construct):
         *,
         settings: Settings,
         indexes: dict[str, tuple[str, str]] | None = None,
+        append_only: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.append_only = append_only
+        kept = settings.is_prod or append_only
         self.table = dynamodb.Table(
             self,
             "Table",
             partition_key=dynamodb.Attribute(name="pk", type=S),
             sort_key=dynamodb.Attribute(name="sk", type=S),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            time_to_live_attribute="expires_at",
+            time_to_live_attribute=None if append_only else "expires_at",
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
-            removal_policy=cdk.RemovalPolicy.RETAIN if settings.is_prod else cdk.RemovalPolicy.DESTROY,
-            deletion_protection=settings.is_prod,
+            removal_policy=cdk.RemovalPolicy.RETAIN if kept else cdk.RemovalPolicy.DESTROY,
+            deletion_protection=kept,
         )
         self.index_names = list(indexes or {})
         for name, (partition, sort) in (indexes or {}).items():
@@ -84,6 +95,9 @@ class DomainTable(Construct):
     def grant(self, grantee: PolicyHolder, *actions: str, leading_keys: Sequence[str] = ()) -> None:
         """`actions` on the table itself (not its indexes). With `leading_keys`, only on the items whose partition
         key matches one of them (`TOPIC#*`: StringLike when a key holds a wildcard, StringEquals otherwise)."""
+        mutating = sorted(MUTATING_ACTIONS.intersection(actions))
+        if self.append_only and mutating:
+            raise ValueError(f"{self.node.path} is append-only: {', '.join(mutating)} is never granted on it")
         conditions = None
         if leading_keys:
             test = "StringLike" if any("*" in key or "?" in key for key in leading_keys) else "StringEquals"

@@ -20,15 +20,13 @@ from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_scheduler_targets as scheduler_targets
-from cdk_nag import NagPackSuppression
 from constructs import Construct
 
 from ..config import Settings
 from ..constructs.domain import Domain
-from ..constructs.nag import suppress
 from ..constructs.queue import work_queue
 from ..constructs.runtime import PhaseRuntime
+from ..constructs.schedule import invoke_on_schedule
 from .me import MeDomain, endpoint_statements, grant_endpoints
 
 EVENTS = {
@@ -36,6 +34,7 @@ EVENTS = {
     "poche.news": ["NewsPublished"],
     "poche.traffic": ["TrafficEventsUpdated"],
     "poche.transit": ["RealtimeUpdated"],
+    "poche.payments": ["PaymentSucceeded", "PaymentFailed"],  # a signed-in payer's receipt (phase 3)
 }
 SENDER_TIMEOUT = cdk.Duration.seconds(60)
 MAX_RECEIVES = 5  # then the dead-letter queue
@@ -56,7 +55,6 @@ class NotificationsDomain(Domain):
     ) -> None:
         super().__init__(scope, construct_id, settings=settings, runtime=runtime)
         personal_table = me.table  # the `personal` table of MeDomain
-        stack = cdk.Stack.of(self)
         applications = settings.territory.push_applications
         table_name = personal_table.table_name
 
@@ -150,25 +148,15 @@ class NotificationsDomain(Domain):
             deferred, "Query", "DeleteItem", "BatchWriteItem", leading_keys=["USER#*", "DUE#*", "TOKEN#*"]
         )
         grant_endpoints(self.deferred, endpoint_statements(applications, PUSH))
-        self.schedule = scheduler.Schedule(
+        self.schedule = invoke_on_schedule(
             self,
             "DeferredSchedule",
+            deferred,
+            expression=scheduler.ScheduleExpression.rate(cdk.Duration.minutes(15)),
             description="Deferred pushes: every 15 minutes",
-            schedule=scheduler.ScheduleExpression.rate(cdk.Duration.minutes(15)),
-            target=scheduler_targets.LambdaInvoke(
-                deferred,
-                input=scheduler.ScheduleTargetInput.from_object({"trigger": "schedule"}),
-                dead_letter_queue=self.deferred.dead_letter_queue,
-                retry_attempts=2,
-                max_event_age=cdk.Duration.minutes(15),
-            ),
-        )
-        suppress(
-            stack,
-            NagPackSuppression(
-                id="AwsSolutions-IAM5",
-                reason="The scheduler's role may invoke the deferred pushes function and its versions (<arn>:*), "
-                "nothing else; CDK's LambdaInvoke target grants exactly that.",
-                applies_to=[{"regex": "/^Resource::<.*Deferred.*\\.Arn>:\\*$/g"}],
-            ),
+            event={"trigger": "schedule"},
+            dead_letter_queue=self.deferred.dead_letter_queue,
+            max_event_age=cdk.Duration.minutes(15),
+            what="the deferred pushes function",
+            logical_id_hint="Deferred",
         )

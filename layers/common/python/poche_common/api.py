@@ -22,8 +22,10 @@ from .errors import (
     NotFoundError,
     PreconditionFailedError,
     PreconditionRequiredError,
+    TooManyRequestsError,
     UnauthorizedError,
     UnprocessableError,
+    UpstreamUnavailableError,
 )
 from .observability import logger
 from .problems import PROBLEM_CONTENT_TYPE, problem_body
@@ -79,6 +81,20 @@ def make_resolver() -> Router:
     def _precondition_required(exc: PreconditionRequiredError) -> Response:
         logger.info("precondition required", extra={"detail": str(exc)})
         return problem(428, "precondition-required", str(exc))
+
+    @app.exception_handler(TooManyRequestsError)
+    def _too_many(exc: TooManyRequestsError) -> Response:
+        logger.info("too many requests", extra={"detail": str(exc)})
+        answer = problem(429, "too-many-requests", str(exc))
+        answer["headers"]["Retry-After"] = str(exc.retry_after_s)
+        return answer
+
+    @app.exception_handler(UpstreamUnavailableError)
+    def _upstream(exc: UpstreamUnavailableError) -> Response:
+        logger.warning("upstream unavailable", extra={"detail": str(exc)})
+        answer = problem(503, "upstream-unavailable", str(exc))
+        answer["headers"]["Retry-After"] = "30"
+        return answer
 
     @app.exception_handler(NotFoundError)
     def _not_found(exc: NotFoundError) -> Response:

@@ -49,6 +49,19 @@ class PreconditionRequiredError(PocheError):
     """A write that must say which version it replaces came without `If-Match` (HTTP 428)."""
 
 
+class TooManyRequestsError(PocheError):
+    """The caller asked too often (HTTP 429); `retry_after_s` says when to try again."""
+
+    def __init__(self, detail: str, *, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
+
+
+class UpstreamUnavailableError(PocheError):
+    """A service the request depends on (PayFiP) did not answer usably (HTTP 503); nothing was changed that the
+    caller must know of, and trying again later is safe."""
+
+
 class FeedError(PocheError):
     """A data source could not be used at all: nothing stored may change."""
 

@@ -211,6 +211,77 @@ class RealtimeUpdated(Envelope, RealtimeUpdatedFacts):
     pass
 
 
+# ---------------------------------------------------------------- poche.payments
+class DebtChange(TypedDict):
+    exer: str
+    refdet: str
+    change: Literal["created", "updated", "cancelled", "withdrawn"]  # updated: amount, label or due date changed
+
+
+class DebtsUpdatedFacts(TypedDict):
+    connector: str
+    changes: list[DebtChange]
+    counts: Counts
+    truncated: bool
+
+
+class DebtsUpdated(Envelope, DebtsUpdatedFacts):
+    pass
+
+
+class PaymentFacts(TypedDict):
+    """One fact of the payments ledger, as an event (the ledger item is the record; the event tells the others)."""
+
+    payment_id: str
+    attempt: int
+    exer: str
+    refdet: str
+    product: str
+    amount_cents: int
+    at: str  # UTC ISO: when the fact was recorded
+    payer: NotRequired[str]  # the signed-in payer's `sub` (their inbox); absent for an anonymous payer
+    idop: NotRequired[str]
+    resultrans: NotRequired[str]  # PayFiP's result: P V R Z A
+    paid_at: NotRequired[str]  # UTC ISO of PayFiP's transaction (successes)
+    reason: NotRequired[str]  # why: expired, late, duplicate...
+
+
+class PaymentInitiated(Envelope, PaymentFacts):
+    pass
+
+
+class PaymentSucceeded(Envelope, PaymentFacts):
+    pass
+
+
+class PaymentFailed(Envelope, PaymentFacts):
+    pass
+
+
+class PaymentCancelled(Envelope, PaymentFacts):
+    pass
+
+
+class PaymentExpired(Envelope, PaymentFacts):
+    pass
+
+
+class PaymentDuplicated(Envelope, PaymentFacts):
+    pass
+
+
+class ExceptionResolvedFacts(TypedDict):
+    date: str  # the Paris date of the reconciliation
+    exception_id: str
+    kind: str
+    by: str  # the staff member's `sub`
+    at: str
+
+
+class ExceptionResolved(Envelope, ExceptionResolvedFacts):
+    pass
+
+
 # ---------------------------------------------------------------- the registry
 class EventType(NamedTuple):
     source: str
@@ -314,6 +385,86 @@ _TYPES = (
         ("transit-gtfs-rt", "transit-siri-lite"),
         (MATCHER,),
         "A real-time run changed trips (delays, cancellations) or service alerts; vehicles alone are not news.",
+    ),
+    EventType(
+        "poche.payments",
+        "DebtsUpdated",
+        1,
+        DebtsUpdated,
+        DebtsUpdatedFacts,
+        ("payments-debts-csv",),
+        (),
+        "The finance software's export created, changed, cancelled or withdrew debts.",
+    ),
+    EventType(
+        "poche.payments",
+        "PaymentInitiated",
+        1,
+        PaymentInitiated,
+        PaymentFacts,
+        ("payments-service",),
+        (),
+        "An attempt to pay a debt got its PayFiP idOp: the payer is on PayFiP's page.",
+    ),
+    EventType(
+        "poche.payments",
+        "PaymentSucceeded",
+        1,
+        PaymentSucceeded,
+        PaymentFacts,
+        ("payments-service", "payments-processor", "payments-sweeper"),
+        (MATCHER,),
+        "PayFiP confirmed a payment (card or debit): the debt is settled.",
+    ),
+    EventType(
+        "poche.payments",
+        "PaymentFailed",
+        1,
+        PaymentFailed,
+        PaymentFacts,
+        ("payments-service", "payments-processor", "payments-sweeper"),
+        (MATCHER,),
+        "PayFiP refused a payment (card or debit refused).",
+    ),
+    EventType(
+        "poche.payments",
+        "PaymentCancelled",
+        1,
+        PaymentCancelled,
+        PaymentFacts,
+        ("payments-service", "payments-processor", "payments-sweeper"),
+        (),
+        "The payer cancelled on PayFiP's page (final after the grace period).",
+    ),
+    EventType(
+        "poche.payments",
+        "PaymentExpired",
+        1,
+        PaymentExpired,
+        PaymentFacts,
+        ("payments-service", "payments-processor", "payments-sweeper"),
+        (),
+        "An attempt ended without a result (no payment before the idOp's validity ran out).",
+    ),
+    EventType(
+        "poche.payments",
+        "PaymentDuplicated",
+        1,
+        PaymentDuplicated,
+        PaymentFacts,
+        ("payments-service", "payments-processor", "payments-sweeper"),
+        (),
+        "A debt already settled was paid again: a refund to arrange.",
+    ),
+    EventType(
+        "poche.payments",
+        "ExceptionResolved",
+        1,
+        ExceptionResolved,
+        ExceptionResolvedFacts,
+        ("payments-finance",),
+        (),
+        "Finance staff marked an exception of a day's reconciliation resolved, with a comment.",
     ),
 )
 EVENTS: dict[tuple[str, str], EventType] = {(t.source, t.detail_type): t for t in _TYPES}

@@ -24,3 +24,8 @@ def optional_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigurationError(f"environment variable {name}={raw!r} is not an integer") from exc
+
+
+def optional(name: str) -> str | None:
+    """The variable's value, None when unset or blank."""
+    return os.environ.get(name, "").strip() or None

@@ -17,7 +17,6 @@ import contextlib
 import datetime as dt
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 T = TypeVar("T")
@@ -62,13 +61,16 @@ A = TypeVar("A")
 P = ParamSpec("P")
 
 
-@dataclass
 class ReaderDeps(Generic[R]):
     """What the routes of a service that only reads its domain's table use: the table's reader (the service's port,
-    a fake in tests) and how old the data may be before answers say `stale`."""
+    a fake in tests) and how old the data may be before answers say `stale`. (A plain class, not a dataclass:
+    `@dataclass` generates and compiles its methods at import, which every cold start would pay.)"""
 
-    reader: R
-    stale_after_s: int
+    __slots__ = ("reader", "stale_after_s")
+
+    def __init__(self, reader: R, stale_after_s: int) -> None:
+        self.reader = reader
+        self.stale_after_s = stale_after_s
 
     def ask(
         self,

@@ -1,0 +1,1 @@
+"""Code shared by the payments functions (service, notification processor, sweeper, finance, debts connector)."""
