@@ -12,18 +12,11 @@ PRODUCER = "payments-finance"
 
 
 def build() -> Deps:
-    import boto3
-
-    from payments_shared.keys import SOURCE
-    from poche_common.outbox import Outbox
-    from poche_common.settings import required
+    from payments_shared import adapters
 
     from .store import FinanceStore
 
-    client = boto3.client("dynamodb")
-    debts = required("TABLE_NAME")
-    store = FinanceStore(client, debts, required("LEDGER_TABLE_NAME"))
-    outbox = Outbox(client, debts, producer=PRODUCER, source=SOURCE, bus_name=required("EVENT_BUS_NAME"))
+    store, outbox = adapters.tables(PRODUCER, FinanceStore)
     return Deps(ledger=store, events=outbox)
 
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from payments_shared import keys
 from payments_shared.ledger import PARIS, PENDING_EXPIRY, LedgerError, paris_date
-from poche_common.bounds import EARLIEST_DATE, LATEST_DATE
+from poche_common.api import parse_day as api_day
 from poche_common.clock import to_utc_iso
 from poche_common.errors import ConflictError, InvalidRequestError, NotFoundError
 from poche_common.observability import logger
@@ -50,7 +50,6 @@ COMMENT_MAX = 1000
 RESOLVED_EVENT = "ExceptionResolved"
 MANIFEST = "manifest"
 PART = "part-"
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")  # controls but tab and newline; surrogates
 
 
@@ -101,23 +100,12 @@ class Deps:
 
 # --- parameters -----------------------------------------------------------------------------------------------------
 def parse_day(raw: str | None, field: str) -> dt.date:
-    """A Paris date `AAAA-MM-JJ` between 2000 and 2099; 400 naming `field` otherwise."""
+    """A Paris date `AAAA-MM-JJ` between 2000 and 2099; 400 naming `field` otherwise (also when absent)."""
     if raw is None or not raw.strip():
         raise InvalidRequestError(
             f"{field} est obligatoire : une date AAAA-MM-JJ, par exemple 2026-03-29.", field=field
         )
-    text = raw.strip()
-    try:
-        if not _DAY.fullmatch(text):
-            raise ValueError(text)
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidRequestError(
-            f"« {text[:40]} » n'est pas une date valide : attendu AAAA-MM-JJ, par exemple 2026-03-29.", field=field
-        ) from None
-    if not EARLIEST_DATE <= day < LATEST_DATE:
-        raise InvalidRequestError(f"« {text} » est hors des dates servies (2000 à 2099).", field=field)
-    return day
+    return api_day(raw, field)
 
 
 def parse_comment(body: Any) -> str:

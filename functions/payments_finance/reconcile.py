@@ -58,7 +58,7 @@ import hashlib
 from collections import Counter, defaultdict, deque
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from payments_shared.ledger import moment
 
@@ -73,14 +73,7 @@ Kind = Literal[
     "pending_too_long",
     "paid_after_cancellation",
 ]
-KINDS: tuple[Kind, ...] = (
-    "missing_from_statement",
-    "unknown_here",
-    "amount_mismatch",
-    "duplicate",
-    "pending_too_long",
-    "paid_after_cancellation",
-)
+KINDS: tuple[Kind, ...] = get_args(Kind)
 LABELS: dict[Kind, str] = {
     "missing_from_statement": "Paiement reçu ici, absent du relevé du comptable",
     "unknown_here": "Recette du relevé du comptable inconnue ici",

@@ -17,27 +17,12 @@ from poche_common.dynamo import from_item, query_all, to_item
 class FinanceStore(PaymentsStore):
     def closed(self, gsi4pk: str) -> Iterator[dict[str, Any]]:
         """The items indexed `by_closed` under `gsi4pk` (CLOSED#<UTC date>): keys only are needed."""
-        for item in query_all(
-            self.client,
-            TableName=self.ledger_table,
-            IndexName=keys.BY_CLOSED_INDEX,
-            KeyConditionExpression=f"{keys.BY_CLOSED_PK} = :d",
-            ExpressionAttributeValues=to_item({":d": gsi4pk}),
-            ProjectionExpression="pk, sk",
-        ):
-            yield from_item(item)
+        return self.indexed(self.ledger_table, keys.BY_CLOSED_INDEX, keys.BY_CLOSED_PK, gsi4pk, "pk, sk")
 
     def cancelled_debts(self) -> Iterator[tuple[str, str]]:
         """(exer, refdet) of the debts indexed `cancelled` in the Debts table."""
-        for item in query_all(
-            self.client,
-            TableName=self.debts_table,
-            IndexName=keys.CANCELLED_INDEX,
-            KeyConditionExpression=f"{keys.CANCELLED_PK} = :c",
-            ExpressionAttributeValues=to_item({":c": keys.CANCELLED_DEBTS}),
-            ProjectionExpression="pk",
-        ):
-            yield keys.split_debt_pk(item["pk"]["S"])
+        for item in self.indexed(self.debts_table, keys.CANCELLED_INDEX, keys.CANCELLED_PK, keys.CANCELLED_DEBTS, "pk"):
+            yield keys.split_debt_pk(str(item["pk"]))
 
     def _prefixed(self, paris_day: str, prefix: str, *, newest_first: bool = False) -> Iterator[dict[str, Any]]:
         for item in query_all(

@@ -152,15 +152,20 @@ def load_territory(name: str, directory: Path = TERRITORIES_DIR) -> Territory:
     return territory
 
 
-def account_email(value: Any, path: Path) -> AccountEmail:
-    """The territory's `account_email` object, checked: every problem named with its key."""
-    where = f"{path}: account_email"
+def _object_of(kind: type, value: Any, where: str, needs: str) -> None:
+    """`value` is an object whose keys are fields of the dataclass `kind`, else ConfigError naming `where`."""
     if not isinstance(value, dict):
-        raise ConfigError(f"{where} must be an object with from_email and ses_verified_domain (see docs/accounts.md)")
-    known = {f.name for f in fields(AccountEmail)}
+        raise ConfigError(f"{where} must be an object with {needs}")
+    known = {f.name for f in fields(kind)}
     unknown = sorted(set(value) - known)
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; keys: {', '.join(sorted(known))}")
+
+
+def account_email(value: Any, path: Path) -> AccountEmail:
+    """The territory's `account_email` object, checked: every problem named with its key."""
+    where = f"{path}: account_email"
+    _object_of(AccountEmail, value, where, "from_email and ses_verified_domain (see docs/accounts.md)")
     for key in ("from_email", "ses_verified_domain"):
         if not value.get(key):
             raise ConfigError(f"{where}.{key} is required")
@@ -194,12 +199,7 @@ def account_email(value: Any, path: Path) -> AccountEmail:
 def payfip(value: Any, path: Path) -> Payfip:
     """The territory's `payfip` object, checked: every problem named with its key."""
     where = f"{path}: payfip"
-    if not isinstance(value, dict):
-        raise ConfigError(f"{where} must be an object with numcli and saisie (see docs/payments.md)")
-    known = {f.name for f in fields(Payfip)}
-    unknown = sorted(set(value) - known)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; keys: {', '.join(sorted(known))}")
+    _object_of(Payfip, value, where, "numcli and saisie (see docs/payments.md)")
     if not re.fullmatch(r"\d{6}", str(value.get("numcli", ""))):
         raise ConfigError(f"{where}.numcli must be the 6-digit PayFiP client number given by the DGFiP")
     if value.get("saisie") not in PAYFIP_SAISIE:

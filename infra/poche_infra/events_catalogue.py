@@ -150,6 +150,13 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
         "truncated": False,
     },
     ("poche.payments", "PaymentInitiated"): PAYMENT,
+    ("poche.payments", "PaymentStartFailed"): {**PAYMENT, "reason": "PayFiP: T1"},
+    ("poche.payments", "PaymentNotified"): PAYMENT,
+    ("poche.payments", "PaymentDetailFetched"): {
+        **PAYMENT,
+        "resultrans": "A",
+        "reason": "cancelled less than two minutes ago: may still turn into a payment",
+    },
     ("poche.payments", "PaymentSucceeded"): {
         **PAYMENT,
         "resultrans": "P",

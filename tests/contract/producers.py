@@ -80,7 +80,15 @@ def admin_writes(cloud: Cloud, context: Any, tmp_path: Path) -> list[dict[str, A
     return cloud.bus_events()
 
 
-RESULT_OF = {"PaymentSucceeded": "P", "PaymentFailed": "R", "PaymentCancelled": "A", "PaymentExpired": None}
+# The result the payer chooses on PayFiP's page for the fact to happen (None: no result, the idOp expires).
+RESULT_OF = {
+    "PaymentSucceeded": "P",
+    "PaymentNotified": "P",
+    "PaymentFailed": "R",
+    "PaymentCancelled": "A",
+    "PaymentDetailFetched": "A",
+    "PaymentExpired": None,
+}
 
 
 def payment_run(detail_type: str, producer: str) -> Run:
@@ -94,6 +102,10 @@ def payment_run(detail_type: str, producer: str) -> Run:
         if detail_type == "PaymentDuplicated":
             _pay_twice(world, producer)
             return cloud.bus_events()
+        if detail_type == "PaymentStartFailed":
+            world.twin.fail_next("TechIndisponibiliteErreur")
+            assert world.start_signed_in(*CANTEEN)["statusCode"] == 503
+            return cloud.bus_events()
         started = world.start_signed_in(*CANTEEN)  # a signed-in payer: the matcher tells them the result
         assert started["statusCode"] == 201, started
         if detail_type == "PaymentInitiated":
@@ -103,7 +115,8 @@ def payment_run(detail_type: str, producer: str) -> Run:
         result = RESULT_OF.get(detail_type)
         if result:
             world.pay(idop, result, notify=False)
-        world.advance(minutes=3 if result else 31)  # past a cancellation's grace; past an idOp's validity
+        if detail_type != "PaymentDetailFetched":  # (a cancellation within its grace period: not final yet)
+            world.advance(minutes=3 if result else 31)  # past a cancellation's grace; past an idOp's validity
         _settle(world, producer, payment_id, idop)
         return cloud.bus_events()
 

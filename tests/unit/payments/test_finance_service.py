@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import random
+import sys
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -27,6 +28,23 @@ from payments_shared.ledger import Detail, LedgerError, Pending, fold
 from payments_shared.record import Recorder
 from poche_common.errors import InvalidRequestError
 from poche_common.outbox import FlushResult, StagedEvent
+
+# The modules this file's `handler` works with. The routes import the journal, statement and reconciliation modules
+# on first use (cold start), through `sys.modules`: when another test file of this worker re-imported the function
+# (`support.fresh_import`, as a new Lambda sandbox would), those names would resolve to the new sandbox's modules,
+# whose exceptions this handler's resolver does not know. Each test here puts this file's modules back.
+GENERATION = {
+    name: module
+    for name, module in sys.modules.items()
+    if name.split(".")[0] in ("payments_finance", "payments_shared", "poche_common")
+}
+
+
+@pytest.fixture(autouse=True)
+def this_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, module in GENERATION.items():
+        monkeypatch.setitem(sys.modules, name, module)
+
 
 UTC = dt.UTC
 DAY = dt.date(2026, 11, 30)  # Paris is UTC+1: the day is 2026-11-29T23:00Z .. 2026-11-30T23:00Z

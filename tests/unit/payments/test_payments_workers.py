@@ -198,7 +198,7 @@ def test_a_known_idop_is_recorded_notified_and_settled(clock: list[dt.datetime])
     assert ledger.kinds() == ["ATTEMPT#0001", "FACT#0001#initiated", "FACT#0001#notified", "OUTCOME#0001"]
     assert ledger.store.item("FACT#0001#notified")["at"] == to_utc_iso(clock[0])
     assert ledger.store.item("OUTCOME#0001")["paid_at"] == "2026-12-02T09:05:00+00:00"
-    assert [kind for kind, _ in ledger.outbox.events()] == ["PaymentInitiated", "PaymentSucceeded"]
+    assert [kind for kind, _ in ledger.outbox.events()] == ["PaymentInitiated", "PaymentNotified", "PaymentSucceeded"]
 
 
 def test_a_notification_of_a_payment_still_pending_records_only_the_notification(clock: list[dt.datetime]) -> None:

@@ -286,7 +286,7 @@ def test_initiated_indexes_the_attempt_by_idop_and_day_and_announces_it() -> Non
     assert store.outbox == {}  # sent at once
 
 
-def test_a_failed_start_closes_the_attempt_without_an_event() -> None:
+def test_a_failed_start_closes_the_attempt_with_its_event() -> None:
     store, outbox, recorder = wired()
     attempt = recorder.reserve(debt_item(), None, PAYMENT_ID, None, T0)
     recorder.start_failed(attempt, "PayFiP: timeout", T0)
@@ -296,7 +296,7 @@ def test_a_failed_start_closes_the_attempt_without_an_event() -> None:
         "reason": "PayFiP: timeout",
         **CLOSED,
     }
-    assert outbox.prepared == []
+    assert outbox.events() == [("PaymentStartFailed", facts(reason="PayFiP: timeout"))]
     assert current(store)[1].status == "error"
 
 
@@ -311,7 +311,7 @@ def test_the_notification_is_recorded_once() -> None:
         **base(at=T0 + dt.timedelta(minutes=3)),
         "sk": "FACT#0001#notified",
     }
-    assert [event for event, _ in outbox.events()] == ["PaymentInitiated"]
+    assert [event for event, _ in outbox.events()] == ["PaymentInitiated", "PaymentNotified"]  # once
 
 
 def started_attempt_without_notification(store: FakeStore) -> Attempt:
@@ -473,7 +473,7 @@ def test_a_recent_cancellation_is_kept_as_a_fact_while_waiting() -> None:
     assert attempt.results_seen == {"A"} and attempt.status == "pending"
     assert recorder.apply(ledger, attempt, cancelled, AFTER + dt.timedelta(seconds=30)) == waiting
     assert store.sks() == ["ATTEMPT#0001", "FACT#0001#detail-A", "FACT#0001#initiated"]
-    assert [e for e, _ in outbox.events()] == ["PaymentInitiated"]
+    assert [e for e, _ in outbox.events()] == ["PaymentInitiated", "PaymentDetailFetched"]  # the fact's, once
 
 
 def test_no_result_yet_writes_nothing() -> None:

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from . import communes, safejson  # communes: light, the reference data is read on first use only
@@ -42,6 +43,28 @@ def problem(status: int, slug: str, detail: str, **extensions: Any) -> Response:
     )
 
 
+# The domain exceptions answered as a problem of their status and slug, their message as its detail.
+PROBLEMS: dict[type[Exception], tuple[int, str]] = {
+    ForbiddenError: (403, "forbidden"),
+    ConflictError: (409, "conflict"),
+    UnauthorizedError: (401, "unauthorized"),
+    PreconditionFailedError: (412, "precondition-failed"),
+    PreconditionRequiredError: (428, "precondition-required"),
+    NotFoundError: (404, "not-found"),
+}
+
+
+def _problem_of(status: int, slug: str) -> Callable[[Exception], Response]:
+    """The handler answering an exception with the problem `status`/`slug` (its message as the detail), logged once
+    at INFO with the slug's words (`not found`, `conflict`...)."""
+
+    def answer(exc: Exception) -> Response:
+        logger.info(slug.replace("-", " "), extra={"detail": str(exc)})
+        return problem(status, slug, str(exc))
+
+    return answer
+
+
 def make_resolver() -> Router:
     """An HTTP API (payload 2.0) resolver whose errors are all problem details."""
     app = Router()
@@ -52,40 +75,17 @@ def make_resolver() -> Router:
         params = [{"name": exc.field, "reason": exc.detail}] if exc.field else None
         return problem(400, "invalid-request", exc.detail, invalid_params=params)
 
-    @app.exception_handler(ForbiddenError)
-    def _forbidden(exc: ForbiddenError) -> Response:
-        logger.info("forbidden", extra={"detail": str(exc)})
-        return problem(403, "forbidden", str(exc))
-
-    @app.exception_handler(ConflictError)
-    def _conflict(exc: ConflictError) -> Response:
-        logger.info("conflict", extra={"detail": str(exc)})
-        return problem(409, "conflict", str(exc))
-
-    @app.exception_handler(UnauthorizedError)
-    def _unauthorized(exc: UnauthorizedError) -> Response:
-        logger.info("unauthorized", extra={"detail": str(exc)})
-        return problem(401, "unauthorized", str(exc))
+    for kind, (status, slug) in PROBLEMS.items():
+        app.exception_handler(kind)(_problem_of(status, slug))
 
     @app.exception_handler(UnprocessableError)
     def _unprocessable(exc: UnprocessableError) -> Response:
         logger.info("unprocessable", extra={"detail": exc.detail})
         return problem(422, "unprocessable", exc.detail, invalid_params=exc.params or None)
 
-    @app.exception_handler(PreconditionFailedError)
-    def _precondition_failed(exc: PreconditionFailedError) -> Response:
-        logger.info("precondition failed", extra={"detail": str(exc)})
-        return problem(412, "precondition-failed", str(exc))
-
-    @app.exception_handler(PreconditionRequiredError)
-    def _precondition_required(exc: PreconditionRequiredError) -> Response:
-        logger.info("precondition required", extra={"detail": str(exc)})
-        return problem(428, "precondition-required", str(exc))
-
     @app.exception_handler(TooManyRequestsError)
     def _too_many(exc: TooManyRequestsError) -> Response:
-        logger.info("too many requests", extra={"detail": str(exc)})
-        answer = problem(429, "too-many-requests", str(exc))
+        answer = _problem_of(429, "too-many-requests")(exc)
         answer["headers"]["Retry-After"] = str(exc.retry_after_s)
         return answer
 
@@ -95,11 +95,6 @@ def make_resolver() -> Router:
         answer = problem(503, "upstream-unavailable", str(exc))
         answer["headers"]["Retry-After"] = "30"
         return answer
-
-    @app.exception_handler(NotFoundError)
-    def _not_found(exc: NotFoundError) -> Response:
-        logger.info("not found", extra={"detail": str(exc)})
-        return problem(404, "not-found", str(exc))
 
     @app.not_found
     def _no_route(request: Request) -> Response:
@@ -147,18 +142,22 @@ def query(app: Router, name: str) -> str | None:
 
 def query_date(app: Router, name: str) -> dt.date | None:
     raw = query(app, name)
-    if raw is None:
-        return None
+    return None if raw is None else parse_day(raw, name)
+
+
+def parse_day(raw: str, field: str) -> dt.date:
+    """A date `AAAA-MM-JJ` between 2000 and 2099 (a query or path parameter); 400 naming `field` otherwise."""
+    text = raw.strip()
     try:
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
-            raise ValueError(raw)
-        day = dt.date.fromisoformat(raw)
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            raise ValueError(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise InvalidRequestError(
-            f"« {raw} » n'est pas une date valide : attendu AAAA-MM-JJ, par exemple 2026-11-30.", field=name
+            f"« {text[:40]} » n'est pas une date valide : attendu AAAA-MM-JJ, par exemple 2026-11-30.", field=field
         ) from None
     if not EARLIEST_DATE <= day < LATEST_DATE:  # a window computed from 9999-12-31 would overflow
-        raise InvalidRequestError(f"« {raw} » est hors des dates servies (2000 à 2099).", field=name)
+        raise InvalidRequestError(f"« {text} » est hors des dates servies (2000 à 2099).", field=field)
     return day
 
 

@@ -250,6 +250,18 @@ class PaymentInitiated(Envelope, PaymentFacts):
     pass
 
 
+class PaymentStartFailed(Envelope, PaymentFacts):
+    pass
+
+
+class PaymentNotified(Envelope, PaymentFacts):
+    pass
+
+
+class PaymentDetailFetched(Envelope, PaymentFacts):
+    pass
+
+
 class PaymentSucceeded(Envelope, PaymentFacts):
     pass
 
@@ -405,6 +417,36 @@ _TYPES = (
         ("payments-service",),
         (),
         "An attempt to pay a debt got its PayFiP idOp: the payer is on PayFiP's page.",
+    ),
+    EventType(
+        "poche.payments",
+        "PaymentStartFailed",
+        1,
+        PaymentStartFailed,
+        PaymentFacts,
+        ("payments-service",),
+        (),
+        "PayFiP refused or did not answer the creation of a payment: the attempt never started.",
+    ),
+    EventType(
+        "poche.payments",
+        "PaymentNotified",
+        1,
+        PaymentNotified,
+        PaymentFacts,
+        ("payments-processor",),
+        (),
+        "PayFiP's notification of an attempt came (once per attempt; the result is then asked of PayFiP).",
+    ),
+    EventType(
+        "poche.payments",
+        "PaymentDetailFetched",
+        1,
+        PaymentDetailFetched,
+        PaymentFacts,
+        ("payments-service", "payments-processor", "payments-sweeper"),
+        (),
+        "PayFiP gave a result that is not final yet (a cancellation within its grace period).",
     ),
     EventType(
         "poche.payments",

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from poche_common.eventtypes import PaymentFacts
     from poche_common.outbox import StagedEvent
 
+# Every fact is also an event on the bus: initiated, start-failed, notified, detail fetched (a result seen while it
+# may still change), and the outcomes below.
 EVENT_OF_RECORD = {
     "succeeded": "PaymentSucceeded",
     "late": "PaymentSucceeded",
@@ -102,14 +104,15 @@ class Recorder:
         """PayFiP refused or did not answer `creerPaiementSecurise`: the attempt never started (no lock kept)."""
         attempt.start_failed = True
         item = self._fact(attempt, keys.fact_sk(attempt.number, "start-failed"), now, reason=reason)
-        self._commit([self._closed(attempt, item)], [])
+        self._commit([self._closed(attempt, item)], [("PaymentStartFailed", self._facts(attempt, now, reason=reason))])
 
     def notified(self, attempt: Attempt, now: dt.datetime) -> bool:
         """PayFiP's notification came (once per attempt: later deliveries find it written)."""
         if attempt.notified:
             return False
         attempt.notified = True
-        return self._commit([self._fact(attempt, keys.fact_sk(attempt.number, "notified"), now)], [])
+        item = self._fact(attempt, keys.fact_sk(attempt.number, "notified"), now)
+        return self._commit([item], [("PaymentNotified", self._facts(attempt, now))])
 
     # --- settling -----------------------------------------------------------------------------------------
     def apply(self, ledger: DebtLedger, attempt: Attempt, answer: Answer, now: dt.datetime) -> Verdict:
@@ -154,6 +157,7 @@ class Recorder:
         elif verdict.record == "wait" and isinstance(answer, Detail) and answer.resultrans not in attempt.results_seen:
             sk = keys.fact_sk(attempt.number, f"detail-{answer.resultrans}")
             items.append(self._fact(attempt, sk, now, resultrans=answer.resultrans, idop=answer.idop))
+            events.append(("PaymentDetailFetched", self._facts(attempt, now, answer, None, verdict.reason)))
         if not items or self._commit(items, events):
             return verdict
         return Verdict("nothing", reason="already recorded by another writer")
@@ -212,6 +216,7 @@ class Recorder:
         paid_at: str | None = None,
         reason: str = "",
     ) -> PaymentFacts:
+        """The event of a fact (every fact of the ledger is also an event)."""
         facts: PaymentFacts = {
             "payment_id": attempt.payment_id,
             "attempt": attempt.number,

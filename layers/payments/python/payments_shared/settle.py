@@ -37,24 +37,8 @@ def settle(settlement: Settlement, ref: AttemptRef, now: dt.datetime, *, notifie
 
 
 def from_environment(producer: str) -> Settlement:
-    """The adapters over the deployed environment: TABLE_NAME (debts, outbox), LEDGER_TABLE_NAME, EVENT_BUS_NAME
-    and PayFiP's PAYFIP_ENDPOINT, PAYFIP_PAGE_URL, PAYFIP_NUMCLI, PAYFIP_SAISIE."""
-    import boto3
+    """The adapters over the deployed environment (`adapters`): the tables, the outbox, PayFiP."""
+    from . import adapters
 
-    from poche_common.outbox import Outbox
-    from poche_common.settings import required
-
-    from .keys import SOURCE
-    from .payfip import PayfipClient, PayfipConfig
-
-    client = boto3.client("dynamodb")
-    debts = required("TABLE_NAME")
-    store = PaymentsStore(client, debts, required("LEDGER_TABLE_NAME"))
-    outbox = Outbox(client, debts, producer=producer, source=SOURCE, bus_name=required("EVENT_BUS_NAME"))
-    config = PayfipConfig(
-        endpoint=required("PAYFIP_ENDPOINT"),
-        page_url=required("PAYFIP_PAGE_URL"),
-        numcli=required("PAYFIP_NUMCLI"),
-        saisie=required("PAYFIP_SAISIE"),
-    )
-    return Settlement(store, Recorder(store, outbox), PayfipClient(config), outbox)
+    store, outbox = adapters.tables(producer, PaymentsStore)
+    return Settlement(store, Recorder(store, outbox), adapters.payfip(), outbox)

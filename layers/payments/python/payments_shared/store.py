@@ -42,18 +42,24 @@ class PaymentsStore:
 
     def debts_of_payer(self, email: str, limit: int) -> list[dict[str, Any]]:
         """The debts carrying this payer e-mail (index `by_payer`), by due date, at most `limit`."""
-        items: list[dict[str, Any]] = []
+        found = self.indexed(self.debts_table, keys.BY_PAYER_INDEX, keys.BY_PAYER_PK, keys.payer_gsi(email))
+        return [item for _, item in zip(range(limit), found, strict=False)]
+
+    def indexed(
+        self, table: str, index: str, attribute: str, value: str, projection: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """The items of `table`'s `index` whose partition `attribute` is `value`, in order, page by page as the
+        caller reads them (`projection`: the attributes to read, all by default)."""
+        options = {"ProjectionExpression": projection} if projection else {}
         for item in query_all(
             self.client,
-            TableName=self.debts_table,
-            IndexName=keys.BY_PAYER_INDEX,
-            KeyConditionExpression=f"{keys.BY_PAYER_PK} = :p",
-            ExpressionAttributeValues=to_item({":p": keys.payer_gsi(email)}),
+            TableName=table,
+            IndexName=index,
+            KeyConditionExpression=f"{attribute} = :v",
+            ExpressionAttributeValues=to_item({":v": value}),
+            **options,
         ):
-            items.append(from_item(item))
-            if len(items) >= limit:
-                break
-        return items
+            yield from_item(item)
 
     # --- ledger reads ---------------------------------------------------------------------------------------
     def ledger(self, exer: str, refdet: str) -> DebtLedger | None:
@@ -91,25 +97,7 @@ class PaymentsStore:
 
     def day(self, gsi3pk: str) -> Iterator[dict[str, Any]]:
         """The items indexed `by_day` under `gsi3pk` (OPENED#<date>, SETTLED#<date>, EXCEPTION#<date>), in order."""
-        for item in query_all(
-            self.client,
-            TableName=self.ledger_table,
-            IndexName=keys.BY_DAY_INDEX,
-            KeyConditionExpression=f"{keys.BY_DAY_PK} = :d",
-            ExpressionAttributeValues=to_item({":d": gsi3pk}),
-        ):
-            yield from_item(item)
-
-    def partition(self, pk: str) -> Iterator[dict[str, Any]]:
-        """Every item of a ledger partition (a reconciliation day's statements and resolutions)."""
-        for item in query_all(
-            self.client,
-            TableName=self.ledger_table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues=to_item({":pk": pk}),
-            ConsistentRead=True,
-        ):
-            yield from_item(item)
+        return self.indexed(self.ledger_table, keys.BY_DAY_INDEX, keys.BY_DAY_PK, gsi3pk)
 
     # --- ledger writes --------------------------------------------------------------------------------------
     def append(self, items: Sequence[dict[str, Any]], events: Sequence[StagedEvent] = ()) -> bool:
