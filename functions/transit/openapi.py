@@ -15,12 +15,7 @@ SCHEMAS: dict[str, Any] = spec.component_schemas(*MODELS)
 
 # What the handler accepts: GTFS ids are free text, 1 to 255 characters, no control character nor '#'.
 _GTFS_ID = {"type": "string", "pattern": "^[^\\u0000-\\u001f#]{1,255}$"}
-# latitude,longitude in decimal degrees, latitude within -85..85 (policy.MAX_NEAR_LATITUDE), longitude -180..180.
-_NEAR = {
-    "type": "string",
-    "pattern": f"^-?(0?85(\\.0+)?|0?8[0-4](\\.[0-9]+)?|0?[0-7]?[0-9](\\.[0-9]+)?),{spec.LONGITUDE_PATTERN}$",
-    "example": "48.4329,0.0913",
-}
+_NEAR = spec.NEAR_SCHEMA
 _STOPS_QUERY = [
     spec.query_parameter(
         "near",

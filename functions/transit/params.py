@@ -5,44 +5,23 @@ from __future__ import annotations
 
 import re
 
+from poche_common.api import parse_near, parse_radius
 from poche_common.errors import InvalidRequestError
 from transit_shared.keys import name_key
 
 from . import policy
 
-_NEAR_RE = re.compile(r"^(-?\d{1,3}(?:\.\d+)?),(-?\d{1,3}(?:\.\d+)?)\Z")
 _ID_RE = re.compile(r"^[^\x00-\x1f#]{1,255}\Z")  # GTFS ids are free text; no control characters nor '#'
 BAD_CURSOR = "Le curseur de pagination est invalide ; recommencez sans curseur."
 
 
 def near(raw: str | None) -> tuple[float, float] | None:
     """`near=lat,lon` (WGS84 decimal degrees), at most `MAX_NEAR_LATITUDE` from the equator."""
-    if raw is None:
-        return None
-    match = _NEAR_RE.match(raw.replace(" ", ""))
-    lat, lon = (float(match[1]), float(match[2])) if match else (999.0, 999.0)
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise InvalidRequestError(
-            f"« {raw} » n'est pas une position : attendu near=latitude,longitude en degrés décimaux "
-            "(WGS84), par exemple near=48.4329,0.0913.",
-            field="near",
-        )
-    if abs(lat) > policy.MAX_NEAR_LATITUDE:  # near a pole, a radius spans every longitude: too many cells to read
-        raise InvalidRequestError(
-            f"« {raw} » : la recherche d'arrêts à proximité va jusqu'à {policy.MAX_NEAR_LATITUDE}° de latitude.",
-            field="near",
-        )
-    return lat, lon
+    return parse_near(raw, "recherche d'arrêts à proximité")
 
 
 def radius(raw: str | None) -> int:
-    if raw is None:
-        return policy.DEFAULT_RADIUS_M
-    if not re.fullmatch(r"[0-9]{1,5}", raw) or not 1 <= int(raw) <= policy.MAX_RADIUS_M:
-        raise InvalidRequestError(
-            f"radius doit être un nombre entier de mètres entre 1 et {policy.MAX_RADIUS_M}.", field="radius"
-        )
-    return int(raw)
+    return parse_radius(raw, default=policy.DEFAULT_RADIUS_M, maximum=policy.MAX_RADIUS_M)
 
 
 def identifier(value: str | None, name: str) -> str | None:

@@ -1,5 +1,6 @@
 """Limits and cache lifetimes of the transit API (shared by the handler and its OpenAPI document)."""
 
+from poche_common import api
 from transit_shared import departures
 
 # Caching: real-time answers a few seconds, timetable answers an hour (the feed is read daily).
@@ -9,7 +10,7 @@ CACHE_STATIC_SECONDS = 3600
 # GET /v1/transit/stops
 DEFAULT_RADIUS_M = 500
 MAX_RADIUS_M = 2000
-MAX_NEAR_LATITUDE = 85  # as web maps (Web Mercator): nearer a pole, a radius needs thousands of geohash cells
+MAX_NEAR_LATITUDE = api.MAX_NEAR_LATITUDE  # as web maps: nearer a pole, a radius needs thousands of geohash cells
 MIN_QUERY_CHARS = 2  # of the folded name
 MAX_QUERY_CHARS = 100
 CELL_PRECISION = 6  # geohash cells of the by_cell index (written by the transit-gtfs connector)

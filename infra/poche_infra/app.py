@@ -12,8 +12,13 @@ from .config import Settings, settings_from_context
 from .stacks.core import CoreStack
 from .stacks.payments import PaymentsStack
 from .stacks.proximity import ProximityStack
+from .stacks.services import ServicesStack
 
-PHASE_STACKS: dict[str, Callable[..., cdk.Stack]] = {"proximity": ProximityStack, "payments": PaymentsStack}
+PHASE_STACKS: dict[str, Callable[..., cdk.Stack]] = {
+    "proximity": ProximityStack,
+    "services": ServicesStack,
+    "payments": PaymentsStack,
+}
 
 
 def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) -> tuple[cdk.App, Settings]:

@@ -13,7 +13,7 @@ from typing import Any
 
 TERRITORIES_DIR = Path(__file__).resolve().parent.parent / "territories"
 STAGES = ("dev", "prod")
-PHASES = ("proximity", "payments")  # later: "services" (phase 2), in rollout order
+PHASES = ("proximity", "services", "payments")  # in rollout order: 1, 2, 3
 POWERTOOLS_VERSION = "3.37.0"  # must equal the aws-lambda-powertools pin in constraints.txt
 PYTHON_RUNTIME = "python3.13"
 PUSH_PLATFORMS = ("fcm", "apns")

@@ -140,6 +140,12 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
         "truncated": False,
         "alert_routes": {"neige": ["L20", "L21"]},
     },
+    ("poche.places", "PlacesUpdated"): {
+        "connector": "places-finess",
+        "changes": [{"id": "finess:610780066", "change": "created", "category": "pharmacy", "commune": "61001"}],
+        "counts": {"created": 1, "updated": 0, "deleted": 0},
+        "truncated": False,
+    },
     ("poche.payments", "DebtsUpdated"): {
         "connector": "payments-debts-csv",
         "changes": [

@@ -79,7 +79,7 @@ class Connector:
     content_type: str
     max_bytes: int  # what its fetch accepts at most
     malformed: Mutator
-    out_of_range_date: Mutator
+    out_of_range_date: Mutator | None  # None (given, never left out) with its reason in `not_applicable`
     over_long_id: Mutator
     deep_nesting: Mutator | None = None
     xml_entities: Mutator | None = None
@@ -703,6 +703,60 @@ DEBTS = Connector(
 )
 
 
+# ---------------------------------------------------------------- places-finess (etalab FINESS extract, `;`, no header)
+
+FINESS_NUMBER = "610990112"  # the Pharmacie du Centre, Alençon: a kept place with a position
+
+
+def _finess_row(edit: Callable[[list[str]], list[str]]) -> Callable[[bytes], bytes]:
+    """The `structureet;` row of FINESS_NUMBER, its fields edited (the file has no header: `fault_formats.csv_edit`
+    cannot name its columns; the other lines are kept byte for byte)."""
+
+    def apply(body: bytes) -> bytes:
+        lines = body.decode("utf-8").split("\n")
+        found = [n for n, line in enumerate(lines) if line.startswith(f"structureet;{FINESS_NUMBER};")]
+        assert len(found) == 1, f"structureet;{FINESS_NUMBER} not in the sample"
+        lines[found[0]] = ";".join(edit(lines[found[0]].split(";")))
+        return "\n".join(lines).encode("utf-8")
+
+    return apply
+
+
+def _finess_ids(items: Sequence[Mapping[str, Any]]) -> set[str]:
+    """`finess:<nofinesset>` of every place (the outbox and the run records left out)."""
+    return {item["id"]["S"] for item in items if item["pk"]["S"].startswith("PLACE#") and item["sk"]["S"] == "PLACE"}
+
+
+FINESS_LOST = f"finess:{FINESS_NUMBER}"
+FINESS = Connector(
+    name="places-finess",
+    package="places_finess",
+    domain="places",  # PLACES_DEPARTEMENTS=61: fault_platform.ENVIRONMENT
+    now=dt.datetime(2026, 12, 2, 4, 0, tzinfo=UTC),
+    good=lambda: sample("places_finess", "etalab-cs1100502-stock-orne.csv"),
+    content_type="text/csv",
+    max_bytes=64 * MiB,  # places_finess.handler.MAX_FEED_BYTES: the national extract is 30-40 MB
+    ids=_finess_ids,
+    malformed=lambda body: mutation(_finess_row(lambda fields: fields[:-3])(body), FINESS_LOST),  # 29 fields of 32
+    over_long_id=lambda body: mutation(
+        _finess_row(lambda fields: [fields[0], ff.OVERLONG_ID, *fields[2:]])(body),
+        FINESS_LOST,
+        markers=(ff.OVERLONG_MARK,),
+        in_keys=True,
+    ),
+    out_of_range_date=None,
+    not_applicable={
+        "dates_out_of_range": NotApplicable(
+            "dates-never-stored",
+            "FINESS dates (dateouv, datemaj) are read as None outside 1800-2100 and are neither stored nor a reason "
+            "to drop a place: no item depends on a date, so a year 0001 spoils nothing to reject",
+        ),
+        "deep_nesting": FLAT_CSV,
+        "xml_entities": NOT_XML_CSV,
+    },
+)
+
+
 # The matrix's connectors: add a new one here (and nowhere else).
 CONNECTORS: tuple[Connector, ...] = (
     CANTEEN,
@@ -716,4 +770,5 @@ CONNECTORS: tuple[Connector, ...] = (
     NEWS,
     SCHOOLS,
     DEBTS,
+    FINESS,
 )

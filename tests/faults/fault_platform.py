@@ -31,6 +31,7 @@ TABLES: dict[str, dict[str, str]] = {
     "news": {"by_tag": "gsi1"},
     "schools": {"by_origin": "gsi1"},
     "payments": {"by_payer": "gsi1", "by_origin": "gsi2", "cancelled": "gsi3"},
+    "places": {"by_cell": "gsi1", "by_area": "gsi2", "by_commune": "gsi3", "by_origin": "gsi4"},
 }
 
 # domain -> the other tables its connector reads, as infra/poche_infra/domains/<domain>.py gives them to it: the
@@ -44,6 +45,13 @@ READ_TABLES: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
             {"by_payment": "gsi1", "by_idop": "gsi2", "by_day": "gsi3", "by_closed": "gsi4"},
         ),
     },
+}
+
+
+# handler package -> the other environment variables infra/poche_infra/domains/<domain>.py gives its function
+# (places_finess: the territory's département, the Orne of the samples)
+ENVIRONMENT: dict[str, dict[str, str]] = {
+    "places_finess": {"PLACES_DEPARTEMENTS": "61"},
 }
 
 
@@ -165,6 +173,7 @@ def load_handler(package: str, domain: str, service: str, monkeypatch: Any, dyna
         "POCHE_STAGE": "test",
     }
     environment.update({variable: table_name(name) for variable, (name, _) in READ_TABLES.get(domain, {}).items()})
+    environment.update(ENVIRONMENT.get(package, {}))
     for key, value in environment.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("SOURCE_PARAMETER", raising=False)

@@ -176,6 +176,14 @@ RIGHTLY_REFUSED: dict[tuple[str, str], tuple[Callable[[schemathesis.Case], bool]
         lambda case: not _given(case, "near"),
         "`radius` only with `near`: a dependency between two parameters",
     ),
+    ("GET /v1/places", "near"): (
+        lambda case: _given(case, "near") == _given(case, "commune"),
+        "`near` or `commune`, exactly one: parameters that exclude each other, one of them required",
+    ),
+    ("GET /v1/places", "radius"): (
+        lambda case: not _given(case, "near"),
+        "`radius` only with `near`: a dependency between two parameters",
+    ),
     ("GET /v1/transit/stops", "q"): (
         lambda case: _given(case, "near") and _given(case, "q"),
         "`near` or `q`, not both: parameters that exclude each other",

@@ -13,7 +13,11 @@ from poche_infra.config import ConfigError, load_territory, settings_from_contex
 
 def test_defaults_are_dev_orne_all_phases() -> None:
     settings = settings_from_context({})
-    assert (settings.stage, settings.territory.name, settings.phases) == ("dev", "orne", ("proximity", "payments"))
+    assert (settings.stage, settings.territory.name, settings.phases) == (
+        "dev",
+        "orne",
+        ("proximity", "services", "payments"),
+    )
     assert settings.territory.departement == "61" and settings.territory.region == "eu-west-3"
     assert settings.prefix == "Poche-dev"
     assert settings.parameter("api/id") == "/poche/dev/api/id"
@@ -28,7 +32,7 @@ def test_prod_stage() -> None:
     ("context", "words"),
     [
         ({"stage": "staging"}, "stage 'staging' is not one of dev, prod"),
-        ({"phases": "proximity,services"}, "unknown phase(s) services"),
+        ({"phases": "proximity,events"}, "unknown phase(s) events"),
         ({"territory": "calvados"}, "unknown territory 'calvados'"),
         ({"territory": "../etc"}, "territory '../etc'"),
     ],

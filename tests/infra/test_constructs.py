@@ -11,7 +11,7 @@ import pytest
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk.assertions import Template
 from support import Synthesized
-from test_stacks import PAYMENTS, PROXIMITY, resources
+from test_stacks import PAYMENTS, PROXIMITY, SERVICES, resources
 
 from poche_infra.config import ConfigError, Settings, load_territory, settings_from_context
 from poche_infra.constructs.connector import ScheduledConnector
@@ -128,11 +128,13 @@ def test_every_schedule_lives_in_the_territory_file_and_names_a_deployed_connect
     schedules = load_territory("orne").schedules
     functions = {
         k: v
-        for stack in (PROXIMITY, PAYMENTS)
+        for stack in (PROXIMITY, SERVICES, PAYMENTS)
         for k, v in resources(synthesized, stack, "AWS::Lambda::Function").items()
     }
     deployed: dict[str, str] = {}
-    schedules_of = [resources(synthesized, stack, "AWS::Scheduler::Schedule") for stack in (PROXIMITY, PAYMENTS)]
+    schedules_of = [
+        resources(synthesized, stack, "AWS::Scheduler::Schedule") for stack in (PROXIMITY, SERVICES, PAYMENTS)
+    ]
     for schedule in [s for found in schedules_of for s in found.values()]:
         target = json.loads(schedule["Properties"]["Target"]["Input"])
         if "connector" in target:

@@ -11,6 +11,7 @@ from support import Synthesized
 CORE = "Poche-dev-Core"
 PROXIMITY = "Poche-dev-Proximity"
 PAYMENTS = "Poche-dev-Payments"
+SERVICES = "Poche-dev-Services"
 
 
 def resources(synthesized: Synthesized, stack: str, kind: str) -> dict[str, dict[str, Any]]:
@@ -46,8 +47,8 @@ def actions(statement: dict[str, Any]) -> set[str]:
     return {value} if isinstance(value, str) else set(value)
 
 
-def test_stacks_are_core_and_the_proximity_and_payments_phases(synthesized: Synthesized) -> None:
-    assert set(synthesized.templates) == {CORE, PROXIMITY, PAYMENTS}
+def test_stacks_are_core_and_the_three_phases(synthesized: Synthesized) -> None:
+    assert set(synthesized.templates) == {CORE, PROXIMITY, SERVICES, PAYMENTS}
 
 
 def test_synth_needs_no_account_lookup(synthesized: Synthesized) -> None:

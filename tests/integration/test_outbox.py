@@ -60,6 +60,7 @@ PRODUCERS = [
     Producer("transit-gtfs-rt", "transit_gtfs_rt", dt.datetime(2026, 11, 30, 7, 30, 20, tzinfo=UTC), realtime=True),
     Producer("transit-siri-lite", "transit_siri_lite", dt.datetime(2026, 11, 30, 7, 30, 20, tzinfo=UTC), realtime=True),
     Producer("payments-debts-csv", "payments_debts_csv", dt.datetime(2026, 12, 2, 9, 0, tzinfo=UTC)),
+    Producer("places-finess", "places_finess", dt.datetime(2026, 12, 2, 9, 0, tzinfo=UTC)),
     Producer(ADMIN, "schools_admin", dt.datetime(2026, 11, 30, 9, 0, tzinfo=UTC)),
 ]
 BATCH = [p for p in PRODUCERS if not p.realtime and p.name != ADMIN]

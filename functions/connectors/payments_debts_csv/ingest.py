@@ -17,7 +17,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from payments_shared.keys import CONNECTOR
-from poche_common.changes import CREATED, DELETED, UPDATED, change_facts
+from poche_common.changes import counted_facts
 from poche_common.connector import Outcome
 from poche_common.outbox import Outbox
 
@@ -26,7 +26,7 @@ from .parser import parse_feed
 from .store import Change, DebtWriter
 
 if TYPE_CHECKING:  # annotations only: the event registry is not compiled at this function's cold start
-    from poche_common.eventtypes import DebtChange, DebtsUpdatedFacts
+    from poche_common.eventtypes import DebtsUpdatedFacts
 
 EVENT = "DebtsUpdated"
 MAX_CHANGES_IN_EVENT = 500
@@ -51,18 +51,8 @@ def merge(feeds: list[ParsedFeed]) -> ParsedFeed:
 
 def event_facts(changes: list[Change]) -> DebtsUpdatedFacts:
     """`DebtsUpdated`: each change (bounded, `truncated`) and the counts of writes."""
-    listed: list[DebtChange] = [c.as_fact() for c in changes]
-    bounded = change_facts(CONNECTOR, listed={"changes": listed}, limit=MAX_CHANGES_IN_EVENT)
-    return {
-        "connector": CONNECTOR,
-        "changes": bounded["changes"],
-        "counts": {
-            "created": sum(1 for c in changes if c.kind == CREATED),
-            "updated": sum(1 for c in changes if c.kind == UPDATED),
-            "deleted": sum(1 for c in changes if c.kind == DELETED),
-        },
-        "truncated": bounded["truncated"],
-    }
+    facts: DebtsUpdatedFacts = counted_facts(CONNECTOR, changes, limit=MAX_CHANGES_IN_EVENT)  # type: ignore[assignment]
+    return facts
 
 
 def ingest(payloads: list[bytes], writer: DebtWriter, outbox: Outbox, now: dt.datetime) -> Outcome:

@@ -173,6 +173,36 @@ def query_limit(app: Router, *, default: int = 50, maximum: int = 100) -> int:
 INSEE_RE = re.compile(r"^([013-9][0-9]|2[AB1-9])[0-9]{3}\Z")
 
 
+_NEAR = re.compile(r"^(-?\d{1,3}(?:\.\d+)?),(-?\d{1,3}(?:\.\d+)?)\Z")
+MAX_NEAR_LATITUDE = 85  # as web maps (Web Mercator): nearer a pole, a radius needs thousands of geohash cells
+
+
+def parse_near(raw: str | None, what: str = "recherche à proximité") -> tuple[float, float] | None:
+    """`near=lat,lon` (WGS84 decimal degrees), at most `MAX_NEAR_LATITUDE` from the equator; 400 naming `near`."""
+    if raw is None:
+        return None
+    match = _NEAR.match(raw.replace(" ", ""))
+    lat, lon = (float(match[1]), float(match[2])) if match else (999.0, 999.0)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise InvalidRequestError(
+            f"« {raw} » n'est pas une position : attendu near=latitude,longitude en degrés décimaux "
+            "(WGS84), par exemple near=48.4329,0.0913.",
+            field="near",
+        )
+    if abs(lat) > MAX_NEAR_LATITUDE:  # near a pole, a radius spans every longitude: too many cells to read
+        raise InvalidRequestError(f"« {raw} » : la {what} va jusqu'à {MAX_NEAR_LATITUDE}° de latitude.", field="near")
+    return lat, lon
+
+
+def parse_radius(raw: str | None, *, default: int, maximum: int) -> int:
+    """`radius`: whole metres from 1 to `maximum` (`default` when absent); 400 naming `radius`."""
+    if raw is None:
+        return default
+    if not re.fullmatch(r"[0-9]{1,5}", raw) or not 1 <= int(raw) <= maximum:
+        raise InvalidRequestError(f"radius doit être un nombre entier de mètres entre 1 et {maximum}.", field="radius")
+    return int(raw)
+
+
 def query_commune(app: Router) -> str | None:
     """The `commune` parameter: a well-formed INSEE code (else 400) of a commune of the territory (else 404)."""
     raw = query(app, "commune")

@@ -20,8 +20,9 @@ Standard library only: cheap at cold start.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, Protocol, TypeVar
 
 from .events import with_titles
 
@@ -99,3 +100,21 @@ def change_facts(
         detail[name] = with_titles(kept) if name == titled else kept
     detail["truncated"] = any(len(values) > limit for values in listed.values())
     return detail
+
+
+class CountedChange(Protocol):
+    """A change a store made, as its run's event lists it (`as_fact`) and counts it (`kind`: its write)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    def as_fact(self) -> Any: ...
+
+
+def counted_facts(connector: str, changes: Sequence[CountedChange], *, limit: int = MAX_LISTED) -> dict[str, Any]:
+    """The detail of the event announcing a run's `changes`: `connector`, `changes` (each one's fact, cut to
+    `limit`), `counts` of the writes (created, updated, deleted) and `truncated`."""
+    facts = change_facts(connector, listed={"changes": [change.as_fact() for change in changes]}, limit=limit)
+    counted = Counter(change.kind for change in changes)
+    facts["counts"] = {kind: counted[kind] for kind in (CREATED, UPDATED, DELETED)}
+    return facts

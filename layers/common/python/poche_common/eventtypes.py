@@ -211,6 +211,25 @@ class RealtimeUpdated(Envelope, RealtimeUpdatedFacts):
     pass
 
 
+# ---------------------------------------------------------------- poche.places
+class PlaceChange(TypedDict):
+    id: str  # `<source>:<source id>`
+    change: Change
+    category: str
+    commune: NotRequired[str]  # INSEE, when the place has one
+
+
+class PlacesUpdatedFacts(TypedDict):
+    connector: str
+    changes: list[PlaceChange]
+    counts: Counts
+    truncated: bool
+
+
+class PlacesUpdated(Envelope, PlacesUpdatedFacts):
+    pass
+
+
 # ---------------------------------------------------------------- poche.payments
 class DebtChange(TypedDict):
     exer: str
@@ -397,6 +416,16 @@ _TYPES = (
         ("transit-gtfs-rt", "transit-siri-lite"),
         (MATCHER,),
         "A real-time run changed trips (delays, cancellations) or service alerts; vehicles alone are not news.",
+    ),
+    EventType(
+        "poche.places",
+        "PlacesUpdated",
+        1,
+        PlacesUpdated,
+        PlacesUpdatedFacts,
+        ("places-finess",),
+        (),
+        "A places feed's run created, changed or removed places (static data; live availability is not news).",
     ),
     EventType(
         "poche.payments",

@@ -123,6 +123,12 @@ GATEWAY_MESSAGE_SCHEMA: dict[str, Any] = {
 
 # Decimal degrees (WGS84), to build `pattern`s with: a longitude within -180..180, a latitude within -90..90.
 LONGITUDE_PATTERN = "-?(180(\\.0+)?|(1[0-7][0-9]|0?[0-9]?[0-9])(\\.[0-9]+)?)"
+# `near=latitude,longitude` in decimal degrees, latitude within -85..85 (`api.MAX_NEAR_LATITUDE`), as `api.parse_near`.
+NEAR_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": f"^-?(0?85(\\.0+)?|0?8[0-4](\\.[0-9]+)?|0?[0-7]?[0-9](\\.[0-9]+)?),{LONGITUDE_PATTERN}$",
+    "example": "48.4329,0.0913",
+}
 LATITUDE_PATTERN = "-?(0?90(\\.0+)?|0?[0-8]?[0-9](\\.[0-9]+)?)"
 
 # The INSEE codes `poche_common.api.INSEE_RE` accepts once upper-cased (2A, 2B: Corsica), case-insensitive.

@@ -1,0 +1,1 @@
+"""Code shared by the places functions (service, connectors): keys, categories, opening hours."""
