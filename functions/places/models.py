@@ -41,6 +41,9 @@ class Place(BaseModel):
     phone: str | None = absent()
     web: str | None = absent()
     accessibility: str | None = absent()
+    details: dict[str, str] | None = absent(
+        description="Ce que la source dit de plus selon la catégorie (places, puissance en kW, prises, exploitant…)."
+    )
     open_now: bool | None = Field(
         description="Ouvert maintenant (Europe/Paris, jours fériés compris) ; null : horaires inconnus."
     )

@@ -9,7 +9,20 @@ from typing import Any
 from places_shared.categories import BY_ID
 from poche_common.clock import to_paris_iso
 
-PUBLIC = ("id", "category", "name", "commune", "lat", "lon", "address", "hours", "phone", "web", "accessibility")
+PUBLIC = (
+    "id",
+    "category",
+    "name",
+    "commune",
+    "lat",
+    "lon",
+    "address",
+    "hours",
+    "phone",
+    "web",
+    "accessibility",
+    "details",
+)
 
 
 def availability_view(live: Mapping[str, Any] | None, now: dt.datetime) -> dict[str, Any] | None:

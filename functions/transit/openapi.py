@@ -30,7 +30,7 @@ _STOPS_QUERY = [
     ),
     spec.query_parameter(
         "q",
-        {"type": "string"},
+        {"type": "string", "minLength": policy.MIN_QUERY_CHARS, "maxLength": policy.MAX_QUERY_CHARS},
         "Début du nom de l'arrêt, sans souci des accents ni des majuscules "
         f"(au moins {policy.MIN_QUERY_CHARS} caractères). Exclut `near`.",
     ),

@@ -757,6 +757,100 @@ FINESS = Connector(
 )
 
 
+def _place_ids(items: Sequence[Mapping[str, Any]]) -> set[str]:
+    """`<source>:<source id>` of every place (the outbox and the run records left out)."""
+    return {item["id"]["S"] for item in items if item["pk"]["S"].startswith("PLACE#") and item["sk"]["S"] == "PLACE"}
+
+
+# ---------------------------------------------------------------- places-covoiturage (schema-lieux-covoiturage, `,`)
+
+COVOITURAGE_ID = "61006-C-001"  # Argentan échangeur A88: a kept place
+
+
+def _covoiturage_row(change: dict[str, str]) -> Callable[[bytes], bytes]:
+    return lambda body: ff.csv_edit(body, delimiter=",", where=lambda r: r["id_lieu"] == COVOITURAGE_ID, change=change)
+
+
+COVOITURAGE_LOST = f"covoiturage:{COVOITURAGE_ID}"
+COVOITURAGE = Connector(
+    name="places-covoiturage",
+    package="places_covoiturage",
+    domain="places",  # PLACES_DEPARTEMENTS=61: fault_platform.ENVIRONMENT
+    now=dt.datetime(2026, 12, 2, 4, 0, tzinfo=UTC),
+    good=lambda: sample("places_covoiturage", "aires-covoiturage-orne.csv"),
+    content_type="text/csv",
+    max_bytes=DEFAULT_MAX_BYTES,
+    ids=_place_ids,
+    malformed=lambda body: mutation(
+        _covoiturage_row({"Xlong": "pas-une-longitude", "Ylat": "48,75,92"})(body),
+        COVOITURAGE_LOST,
+        markers=("pas-une-longitude",),
+    ),
+    over_long_id=lambda body: mutation(
+        _covoiturage_row({"id_lieu": ff.OVERLONG_ID})(body),
+        COVOITURAGE_LOST,
+        markers=(ff.OVERLONG_MARK,),
+        in_keys=True,
+    ),
+    out_of_range_date=None,
+    not_applicable={
+        "dates_out_of_range": NotApplicable(
+            "dates-never-read",
+            "the covoiturage parser never reads `date_maj` (its only date): it is neither stored nor a reason to "
+            "drop a place, so a year 0001 there spoils nothing to reject",
+        ),
+        "deep_nesting": FLAT_CSV,
+        "xml_entities": NOT_XML_CSV,
+    },
+)
+
+
+# ---------------------------------------------------------------- places-irve (schema-irve-statique, `,`)
+
+IRVE_STATION = "FRXORP61038001"  # Bellême: a kept station of 2 pdc (every row of it is spoiled: the parser tries
+# a station's next row when its first is bad, so spoiling one row would not lose the station)
+
+
+def _irve_station(change: dict[str, str]) -> Callable[[bytes], bytes]:
+    return lambda body: ff.csv_edit(
+        body, delimiter=",", where=lambda r: r["id_station_itinerance"] == IRVE_STATION, change=change
+    )
+
+
+IRVE_LOST = f"irve:{IRVE_STATION}"
+IRVE = Connector(
+    name="places-irve",
+    package="places_irve",
+    domain="places",  # PLACES_DEPARTEMENTS=61: fault_platform.ENVIRONMENT
+    now=dt.datetime(2026, 12, 2, 4, 0, tzinfo=UTC),
+    good=lambda: sample("places_irve", "irve-statique-orne.csv"),
+    content_type="text/csv",
+    max_bytes=DEFAULT_MAX_BYTES,
+    ids=_place_ids,
+    malformed=lambda body: mutation(
+        _irve_station({"coordonneesXY": "[pas-une-longitude,48.3752]"})(body),
+        IRVE_LOST,
+        markers=("pas-une-longitude",),
+    ),
+    over_long_id=lambda body: mutation(
+        _irve_station({"id_station_itinerance": ff.OVERLONG_ID})(body),
+        IRVE_LOST,
+        markers=(ff.OVERLONG_MARK,),
+        in_keys=True,
+    ),
+    out_of_range_date=None,
+    not_applicable={
+        "dates_out_of_range": NotApplicable(
+            "dates-never-read",
+            "the IRVE static parser never reads `date_mise_en_service` nor `date_maj`: no date is stored nor a "
+            "reason to drop a station, so a year 0001 there spoils nothing to reject",
+        ),
+        "deep_nesting": FLAT_CSV,
+        "xml_entities": NOT_XML_CSV,
+    },
+)
+
+
 # The matrix's connectors: add a new one here (and nowhere else).
 CONNECTORS: tuple[Connector, ...] = (
     CANTEEN,
@@ -771,4 +865,6 @@ CONNECTORS: tuple[Connector, ...] = (
     SCHOOLS,
     DEBTS,
     FINESS,
+    COVOITURAGE,
+    IRVE,
 )

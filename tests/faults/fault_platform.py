@@ -49,9 +49,11 @@ READ_TABLES: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
 
 
 # handler package -> the other environment variables infra/poche_infra/domains/<domain>.py gives its function
-# (places_finess: the territory's département, the Orne of the samples)
+# (the places connectors: the territory's département, the Orne of the samples)
 ENVIRONMENT: dict[str, dict[str, str]] = {
     "places_finess": {"PLACES_DEPARTEMENTS": "61"},
+    "places_covoiturage": {"PLACES_DEPARTEMENTS": "61"},
+    "places_irve": {"PLACES_DEPARTEMENTS": "61"},
 }
 
 

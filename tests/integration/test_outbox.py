@@ -61,6 +61,8 @@ PRODUCERS = [
     Producer("transit-siri-lite", "transit_siri_lite", dt.datetime(2026, 11, 30, 7, 30, 20, tzinfo=UTC), realtime=True),
     Producer("payments-debts-csv", "payments_debts_csv", dt.datetime(2026, 12, 2, 9, 0, tzinfo=UTC)),
     Producer("places-finess", "places_finess", dt.datetime(2026, 12, 2, 9, 0, tzinfo=UTC)),
+    Producer("places-covoiturage", "places_covoiturage", dt.datetime(2026, 12, 2, 9, 0, tzinfo=UTC)),
+    Producer("places-irve", "places_irve", dt.datetime(2026, 12, 2, 9, 0, tzinfo=UTC)),
     Producer(ADMIN, "schools_admin", dt.datetime(2026, 11, 30, 9, 0, tzinfo=UTC)),
 ]
 BATCH = [p for p in PRODUCERS if not p.realtime and p.name != ADMIN]

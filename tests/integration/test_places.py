@@ -22,12 +22,20 @@ class Places:
         self.cloud = cloud
         self.context = context
 
-    def import_finess(self) -> dict[str, Any]:
-        module = self.cloud.load("places_finess")
+    def run(self, package: str) -> dict[str, Any]:
+        module = self.cloud.load(package)
         module.utc_now = lambda: NOW
         module.dependencies.get().outbox.clock = lambda: NOW
-        report: dict[str, Any] = module.handler({"trigger": "schedule", "connector": "places-finess"}, self.context)
+        connector = package.replace("_", "-")
+        report: dict[str, Any] = module.handler({"trigger": "schedule", "connector": connector}, self.context)
         return report
+
+    def import_finess(self) -> dict[str, Any]:
+        return self.run("places_finess")
+
+    def import_all(self) -> None:
+        for package in ("places_finess", "places_covoiturage", "places_irve"):
+            assert self.run(package)["status"] == "succeeded", package
 
     def get(self, route: str, path: str, **kwargs: Any) -> tuple[int, Any]:
         module = self.cloud.load("places")
@@ -39,7 +47,7 @@ class Places:
 @pytest.fixture
 def places(cloud: Cloud, lambda_context: Any) -> Places:
     domain = Places(cloud, lambda_context)
-    cloud.seed("places-finess", domain.import_finess)
+    cloud.seed("places-all", domain.import_all)
     return domain
 
 
@@ -87,3 +95,22 @@ def test_a_large_radius_reaches_the_other_towns_and_a_commune_lists_its_own(plac
         "/v1/places/{place_id}", "/v1/places/finess:000000000", path_parameters={"place_id": "finess:000000000"}
     )
     assert status == 404
+
+
+def test_every_source_lands_in_the_one_table_and_is_found_by_category(places: Places) -> None:
+    """Carpool areas and charging stations, from their own connectors, answered by the same service."""
+    near = f"{ALENCON[0]},{ALENCON[1]}"
+    status, areas = places.get(
+        "/v1/places", "/v1/places", query={"near": near, "radius": "20000", "category": "carpool_area"}
+    )
+    assert status == 200 and areas["count"] >= 1
+    assert {p["id"].split(":")[0] for p in areas["places"]} == {"covoiturage"}
+    status, stations = places.get(
+        "/v1/places", "/v1/places", query={"near": near, "radius": "20000", "category": "charging_station"}
+    )
+    assert status == 200 and stations["count"] >= 1
+    station = stations["places"][0]
+    assert station["id"].startswith("irve:") and station["source"]["licence"].startswith("Licence Ouverte")
+    assert {"points", "power_kw"} <= set(station["details"])  # what the category adds, as the source says it
+    status, categories = places.get("/v1/places", "/v1/places", query={"commune": "61001"})
+    assert {"pharmacy", "charging_station"} <= {p["category"] for p in categories["places"]}

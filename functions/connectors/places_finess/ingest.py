@@ -9,7 +9,7 @@ The run's report (`Outcome`): the rows read (every data row of every file), the 
 the bad rows (`line`, `reason`, in French) and an establishment given again by a later file (`record` = its FINESS
 number). The establishments left out on purpose (other départements, categories that are not places) are logged.
 A bad row never withdraws a stored place: the rejected numbers of every file, and whether some rejection could not
-be attributed, go to the store's diff (`PlaceWriter.sync`).
+be attributed, go to the store's diff (`places_shared.writer.PlaceWriter.sync`, over the establishments' records).
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ import datetime as dt
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from places_shared.writer import Change
 from poche_common.changes import counted_facts
 from poche_common.connector import Outcome
 from poche_common.observability import logger
 from poche_common.outbox import Outbox
 
 from .parser import FinessPlace, ParsedFeed, parse_feed
-from .store import CONNECTOR, Change, PlaceWriter
+from .store import CONNECTOR, FinessWriter, place_id, record
 
 if TYPE_CHECKING:  # annotations only: the event registry is not compiled at this function's cold start
     from poche_common.eventtypes import PlacesUpdatedFacts
@@ -58,11 +59,11 @@ def event_facts(changes: list[Change]) -> PlacesUpdatedFacts:
     return facts
 
 
-def ingest(payloads: list[bytes], writer: PlaceWriter, outbox: Outbox, now: dt.datetime) -> Outcome:
+def ingest(payloads: list[bytes], writer: FinessWriter, outbox: Outbox, now: dt.datetime) -> Outcome:
     """One run (`now` unused: the items carry no time, so an unchanged file is an unchanged digest)."""
     feeds = [parse_feed(data, writer.departements) for data in payloads]  # all parse before anything is written
     places, rejections = merge(feeds)
-    rejected = {number for feed in feeds for number in feed.rejected_finess}
+    rejected = {place_id(number) for feed in feeds for number in feed.rejected_finess}
     unattributed = any(feed.unattributed_rejections for feed in feeds)
     logger.info(
         "FINESS establishments read",
@@ -80,7 +81,8 @@ def ingest(payloads: list[bytes], writer: PlaceWriter, outbox: Outbox, now: dt.d
     def announce(changes: list[Change]) -> None:
         outbox.stage(EVENT, event_facts(changes))
 
-    changes = writer.sync(places, before_write=announce, rejected=rejected, unattributed=unattributed)
+    records = [record(place) for place in places]
+    changes = writer.sync(records, before_write=announce, rejected=rejected, unattributed=unattributed)
     return Outcome(
         read=sum(feed.rows_read for feed in feeds),
         changed=len(changes),

@@ -5,6 +5,8 @@ available now — heritage, health, food and mobility places, from several sourc
   open now), GET /v1/places/{place_id}, GET /v1/places/categories.
 - Connector `places-finess`: the FINESS establishments extract (hospitals, pharmacies, health centres), Lambert-93
   coordinates converted exactly.
+- Connectors `places-covoiturage` (carpool areas, etalab schema-lieux-covoiturage) and `places-irve` (charging
+  stations, etalab schema IRVE static).
 Table layout: `places_shared.keys` (a place, its live availability apart, the geohash and commune indexes).
 """
 
@@ -46,3 +48,16 @@ class PlacesDomain(Domain):
             environment={"PLACES_DEPARTEMENTS": self.settings.territory.departement},
             memory_mb=1024,  # the national extract (30 to 40 MB) parsed in memory: about 360 MB at its peak
         )
+        # The other sources, each the complete list of its places in the département, written the same way.
+        self.covoiturage = self.add_connector("Covoiturage", name="places-covoiturage", **self._places_source(layer))
+        self.irve = self.add_connector("Irve", name="places-irve", **self._places_source(layer))
+
+    def _places_source(self, layer: object) -> dict[str, object]:
+        """What a places connector over a département's file needs: its places through `by_origin` (Query), written
+        and removed in batches (BatchWriteItem), the département."""
+        return {
+            "uses": ("BatchWriteItem",),
+            "indexes": ("by_origin",),
+            "layers": [layer],
+            "environment": {"PLACES_DEPARTEMENTS": self.settings.territory.departement},
+        }

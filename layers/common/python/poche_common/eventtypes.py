@@ -423,7 +423,7 @@ _TYPES = (
         1,
         PlacesUpdated,
         PlacesUpdatedFacts,
-        ("places-finess",),
+        ("places-finess", "places-covoiturage", "places-irve"),
         (),
         "A places feed's run created, changed or removed places (static data; live availability is not news).",
     ),
