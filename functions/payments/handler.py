@@ -17,6 +17,7 @@ import re
 import uuid
 from typing import Any
 
+from payments_shared.keys import EXER, IDOP, PAYMENT_ID, REFDET
 from poche_common.api import json_body, make_resolver, query
 from poche_common.clock import utc_now
 from poche_common.errors import ForbiddenError, InvalidRequestError
@@ -27,10 +28,6 @@ from . import logic
 from .deps import dependencies
 from .policy import MAX_EMAIL_LENGTH
 
-EXER = re.compile(r"20\d{2}")
-REFDET = re.compile(r"[A-Za-z0-9]{1,30}")
-IDOP = re.compile(r"[A-Za-z0-9-]{1,64}")
-PAYMENT_ID = re.compile(r"[0-9a-f]{32}")
 # Every domain label starts and ends with a letter or digit: what payfip.PaymentRequest accepts (else a 500 after
 # the attempt is reserved, and the debt locked for 20 minutes).
 EMAIL = re.compile(r"[^@\s\x00-\x1f]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")

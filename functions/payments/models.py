@@ -11,15 +11,16 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from payments_shared import keys
 from poche_common.openapi import absent
 
 from .policy import MAX_EMAIL_LENGTH
 
 MAX_CENTS = 100_000_000  # handler.MAX_CENTS (the handler is not imported here: it is the Lambda's module)
-EXER_PATTERN = "^20[0-9]{2}$"
-REFDET_PATTERN = "^[A-Za-z0-9]{1,30}$"
-IDOP_PATTERN = "^[A-Za-z0-9-]{1,64}$"
-PAYMENT_ID_PATTERN = "^[0-9a-f]{32}$"
+EXER_PATTERN = f"^{keys.EXER_PATTERN}$"
+REFDET_PATTERN = f"^{keys.REFDET_PATTERN}$"
+IDOP_PATTERN = f"^{keys.IDOP_PATTERN}$"
+PAYMENT_ID_PATTERN = f"^{keys.PAYMENT_ID_PATTERN}$"
 EMAIL_PATTERN = "^[^@\\s\\x00-\\x1f]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$"
 
 Exer = Annotated[

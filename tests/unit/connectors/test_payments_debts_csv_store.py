@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dynamo_fake import FakeBus, FakeDynamo
 
 from payments_debts_csv import handler as debts_handler
 from payments_debts_csv.ingest import ingest
@@ -22,7 +23,7 @@ from poche_common.connector import Connection, RunLog
 from poche_common.dynamo import content_digest, from_item, to_item
 from poche_common.errors import FeedFormatError
 from poche_common.observability import metrics
-from poche_common.outbox import OUTBOX_PK, Outbox
+from poche_common.outbox import Outbox
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = ROOT / "functions/connectors/payments_debts_csv/sample/debts.csv"
@@ -32,88 +33,16 @@ HEADER = "exer;refdet;objet;montant_centimes;code_produit;date_echeance;statut;e
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+")
 
 
-class ConditionalCheckFailedException(Exception):
-    pass
-
-
-class FakeDynamo:
-    """Tables of wire items: get/put (the outbox's conditions), update (the run log), Query on `pk` or on the
-    `by_origin` index (with its projection), BatchWriteItem. Every call is recorded with its table."""
-
-    class exceptions:
-        ConditionalCheckFailedException = ConditionalCheckFailedException
+class DebtsDynamo(FakeDynamo):
+    """The Debts and Ledger tables: Query on `pk` (strongly consistent on the ledger, whose keys are recorded) or
+    on the `by_origin` index."""
 
     def __init__(self) -> None:
-        self.tables: dict[str, dict[tuple[str, str], dict[str, Any]]] = {DEBTS: {}, LEDGER: {}}
-        self.calls: list[tuple[str, str]] = []
-        self.ledger_queries: list[str] = []
+        super().__init__(DEBTS, LEDGER, origin_index=keys.BY_ORIGIN_INDEX, origin_key="gsi2pk", consistent=(LEDGER,))
+        self.ledger_queries = self.consistent_queries[LEDGER]
 
-    def _table(self, name: str) -> dict[tuple[str, str], dict[str, Any]]:
-        return self.tables.setdefault(name, {})
-
-    @staticmethod
-    def _key(item: dict[str, Any]) -> tuple[str, str]:
-        return item["pk"]["S"], item["sk"]["S"]
-
-    def put_item(self, TableName: str, Item: dict[str, Any], ConditionExpression: str | None = None) -> dict[str, Any]:
-        self.calls.append(("PutItem", TableName))
-        exists = self._key(Item) in self._table(TableName)
-        if (ConditionExpression == "attribute_not_exists(pk)" and exists) or (
-            ConditionExpression == "attribute_exists(pk)" and not exists
-        ):
-            raise ConditionalCheckFailedException()
-        self._table(TableName)[self._key(Item)] = dict(Item)
-        return {}
-
-    def get_item(self, TableName: str, Key: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        self.calls.append(("GetItem", TableName))
-        item = self._table(TableName).get(self._key(Key))
-        return {"Item": item} if item is not None else {}
-
-    def update_item(self, TableName: str, Key: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        self.calls.append(("UpdateItem", TableName))
-        values = from_item(kwargs["ExpressionAttributeValues"])
-        current = self._table(TableName).setdefault(self._key(Key), dict(Key))
-        current.update(to_item({"last_run": values[":last"]}))
-        return {}
-
-    def query(self, TableName: str, ExpressionAttributeValues: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        self.calls.append(("Query", TableName))
-        (value,) = [v["S"] for v in ExpressionAttributeValues.values()]
-        items = sorted(self._table(TableName).items())
-        if kwargs.get("IndexName") == keys.BY_ORIGIN_INDEX:
-            names = kwargs["ExpressionAttributeNames"]
-            assert kwargs["KeyConditionExpression"] == "#origin = :origin" and names["#origin"] == "gsi2pk"
-            found = [item for _, item in items if item.get("gsi2pk", {}).get("S") == value]
-            wanted = [names.get(name.strip(), name.strip()) for name in kwargs["ProjectionExpression"].split(",")]
-            return {"Items": [{k: v for k, v in item.items() if k in wanted} for item in found]}
-        assert "IndexName" not in kwargs and kwargs["KeyConditionExpression"] == "pk = :pk"
-        if TableName == LEDGER:
-            assert kwargs.get("ConsistentRead") is True
-            self.ledger_queries.append(value)
-        return {"Items": [item for (pk, _), item in items if pk == value]}
-
-    def batch_write_item(self, RequestItems: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-        for table, requests in RequestItems.items():
-            assert len(requests) <= 25
-            self.calls.append(("BatchWriteItem", table))
-            for request in requests:
-                if "DeleteRequest" in request:
-                    self._table(table).pop(self._key(request["DeleteRequest"]["Key"]), None)
-                else:
-                    item = request["PutRequest"]["Item"]
-                    self._table(table)[self._key(item)] = item
-        return {}
-
-    # helpers for the assertions
     def debts(self) -> dict[str, dict[str, Any]]:
-        return {pk: from_item(item) for (pk, sk), item in sorted(self.tables[DEBTS].items()) if sk == keys.DEBT_SK}
-
-    def outbox(self) -> list[dict[str, Any]]:
-        return [from_item(item) for (pk, _), item in sorted(self.tables[DEBTS].items()) if pk == OUTBOX_PK]
-
-    def writes(self) -> list[tuple[str, str]]:
-        return [call for call in self.calls if call[0] in ("PutItem", "BatchWriteItem", "UpdateItem")]
+        return self.rows(keys.DEBT_SK)
 
     def paid(self, exer: str, refdet: str, n: int = 1, outcome: str = "succeeded") -> None:
         """An attempt n on a debt in the ledger, with its outcome."""
@@ -132,20 +61,11 @@ class FakeDynamo:
         self.tables[LEDGER][(pk, keys.outcome_sk(n))] = to_item(fact)
 
 
-class FakeBus:
-    def __init__(self) -> None:
-        self.entries: list[dict[str, Any]] = []
-
-    def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
-        self.entries += Entries
-        return {"FailedEntryCount": 0, "Entries": [{"EventId": str(uuid.uuid4())} for _ in Entries]}
-
-
 class Run:
     """One connector's world: the fake tables, the store and its ledger port, the outbox."""
 
     def __init__(self) -> None:
-        self.dynamo = FakeDynamo()
+        self.dynamo = DebtsDynamo()
         self.bus = FakeBus()
         self.writer = DebtWriter(self.dynamo, DEBTS, LedgerPaidDebts(self.dynamo, LEDGER))
         self.outbox = Outbox(
@@ -169,8 +89,7 @@ class Run:
         return [json.loads(item["detail"]) for item in self.dynamo.outbox()]
 
     def clear_outbox(self) -> None:
-        for key in [k for k in self.dynamo.tables[DEBTS] if k[0] == OUTBOX_PK]:
-            del self.dynamo.tables[DEBTS][key]
+        self.dynamo.clear_outbox()
 
 
 def csv(*rows: str) -> bytes:
@@ -448,12 +367,12 @@ def test_a_large_run_is_announced_truncated() -> None:
 
 def test_the_store_reads_the_ledger_table_name_when_built(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEDGER_TABLE_NAME", "poche-payments-ledger")
-    writer = DebtWriter.over(FakeDynamo(), DEBTS)
+    writer = DebtWriter.over(DebtsDynamo(), DEBTS)
     assert isinstance(writer.paid, LedgerPaidDebts)
     assert (writer.table, writer.paid.table, writer.connector) == (DEBTS, "poche-payments-ledger", "payments-debts-csv")
     monkeypatch.delenv("LEDGER_TABLE_NAME")
     with pytest.raises(Exception, match="LEDGER_TABLE_NAME"):
-        DebtWriter.over(FakeDynamo(), DEBTS)
+        DebtWriter.over(DebtsDynamo(), DEBTS)
 
 
 def test_the_handler_runs_the_bundled_sample_and_no_email_leaks(

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from dynamo_fake import FakeBus, FakeDynamo
 
 from places_finess import handler as finess_handler
 from places_finess.ingest import MAX_CHANGES_IN_EVENT, ingest
@@ -27,10 +27,10 @@ from places_finess.store import (
 from places_shared import keys
 from poche_common import geo
 from poche_common.connector import Connection, RunLog
-from poche_common.dynamo import content_digest, from_item, to_item
+from poche_common.dynamo import content_digest
 from poche_common.errors import FeedFormatError
 from poche_common.observability import metrics
-from poche_common.outbox import OUTBOX_PK, Outbox
+from poche_common.outbox import Outbox
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = ROOT / "functions/connectors/places_finess/sample/etalab-cs1100502-stock-orne.csv"
@@ -42,104 +42,21 @@ PHARMACY = "finess:610990112"  # Pharmacie du Centre, Alençon
 BELLEME = "finess:610990252"  # the maison de santé without a position
 
 
-class ConditionalCheckFailedException(Exception):
-    pass
-
-
-class FakeDynamo:
-    """Tables of wire items: get/put (the outbox's conditions), update (the run log), Query on `pk` or on the
-    `by_origin` index (with its projection), BatchWriteItem. Every call is recorded with its table."""
-
-    class exceptions:
-        ConditionalCheckFailedException = ConditionalCheckFailedException
+class PlacesDynamo(FakeDynamo):
+    """The Places table: Query on `pk` or on the `by_origin` index (`gsi4pk`)."""
 
     def __init__(self) -> None:
-        self.tables: dict[str, dict[tuple[str, str], dict[str, Any]]] = {PLACES: {}}
-        self.calls: list[tuple[str, str]] = []
+        super().__init__(PLACES, origin_index=BY_ORIGIN_INDEX, origin_key="gsi4pk")
 
-    def _table(self, name: str) -> dict[tuple[str, str], dict[str, Any]]:
-        return self.tables.setdefault(name, {})
-
-    @staticmethod
-    def _key(item: dict[str, Any]) -> tuple[str, str]:
-        return item["pk"]["S"], item["sk"]["S"]
-
-    def put_item(self, TableName: str, Item: dict[str, Any], ConditionExpression: str | None = None) -> dict[str, Any]:
-        self.calls.append(("PutItem", TableName))
-        exists = self._key(Item) in self._table(TableName)
-        if (ConditionExpression == "attribute_not_exists(pk)" and exists) or (
-            ConditionExpression == "attribute_exists(pk)" and not exists
-        ):
-            raise ConditionalCheckFailedException()
-        self._table(TableName)[self._key(Item)] = dict(Item)
-        return {}
-
-    def get_item(self, TableName: str, Key: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        self.calls.append(("GetItem", TableName))
-        item = self._table(TableName).get(self._key(Key))
-        return {"Item": item} if item is not None else {}
-
-    def update_item(self, TableName: str, Key: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        self.calls.append(("UpdateItem", TableName))
-        values = from_item(kwargs["ExpressionAttributeValues"])
-        current = self._table(TableName).setdefault(self._key(Key), dict(Key))
-        current.update(to_item({"last_run": values[":last"]}))
-        return {}
-
-    def query(self, TableName: str, ExpressionAttributeValues: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        self.calls.append(("Query", TableName))
-        (value,) = [v["S"] for v in ExpressionAttributeValues.values()]
-        items = sorted(self._table(TableName).items())
-        if kwargs.get("IndexName") == BY_ORIGIN_INDEX:
-            names = kwargs["ExpressionAttributeNames"]
-            assert kwargs["KeyConditionExpression"] == "#origin = :origin" and names["#origin"] == "gsi4pk"
-            found = [item for _, item in items if item.get("gsi4pk", {}).get("S") == value]
-            wanted = [names.get(name.strip(), name.strip()) for name in kwargs["ProjectionExpression"].split(",")]
-            return {"Items": [{k: v for k, v in item.items() if k in wanted} for item in found]}
-        assert "IndexName" not in kwargs and kwargs["KeyConditionExpression"] == "pk = :pk"
-        return {"Items": [item for (pk, _), item in items if pk == value]}
-
-    def batch_write_item(self, RequestItems: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-        for table, requests in RequestItems.items():
-            assert len(requests) <= 25
-            self.calls.append(("BatchWriteItem", table))
-            for request in requests:
-                if "DeleteRequest" in request:
-                    self._table(table).pop(self._key(request["DeleteRequest"]["Key"]), None)
-                else:
-                    item = request["PutRequest"]["Item"]
-                    self._table(table)[self._key(item)] = item
-        return {}
-
-    # helpers for the assertions
     def places(self) -> dict[str, dict[str, Any]]:
-        return {
-            pk.removeprefix("PLACE#"): from_item(item)
-            for (pk, sk), item in sorted(self.tables[PLACES].items())
-            if sk == keys.PLACE
-        }
-
-    def outbox(self) -> list[dict[str, Any]]:
-        return [from_item(item) for (pk, _), item in sorted(self.tables[PLACES].items()) if pk == OUTBOX_PK]
-
-    def writes(self) -> list[tuple[str, str]]:
-        return [call for call in self.calls if call[0] in ("PutItem", "BatchWriteItem", "UpdateItem")]
-
-
-class FakeBus:
-    def __init__(self) -> None:
-        self.entries: list[dict[str, Any]] = []
-
-    def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
-        self.entries += Entries
-        return {"FailedEntryCount": 0, "Entries": [{"EventId": str(uuid.uuid4())} for _ in Entries]}
+        return {pk.removeprefix("PLACE#"): item for pk, item in self.rows(keys.PLACE).items()}
 
 
 class Run:
     """One connector's world: the fake table, the store, the outbox."""
 
-    def __init__(self, departements: tuple[str, ...] = ("61",), dynamo: FakeDynamo | None = None) -> None:
-        self.dynamo = dynamo or FakeDynamo()
+    def __init__(self, departements: tuple[str, ...] = ("61",), dynamo: PlacesDynamo | None = None) -> None:
+        self.dynamo = dynamo or PlacesDynamo()
         self.bus = FakeBus()
         self.writer = PlaceWriter(self.dynamo, PLACES, departements)
         self.outbox = Outbox(
@@ -162,8 +79,7 @@ class Run:
         return [json.loads(item["detail"]) for item in self.dynamo.outbox()]
 
     def clear_outbox(self) -> None:
-        for key in [k for k in self.dynamo.tables[PLACES] if k[0] == OUTBOX_PK]:
-            del self.dynamo.tables[PLACES][key]
+        self.dynamo.clear_outbox()
 
 
 def sample_lines() -> list[str]:
@@ -498,13 +414,13 @@ def test_the_departements_come_from_the_environment(monkeypatch: pytest.MonkeyPa
     assert departements_from_environment() == ("61",)
     monkeypatch.setenv("PLACES_DEPARTEMENTS", " 61, 14 ,2a,61,")
     assert departements_from_environment() == ("61", "14", "2A")
-    writer = PlaceWriter.over(FakeDynamo(), PLACES)
+    writer = PlaceWriter.over(PlacesDynamo(), PLACES)
     assert (writer.table, writer.departements, writer.connector) == (PLACES, ("61", "14", "2A"), CONNECTOR)
     monkeypatch.setenv("PLACES_DEPARTEMENTS", " ")
     assert departements_from_environment() == ("61",)
     monkeypatch.setenv("PLACES_DEPARTEMENTS", "61,Orne")
     with pytest.raises(ValueError, match="PLACES_DEPARTEMENTS: ORNE"):
-        PlaceWriter.over(FakeDynamo(), PLACES)
+        PlaceWriter.over(PlacesDynamo(), PLACES)
 
 
 def test_the_insee_prefix_of_a_finess_departement() -> None:

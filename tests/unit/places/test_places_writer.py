@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from dynamo_fake import FakeDynamo
 
 from places_shared import keys
 from places_shared.model import PlaceRecord
@@ -20,54 +21,14 @@ CONNECTOR = "places-test"
 ALENCON = (48.4310004, 0.08980049)  # in Alençon (61001), rounded to 6 decimals in the item
 
 
-class FakeDynamo:
-    """Tables of wire items: Query on the `by_origin` index (with its projection), BatchWriteItem. Every call is
-    recorded with its table."""
+class PlacesDynamo(FakeDynamo):
+    """The Places table, queried only on the `by_origin` index (`gsi4pk`)."""
 
     def __init__(self) -> None:
-        self.tables: dict[str, dict[tuple[str, str], dict[str, Any]]] = {PLACES: {}}
-        self.calls: list[tuple[str, str]] = []
+        super().__init__(PLACES, origin_index=keys.BY_ORIGIN_INDEX, origin_key="gsi4pk", table_queries=False)
 
-    def _table(self, name: str) -> dict[tuple[str, str], dict[str, Any]]:
-        return self.tables.setdefault(name, {})
-
-    @staticmethod
-    def _key(item: dict[str, Any]) -> tuple[str, str]:
-        return item["pk"]["S"], item["sk"]["S"]
-
-    def query(self, TableName: str, ExpressionAttributeValues: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        self.calls.append(("Query", TableName))
-        (value,) = [v["S"] for v in ExpressionAttributeValues.values()]
-        items = sorted(self._table(TableName).items())
-        assert kwargs.get("IndexName") == keys.BY_ORIGIN_INDEX
-        names = kwargs["ExpressionAttributeNames"]
-        assert kwargs["KeyConditionExpression"] == "#origin = :origin" and names["#origin"] == "gsi4pk"
-        found = [item for _, item in items if item.get("gsi4pk", {}).get("S") == value]
-        wanted = [names.get(name.strip(), name.strip()) for name in kwargs["ProjectionExpression"].split(",")]
-        return {"Items": [{k: v for k, v in item.items() if k in wanted} for item in found]}
-
-    def batch_write_item(self, RequestItems: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-        for table, requests in RequestItems.items():
-            assert len(requests) <= 25
-            self.calls.append(("BatchWriteItem", table))
-            for request in requests:
-                if "DeleteRequest" in request:
-                    self._table(table).pop(self._key(request["DeleteRequest"]["Key"]), None)
-                else:
-                    item = request["PutRequest"]["Item"]
-                    self._table(table)[self._key(item)] = item
-        return {}
-
-    # helpers for the assertions
     def places(self) -> dict[str, dict[str, Any]]:
-        return {
-            pk.removeprefix("PLACE#"): from_item(item)
-            for (pk, sk), item in sorted(self.tables[PLACES].items())
-            if sk == keys.PLACE
-        }
-
-    def writes(self) -> list[tuple[str, str]]:
-        return [call for call in self.calls if call[0] == "BatchWriteItem"]
+        return {pk.removeprefix("PLACE#"): item for pk, item in self.rows(keys.PLACE).items()}
 
 
 def record(source_id: str, commune: str | None = "61001", **fields: Any) -> PlaceRecord:
@@ -88,8 +49,8 @@ def record(source_id: str, commune: str | None = "61001", **fields: Any) -> Plac
 class World:
     """The fake table and a writer over it; `sync` records what `before_write` was given."""
 
-    def __init__(self, in_scope: Any = None, dynamo: FakeDynamo | None = None) -> None:
-        self.dynamo = dynamo or FakeDynamo()
+    def __init__(self, in_scope: Any = None, dynamo: PlacesDynamo | None = None) -> None:
+        self.dynamo = dynamo or PlacesDynamo()
         self.writer = (
             PlaceWriter(self.dynamo, PLACES, CONNECTOR)
             if in_scope is None
@@ -289,7 +250,7 @@ def test_an_unattributed_rejection_deletes_nothing() -> None:
 
 
 def test_before_write_sees_the_changes_before_anything_is_written() -> None:
-    dynamo = FakeDynamo()
+    dynamo = PlacesDynamo()
     seen: list[tuple[list[Change], list[tuple[str, str]]]] = []
     writer = PlaceWriter(dynamo, PLACES, CONNECTOR)
     writer.sync([record("p1")], lambda changes: seen.append((changes, list(dynamo.calls))))

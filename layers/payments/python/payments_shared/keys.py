@@ -78,10 +78,15 @@ RESOLVED = "RESOLVED#"
 
 # The references of a debt as PayFiP takes them (schema2.xsd): exer a year, refdet alphanumeric (≤ 30; PayFiP
 # accepts 6 to 30 for titres, the régies' own references are shorter), objet ≤ 100 characters.
-EXER = re.compile(r"20\d{2}")
-REFDET = re.compile(r"[A-Za-z0-9]{1,30}")
-IDOP = re.compile(r"[A-Za-z0-9-]{1,64}")
-PAYMENT_ID = re.compile(r"[0-9a-f]{32}")
+# (ASCII digits only: `\d` would take any script's digits.) The API document's patterns are these (`models.py`).
+EXER_PATTERN = "20[0-9]{2}"
+REFDET_PATTERN = "[A-Za-z0-9]{1,30}"
+IDOP_PATTERN = "[A-Za-z0-9-]{1,64}"
+PAYMENT_ID_PATTERN = "[0-9a-f]{32}"
+EXER = re.compile(EXER_PATTERN)
+REFDET = re.compile(REFDET_PATTERN)
+IDOP = re.compile(IDOP_PATTERN)
+PAYMENT_ID = re.compile(PAYMENT_ID_PATTERN)
 MAX_ATTEMPTS = 9999
 
 
