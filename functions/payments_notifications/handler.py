@@ -3,7 +3,8 @@
 PayFiP posts a form carrying only `idOp`, unsigned: anyone can post anything. So this function believes nothing:
 it checks the idOp's shape, hands it to the processing queue and answers at once (PayFiP expects a fast answer);
 the processor asks PayFiP itself for the authoritative result (`recupererDetailPaiementSecurise`), so a forged or
-unknown idOp credits nothing. Standard library and the SQS client only: a cold start of a few milliseconds' work.
+unknown idOp credits nothing. Standard library, the idOp's pattern (`payments_shared.keys`) and the SQS client only: a
+cold start of a few milliseconds' work.
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ from __future__ import annotations
 import base64
 import json
 import os
-import re
 from typing import Any
 from urllib.parse import parse_qs
 
+from payments_shared.keys import IDOP
 from poche_common.observability import logger
 
-IDOP = re.compile(r"[A-Za-z0-9-]{1,64}")
 MAX_BODY = 4096  # PayFiP's form is `idOp=<id>`: anything larger is not PayFiP
 
 _sqs: Any = None

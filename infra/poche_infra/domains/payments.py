@@ -124,6 +124,7 @@ class PaymentsDomain(Domain):
             "Notifications",
             package="payments_notifications",
             description="Poche PayFiP notifications (urlnotif): the idOp onto the processing queue",
+            layers=[layer],  # the idOp's pattern (payments_shared.keys), spelled once
             table=None,
             environment={"QUEUE_URL": queue.queue.queue_url},
             anonymous_writes=[

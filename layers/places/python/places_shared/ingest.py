@@ -5,7 +5,7 @@ place), the `PlacesUpdated` event staged before the writes. The connector's own 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from poche_common.changes import counted_facts
@@ -50,22 +50,35 @@ class RecordFeed(Protocol):
     def unattributed_rejections(self) -> bool: ...
 
 
+def _repeated(source_id: str) -> str:
+    return f"lieu {source_id} déjà donné par un autre fichier : ignoré"
+
+
 def ingest_records(
-    connector: str, source: str, feeds: Sequence[RecordFeed], writer: PlaceWriter, outbox: Outbox
+    connector: str,
+    source: str,
+    feeds: Sequence[RecordFeed],
+    writer: PlaceWriter,
+    outbox: Outbox,
+    *,
+    repeated: Callable[[str], str] = _repeated,
 ) -> Outcome:
-    """The run over the parsed files `feeds` of `connector`, whose places' ids are `<source>:<source id>`."""
+    """The run over the parsed files `feeds` of `connector`, whose places' ids are `<source>:<source id>`. The
+    rejections: each file's bad rows (by line), then the places an earlier file already gave (`record`, the reason
+    `repeated(source id)` says)."""
     records: list[PlaceRecord] = []
     rejections: list[dict[str, Any]] = []
+    again: list[dict[str, Any]] = []
     seen: set[str] = set()
     for feed in feeds:
         rejections += [{"line": rejected.line, "reason": rejected.reason} for rejected in feed.rejected]
         for record in feed.records:
             if record.source_id in seen:
-                reason = f"lieu {record.source_id} déjà donné par un autre fichier : ignoré"
-                rejections.append({"record": record.source_id, "reason": reason})
+                again.append({"record": record.source_id, "reason": repeated(record.source_id)})
                 continue
             seen.add(record.source_id)
             records.append(record)
+    rejections += again
 
     def announce(changes: list[Change]) -> None:
         facts: PlacesUpdatedFacts = counted_facts(connector, changes, limit=MAX_CHANGES_IN_EVENT)  # type: ignore[assignment]
